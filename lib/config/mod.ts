@@ -1,0 +1,4 @@
+/** Configuration: loading, validation and safe `.env` writing. */
+export * from "./schema.ts";
+export * from "./load.ts";
+export * from "./env_file.ts";

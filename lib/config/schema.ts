@@ -1,0 +1,68 @@
+/**
+ * The validated, typed configuration of the proxy, and the zod schema of the scalar settings.
+ * Every variable is read as text; the schema turns it into a typed value or names the problem.
+ */
+import { z } from "zod";
+
+/** Log levels, least to most severe. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** One API key from `<PROVIDER>_API_KEY` or `<PROVIDER>_API_KEY_<N>`. */
+export interface ApiKeySetting {
+  /** The secret itself; never logged. */
+  value: string;
+  /** The variable it came from, e.g. `OPENAI_API_KEY_2`. */
+  variable: string;
+  /** From `<PROVIDER>_API_KEY_<N>_PRIORITY`; lower is tried first. @default 1 */
+  priority: number;
+}
+
+/** A provider named by the environment: its keys and an optional base URL override. */
+export interface ProviderSetting {
+  /** Lower-case provider id, e.g. `nvidia_nim`. */
+  id: string;
+  apiKeys: ApiKeySetting[];
+  /** `<PROVIDER>_API_BASE`, validated as an http(s) URL, without a trailing slash. */
+  baseUrl: string | null;
+}
+
+/** Everything the server needs, loaded once at start-up and injected. */
+export interface ProxyConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  proxyApiKey: string;
+  logLevel: LogLevel;
+  maxRequestBodyBytes: number;
+  globalTimeoutMs: number;
+  connectTimeoutMs: number;
+  streamingReadTimeoutMs: number;
+  nonStreamingReadTimeoutMs: number;
+  modelsCacheTtlMs: number;
+  providers: ProviderSetting[];
+  /** The merged variables (process env over `.env`), for settings parsed by later layers' schemas. */
+  variables: Readonly<Record<string, string>>;
+}
+
+const positiveNumber = z.string().trim().regex(/^\d+(\.\d+)?$/, "must be a positive number").transform(Number)
+  .refine((value) => value > 0, "must be greater than 0");
+
+const seconds = (fallback: string) => positiveNumber.prefault(fallback).transform((value) => value * 1000);
+
+/** Schema of the scalar settings, keyed by variable name. */
+export const settingsSchema = z.object({
+  PROXY_HOST: z.string().trim().min(1, "must not be empty").prefault("127.0.0.1"),
+  PROXY_PORT: z.string().trim().regex(/^\d+$/, "must be a whole number (a TCP port)").transform(Number)
+    .refine((port) => port >= 0 && port <= 65535, "must be between 0 and 65535").prefault("8000"),
+  PROXY_LOG_LEVEL: z.string().trim().toLowerCase().pipe(z.enum(LOG_LEVELS, {
+    error: `must be one of ${LOG_LEVELS.join(", ")}`,
+  })).prefault("info"),
+  MAX_REQUEST_BODY_MB: positiveNumber.prefault("32"),
+  GLOBAL_TIMEOUT: seconds("30"),
+  TIMEOUT_CONNECT: seconds("30"),
+  TIMEOUT_READ_STREAMING: seconds("180"),
+  TIMEOUT_READ_NON_STREAMING: seconds("600"),
+  MODELS_CACHE_TTL: seconds("600"),
+});

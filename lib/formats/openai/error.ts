@@ -1,0 +1,43 @@
+/**
+ * OpenAI's error shape: `{"error":{"message","type","param","code"}}`, as the official SDKs read it.
+ * https://platform.openai.com/docs/guides/error-codes
+ */
+import type { ErrorKind } from "../../errors.ts";
+
+/** The `type` OpenAI uses for each kind of error. */
+const OPENAI_TYPES: Record<ErrorKind, string> = {
+  invalid_request: "invalid_request_error",
+  authentication: "authentication_error",
+  permission: "permission_error",
+  not_found: "invalid_request_error",
+  request_too_large: "invalid_request_error",
+  rate_limit: "rate_limit_error",
+  api_error: "api_error",
+  overloaded: "server_error",
+  timeout: "timeout_error",
+};
+
+/** Fields of an error body. */
+export interface ErrorFields {
+  kind: ErrorKind;
+  message: string;
+  param?: string | null;
+  code?: string | null;
+}
+
+/** The JSON body of an OpenAI-shaped error. */
+export function openAIErrorBody(fields: ErrorFields): { error: Record<string, unknown> } {
+  return {
+    error: {
+      message: fields.message,
+      type: OPENAI_TYPES[fields.kind],
+      param: fields.param ?? null,
+      code: fields.code ?? null,
+    },
+  };
+}
+
+/** An SSE event carrying an error mid-stream; the OpenAI SDKs throw an `APIError` on it. */
+export function openAIStreamErrorEvent(fields: ErrorFields): string {
+  return `data: ${JSON.stringify(openAIErrorBody(fields))}\n\n`;
+}

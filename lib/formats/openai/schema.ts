@@ -1,0 +1,31 @@
+/**
+ * zod schemas of the OpenAI Chat Completions wire format. What clients send is checked for the
+ * fields the proxy relies on; everything else passes through untouched (`.loose()`).
+ */
+import { z } from "zod";
+
+const message = z.object({
+  role: z.string({ error: 'must be a string such as "user"' }).min(1, "must not be empty"),
+}).loose();
+
+/** A `POST /v1/chat/completions` body as a client sends it. */
+export const chatCompletionRequestSchema = z.object({
+  model: z.string({ error: 'is required and must be a string such as "openai/gpt-4o-mini"' })
+    .min(1, "must not be empty"),
+  messages: z.array(message, { error: "is required and must be an array of messages" })
+    .min(1, "must contain at least one message"),
+  stream: z.boolean({ error: "must be a boolean" }).optional(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullish(),
+  n: z.number().int().min(1).nullish(),
+  max_tokens: z.number().int().min(1, "must be at least 1").nullish(),
+  max_completion_tokens: z.number().int().min(1, "must be at least 1").nullish(),
+  temperature: z.number({ error: "must be a number" }).nullish(),
+  top_p: z.number({ error: "must be a number" }).nullish(),
+  tools: z.array(z.object({ type: z.string() }).loose(), { error: "must be an array of tools" }).nullish(),
+}).loose();
+
+/** A validated chat completion request; unknown fields are kept. */
+export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
+
+/** An OpenAI model listing entry as upstreams send it (loose). */
+export const modelEntrySchema = z.object({ id: z.string() }).loose();

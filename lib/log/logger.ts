@@ -1,0 +1,70 @@
+/**
+ * The one leveled logger of the proxy. Nothing else writes to the console. Free-text messages are
+ * scrubbed of registered secrets before they are written, so an upstream error that echoes a key
+ * cannot leak it.
+ */
+import type { LogLevel } from "../config/schema.ts";
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Where log lines go; injected in tests. */
+export type LogSink = (level: LogLevel, line: string) => void;
+
+/** A leveled logger with secret scrubbing. */
+export interface Logger {
+  readonly level: LogLevel;
+  enabled(level: LogLevel): boolean;
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  /** Register secrets that must never appear in a log line. */
+  addSecrets(secrets: Iterable<string>): void;
+}
+
+/** Writes info and debug to stdout, warnings and errors to stderr. */
+export const consoleSink: LogSink = (level, line) => {
+  // deno-lint-ignore no-console
+  if (RANK[level] >= RANK.warn) console.error(line);
+  // deno-lint-ignore no-console
+  else console.log(line);
+};
+
+/** Create a logger writing lines at or above `level` to `sink`. */
+export function createLogger(level: LogLevel, sink: LogSink = consoleSink): Logger {
+  const secrets = new Set<string>();
+  const threshold = RANK[level];
+  const write = (lineLevel: LogLevel, message: string) => {
+    if (RANK[lineLevel] < threshold) return;
+    sink(
+      lineLevel,
+      `${new Date().toISOString()} ${lineLevel.toUpperCase().padEnd(5)} ${scrub(message, secrets)}`,
+    );
+  };
+  return {
+    level,
+    enabled: (lineLevel) => RANK[lineLevel] >= threshold,
+    debug: (message) => write("debug", message),
+    info: (message) => write("info", message),
+    warn: (message) => write("warn", message),
+    error: (message) => write("error", message),
+    addSecrets(values) {
+      for (const value of values) if (value.length >= 8) secrets.add(value);
+    },
+  };
+}
+
+/** Replace every registered secret in `text` by its masked form. */
+export function scrub(text: string, secrets: ReadonlySet<string>): string {
+  if (secrets.size === 0) return text;
+  let result = text;
+  for (const secret of secrets) {
+    if (result.includes(secret)) result = result.replaceAll(secret, maskSecret(secret));
+  }
+  return result;
+}
+
+/** A secret shown safely: `…` plus its last four characters (nothing at all for short values). */
+export function maskSecret(secret: string): string {
+  return secret.length < 12 ? "…" : `…${secret.slice(-4)}`;
+}

@@ -1,0 +1,2 @@
+/** Logging: one leveled logger, secret scrubbing and masking. */
+export * from "./logger.ts";

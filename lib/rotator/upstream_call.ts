@@ -1,0 +1,87 @@
+/**
+ * Sending one upstream request with the proxy's timeouts, turning every way it can fail into a
+ * typed {@link UpstreamError}. The call is cancelled as soon as the client goes away.
+ */
+import { UpstreamError } from "../errors.ts";
+import type { UpstreamRequest } from "../../providers/types.ts";
+
+/** The `fetch` the proxy calls upstreams with; injected in tests. */
+export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** Options of {@link sendUpstream}. */
+export interface SendUpstreamOptions {
+  fetch: FetchFunction;
+  provider: string;
+  /** Maximum wait for the response headers. */
+  headersTimeoutMs: number;
+  /** The client's signal: aborting it cancels the upstream call at once. */
+  signal?: AbortSignal;
+}
+
+/** A successful (2xx) upstream answer and the controller that can still cancel its body. */
+export interface UpstreamResponse {
+  response: Response;
+  controller: AbortController;
+}
+
+/** Thrown when the client went away; never counted against a credential. */
+export class ClientAbortError extends Error {
+  override readonly name = "ClientAbortError";
+}
+
+/** Send `request`; resolve on a 2xx answer, throw {@link UpstreamError} on anything else. */
+export async function sendUpstream(
+  request: UpstreamRequest,
+  options: SendUpstreamOptions,
+): Promise<UpstreamResponse> {
+  const { fetch, provider, headersTimeoutMs, signal } = options;
+  if (signal?.aborted) throw new ClientAbortError("client disconnected");
+  const controller = new AbortController();
+  let timedOut = false;
+  const onClientAbort = () => controller.abort(new ClientAbortError("client disconnected"));
+  signal?.addEventListener("abort", onClientAbort, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, headersTimeoutMs);
+  let response: Response;
+  try {
+    response = await fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: controller.signal,
+    });
+  } catch (error) {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onClientAbort);
+    if (signal?.aborted) throw new ClientAbortError("client disconnected");
+    if (timedOut) {
+      throw new UpstreamError(`${provider} did not answer within ${Math.round(headersTimeoutMs / 1000)} s`, {
+        kind: "timeout",
+        provider,
+      });
+    }
+    throw new UpstreamError(`cannot reach ${provider}: ${describeNetworkError(error)}`, {
+      kind: "connection",
+      provider,
+    });
+  }
+  clearTimeout(timer);
+  if (response.ok) return { response, controller };
+  signal?.removeEventListener("abort", onClientAbort);
+  const body = await response.text().catch(() => "");
+  throw new UpstreamError(`${provider} answered ${response.status}`, {
+    kind: "http",
+    provider,
+    status: response.status,
+    headers: response.headers,
+    body,
+  });
+}
+
+function describeNetworkError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // Deno prefixes network errors with the request URL; keep only the cause.
+  return message.replace(/^error sending request for url \([^)]*\):\s*/i, "").slice(0, 200);
+}

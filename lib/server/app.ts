@@ -1,0 +1,36 @@
+/** `createApp(deps)`: the Hono app of the proxy, built from injected dependencies (no I/O at import). */
+import { Hono } from "hono";
+import { RequestError, UpstreamError } from "../errors.ts";
+import { ClientAbortError } from "../rotator/upstream_call.ts";
+import type { AppDeps, AppEnv } from "./context.ts";
+import { errorResponse, formatForPath } from "./error_response.ts";
+import { accessLog } from "./middleware/access_log.ts";
+import { registerRoutes } from "./routes.ts";
+
+export type { AppDeps } from "./context.ts";
+
+/** Build the app: access log, routes, and one place that renders every error. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const { logger } = deps;
+  const app = new Hono<AppEnv>();
+  app.use(accessLog({ logger }));
+  registerRoutes(app, deps);
+  app.notFound((c) => {
+    const error = new RequestError(404, `no route for ${c.req.method} ${c.req.path}`, { code: "not_found" });
+    return errorResponse(error, formatForPath(c.req.path), c.get("requestId"));
+  });
+  app.onError((error, c) => {
+    if (error instanceof ClientAbortError) {
+      c.get("access").note = "client disconnected";
+      return new Response(null, { status: 499 });
+    }
+    if (error instanceof UpstreamError) {
+      c.get("access").note = `upstream ${error.kind} ${error.status || ""}`.trim();
+      logger.warn(`${error.provider}: ${error.message} ${error.body.slice(0, 300)}`.trim());
+    } else if (!(error instanceof RequestError)) {
+      logger.error(`unexpected error on ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
+    }
+    return errorResponse(error, formatForPath(c.req.path), c.get("requestId"));
+  });
+  return app;
+}

@@ -1,0 +1,37 @@
+/** Types shared by the server's routes and middleware. */
+import type { ProxyConfig } from "../config/schema.ts";
+import type { Logger } from "../log/logger.ts";
+import type { Rotator } from "../rotator/rotator.ts";
+import type { FetchFunction } from "../rotator/upstream_call.ts";
+import type { ConfiguredProvider } from "../../providers/mod.ts";
+import type { ModelCatalog } from "./model_catalog.ts";
+
+/** Wire formats a client may speak to us. */
+export type InboundFormat = "openai" | "anthropic";
+
+/** Everything the app needs, injected (no I/O at import). */
+export interface AppDeps {
+  config: ProxyConfig;
+  providers: readonly ConfiguredProvider[];
+  rotator: Rotator;
+  logger: Logger;
+  fetch: FetchFunction;
+  catalog: ModelCatalog;
+  /** Injected clock. @default Date.now */
+  now?: () => number;
+}
+
+/** Per-request facts the access log prints. */
+export interface AccessFacts {
+  model?: string;
+  keyLabel?: string;
+  note?: string;
+}
+
+/** Hono environment of our app. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    access: AccessFacts;
+  };
+}

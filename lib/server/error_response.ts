@@ -1,0 +1,112 @@
+/**
+ * Rendering every error once, at the HTTP edge, in the inbound format's shape with the right status.
+ */
+import { kindForStatus, NoCredentialAvailableError, RequestError, UpstreamError } from "../errors.ts";
+import { openAIErrorBody } from "../formats/openai/error.ts";
+import type { ErrorFields } from "../formats/openai/error.ts";
+import type { InboundFormat } from "./context.ts";
+
+/** Status, headers and fields of an error response, independent of the wire format. */
+export interface ErrorDescription {
+  status: number;
+  headers: Record<string, string>;
+  fields: ErrorFields;
+}
+
+/** Describe any thrown value as a client-facing error. Unknown errors become a 500 without details. */
+export function describeError(error: unknown): ErrorDescription {
+  if (error instanceof RequestError) {
+    return {
+      status: error.status,
+      headers: error.headers,
+      fields: { kind: error.kind, message: error.message, param: error.param, code: error.code },
+    };
+  }
+  if (error instanceof UpstreamError) return describeUpstreamError(error);
+  if (error instanceof NoCredentialAvailableError) {
+    const headers: Record<string, string> = {};
+    if (error.retryAfterMs !== null) {
+      headers["retry-after"] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
+    }
+    return {
+      status: error.status,
+      headers,
+      fields: {
+        kind: kindForStatus(error.status),
+        message: error.message,
+        code: error.status === 429 ? "rate_limit_exceeded" : "upstream_unavailable",
+      },
+    };
+  }
+  return { status: 500, headers: {}, fields: { kind: "api_error", message: "internal error in the proxy" } };
+}
+
+function describeUpstreamError(error: UpstreamError): ErrorDescription {
+  if (error.kind === "timeout") {
+    return {
+      status: 504,
+      headers: {},
+      fields: { kind: "timeout", message: error.message, code: "upstream_timeout" },
+    };
+  }
+  if (error.kind === "connection") {
+    return {
+      status: 503,
+      headers: {},
+      fields: { kind: "overloaded", message: error.message, code: "upstream_unreachable" },
+    };
+  }
+  const upstream = readUpstreamErrorBody(error.body);
+  const message = `${error.provider}: ${upstream.message ?? `upstream answered HTTP ${error.status}`}`;
+  if (error.status >= 400 && error.status < 500) {
+    const headers: Record<string, string> = {};
+    const retryAfter = error.headers.get("retry-after");
+    if (error.status === 429 && retryAfter) headers["retry-after"] = retryAfter;
+    return {
+      status: error.status,
+      headers,
+      fields: { kind: kindForStatus(error.status), message, param: upstream.param, code: upstream.code },
+    };
+  }
+  return { status: 502, headers: {}, fields: { kind: "api_error", message, code: "upstream_error" } };
+}
+
+/** Pull `message`, `code` and `param` out of an upstream error body of any common shape. */
+export function readUpstreamErrorBody(
+  body: string,
+): { message?: string; code?: string | null; param?: string | null } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    const text = body.trim().slice(0, 500);
+    return text === "" ? {} : { message: text };
+  }
+  const root = Array.isArray(json) ? json[0] : json;
+  const error = (root as { error?: unknown } | null)?.error ?? root;
+  if (typeof error === "string") return { message: error };
+  if (error === null || typeof error !== "object") return {};
+  const record = error as Record<string, unknown>;
+  const message = typeof record.message === "string" ? record.message : undefined;
+  const code = typeof record.code === "string"
+    ? record.code
+    : typeof record.status === "string"
+    ? record.status
+    : null;
+  const param = typeof record.param === "string" ? record.param : null;
+  return { message, code, param };
+}
+
+/** Render an error as an HTTP response in the client's format. */
+export function errorResponse(error: unknown, format: InboundFormat, requestId?: string): Response {
+  const { status, headers, fields } = describeError(error);
+  const body = format === "openai" ? openAIErrorBody(fields) : openAIErrorBody(fields);
+  const responseHeaders: Record<string, string> = { "content-type": "application/json", ...headers };
+  if (requestId) responseHeaders["x-request-id"] = requestId;
+  return new Response(JSON.stringify(body), { status, headers: responseHeaders });
+}
+
+/** The inbound format of a request path (Anthropic's routes answer in Anthropic's shape). */
+export function formatForPath(path: string): InboundFormat {
+  return path.startsWith("/v1/messages") ? "anthropic" : "openai";
+}

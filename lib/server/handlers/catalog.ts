@@ -1,0 +1,57 @@
+/** `GET /v1/models`, `GET /v1/models/{id}` and `GET /v1/providers`. */
+import type { Handler } from "hono";
+import { RequestError } from "../../errors.ts";
+import type { AppDeps, AppEnv } from "../context.ts";
+
+/** The union of configured providers' models, ids prefixed `provider/`. */
+export function listModels(deps: AppDeps): Handler<AppEnv> {
+  return async function listModels(c) {
+    return c.json({ object: "list", data: await deps.catalog.list() });
+  };
+}
+
+/** One model by its prefixed id (ids may contain slashes: `openrouter/anthropic/claude-3-opus`). */
+export function getModel(deps: AppDeps): Handler<AppEnv> {
+  return async function getModel(c) {
+    const id = decodeURIComponent(c.req.path.slice("/v1/models/".length));
+    const provider = deps.providers.find((candidate) => id.startsWith(`${candidate.id}/`));
+    const models = provider ? await deps.catalog.forProvider(provider) : [];
+    const model = models.find((entry) => entry.id === id);
+    if (!model) {
+      throw new RequestError(404, `the model "${id}" does not exist or its provider is not configured`, {
+        param: "model",
+        code: "model_not_found",
+      });
+    }
+    return c.json(model);
+  };
+}
+
+/** The configured providers with their credential counts (never the keys). */
+export function listProviders(deps: AppDeps): Handler<AppEnv> {
+  return function listProviders(c) {
+    return c.json({
+      object: "list",
+      data: deps.providers.map((provider) => ({
+        id: provider.id,
+        format: provider.adapter.format,
+        base_url: provider.baseUrl,
+        custom: provider.custom,
+        credentials: provider.credentials.length,
+      })),
+    });
+  };
+}
+
+/** `GET /`: a small status document for health checks (no authentication, no secrets). */
+export function status(deps: AppDeps, startedAtMs: number): Handler<AppEnv> {
+  return function status(c) {
+    const now = deps.now ?? Date.now;
+    return c.json({
+      status: "ok",
+      name: "llm-proxy",
+      providers: deps.providers.length,
+      uptime_seconds: Math.floor((now() - startedAtMs) / 1000),
+    });
+  };
+}

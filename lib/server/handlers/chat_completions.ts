@@ -1,0 +1,90 @@
+/** `POST /v1/chat/completions`: OpenAI Chat Completions, JSON and streaming, passed through. */
+import type { Handler } from "hono";
+import { RequestError, UpstreamError } from "../../errors.ts";
+import { openAIStreamErrorEvent } from "../../formats/openai/error.ts";
+import { chatCompletionRequestSchema } from "../../formats/openai/schema.ts";
+import { sendUpstream } from "../../rotator/upstream_call.ts";
+import type { AppDeps, AppEnv } from "../context.ts";
+import { resolveModel } from "../model_resolution.ts";
+import { relayHeaders, relayStream } from "../relay.ts";
+import { readJsonBody } from "../request_body.ts";
+import { removeForbiddenFields } from "../sanitize.ts";
+import { zodProblem } from "../validation.ts";
+
+/** Build the chat completions handler. */
+export function chatCompletions(deps: AppDeps): Handler<AppEnv> {
+  const { config, rotator, fetch } = deps;
+  const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
+  return async function chatCompletions(c) {
+    const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
+    const parsed = chatCompletionRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      const { path, message } = zodProblem(parsed.error);
+      throw new RequestError(400, `${path}: ${message}`, { param: path });
+    }
+    const { provider, model } = resolveModel(parsed.data.model, providers);
+    const access = c.get("access");
+    access.model = parsed.data.model;
+    const stream = parsed.data.stream === true;
+    const forwarded = removeForbiddenFields(body);
+    const signal = c.req.raw.signal;
+
+    const call = await rotator.execute(provider, {
+      model,
+      signal,
+      attempt: (credential) =>
+        sendUpstream(
+          provider.adapter.chatRequest({
+            baseUrl: provider.baseUrl,
+            credential,
+            model,
+            body: forwarded,
+            stream,
+          }),
+          {
+            fetch,
+            provider: provider.id,
+            headersTimeoutMs: stream ? config.streamingReadTimeoutMs : config.nonStreamingReadTimeoutMs,
+            signal,
+          },
+        ),
+    });
+    access.keyLabel = call.credential.label;
+    const { response, controller } = call.value;
+    const headers = relayHeaders(response.headers);
+
+    if (stream && response.body) {
+      headers.set("content-type", response.headers.get("content-type") ?? "text/event-stream");
+      headers.set("cache-control", "no-cache");
+      const relayed = relayStream(response.body, {
+        idleTimeoutMs: config.streamingReadTimeoutMs,
+        controller,
+        errorEvent: (message) =>
+          openAIStreamErrorEvent({
+            kind: "api_error",
+            message: `${provider.id}: ${message}`,
+            code: "stream_error",
+          }),
+        onEnd: (end) => call.finish(end),
+      });
+      return new Response(relayed, { status: response.status, headers });
+    }
+
+    const timer = setTimeout(() => controller.abort(), config.nonStreamingReadTimeoutMs);
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      call.finish({ ok: false, error });
+      if (signal.aborted) throw error;
+      throw new UpstreamError(`${provider.id} did not finish its response in time`, {
+        kind: "timeout",
+        provider: provider.id,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+    call.finish({ ok: true });
+    return new Response(text, { status: response.status, headers });
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Relaying an upstream response to the client: safe headers only, and streams passed on chunk by
+ * chunk as they arrive, with an idle timeout, an error event in the client's format when the upstream
+ * breaks after output began, and immediate cancellation of the upstream when the client leaves.
+ */
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) plus those that no longer describe the relayed body. */
+const DROPPED_HEADERS = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "content-encoding",
+  "content-length",
+  "set-cookie",
+  "alt-svc",
+  "date",
+  "server",
+]);
+
+/** Upstream headers that may be shown to the client. */
+export function relayHeaders(upstream: Headers): Headers {
+  const headers = new Headers();
+  for (const [name, value] of upstream) {
+    if (!DROPPED_HEADERS.has(name)) headers.set(name, value);
+  }
+  return headers;
+}
+
+/** How a relayed stream ended. */
+export type StreamEnd = { ok: true } | { ok: false; cancelled: true } | { ok: false; error: unknown };
+
+/** Options of {@link relayStream}. */
+export interface RelayStreamOptions {
+  /** Longest silence between two chunks before the stream is ended with an error. */
+  idleTimeoutMs: number;
+  /** Aborts the upstream request (its connection) when the client leaves or the stream times out. */
+  controller: AbortController;
+  /** Encodes an error as the last event of the stream, in the client's format. */
+  errorEvent: (message: string) => string;
+  /** Called exactly once when the stream ends, whichever way. */
+  onEnd: (end: StreamEnd) => void;
+}
+
+/** A client-facing stream that passes `body` on as it arrives. */
+export function relayStream(
+  body: ReadableStream<Uint8Array>,
+  options: RelayStreamOptions,
+): ReadableStream<Uint8Array> {
+  const { idleTimeoutMs, controller, errorEvent, onEnd } = options;
+  const reader = body.getReader();
+  let ended = false;
+  const end = (result: StreamEnd) => {
+    if (ended) return;
+    ended = true;
+    onEnd(result);
+  };
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(stream) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const idle = new Promise<"idle">((resolve) => {
+        timer = setTimeout(() => resolve("idle"), idleTimeoutMs);
+      });
+      try {
+        const next = await Promise.race([reader.read(), idle]);
+        if (next === "idle") {
+          controller.abort();
+          reader.cancel().catch(() => {});
+          const message = `the upstream sent nothing for ${Math.round(idleTimeoutMs / 1000)} s`;
+          stream.enqueue(encoder.encode(errorEvent(message)));
+          stream.close();
+          end({ ok: false, error: new Error(message) });
+          return;
+        }
+        if (next.done) {
+          stream.close();
+          end({ ok: true });
+          return;
+        }
+        stream.enqueue(next.value);
+      } catch (error) {
+        const message = `the upstream stream broke: ${
+          error instanceof Error ? error.message : String(error)
+        }`;
+        stream.enqueue(encoder.encode(errorEvent(message)));
+        stream.close();
+        end({ ok: false, error });
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel() {
+      controller.abort();
+      reader.cancel().catch(() => {});
+      end({ ok: false, cancelled: true });
+    },
+  }, { highWaterMark: 0 });
+}

@@ -1,0 +1,54 @@
+/** Reading a client's JSON body within the size limit, with clear 400/413 errors. */
+import { RequestError } from "../errors.ts";
+
+/** Read and parse a JSON object body of at most `limitBytes`. */
+export async function readJsonBody(request: Request, limitBytes: number): Promise<Record<string, unknown>> {
+  const text = await readTextBody(request, limitBytes);
+  if (text.trim() === "") throw new RequestError(400, "the request body is empty; send a JSON object");
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new RequestError(400, `the request body is not valid JSON: ${(error as Error).message}`, {
+      code: "invalid_json",
+    });
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    throw new RequestError(400, "the request body must be a JSON object", { code: "invalid_json" });
+  }
+  return json as Record<string, unknown>;
+}
+
+async function readTextBody(request: Request, limitBytes: number): Promise<string> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > limitBytes) throw tooLarge(limitBytes);
+  if (declared !== null || request.body === null) return await request.text();
+  // No declared length (chunked upload): count while reading and stop at the limit.
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limitBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(limitBytes);
+    }
+    chunks.push(value);
+  }
+  const joined = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(joined);
+}
+
+function tooLarge(limitBytes: number): RequestError {
+  const megabytes = Math.round((limitBytes / (1024 * 1024)) * 100) / 100;
+  return new RequestError(413, `the request body is larger than ${megabytes} MB (MAX_REQUEST_BODY_MB)`, {
+    code: "request_too_large",
+  });
+}

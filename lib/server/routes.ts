@@ -1,0 +1,18 @@
+/** The API's index: every endpoint of the proxy, in one table. */
+import type { Hono } from "hono";
+import type { AppDeps, AppEnv } from "./context.ts";
+import { chatCompletions } from "./handlers/chat_completions.ts";
+import { getModel, listModels, listProviders, status } from "./handlers/catalog.ts";
+import { clientAuth } from "./middleware/auth.ts";
+
+/** Register the routes on `app`. */
+export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  const startedAtMs = (deps.now ?? Date.now)();
+  app.get("/", status(deps, startedAtMs));
+
+  app.use("/v1/*", clientAuth({ apiKey: deps.config.proxyApiKey }));
+  app.post("/v1/chat/completions", chatCompletions(deps));
+  app.get("/v1/models", listModels(deps));
+  app.get("/v1/models/*", getModel(deps));
+  app.get("/v1/providers", listProviders(deps));
+}

@@ -1,0 +1,56 @@
+/** Starting the proxy: wire the loaded configuration into the app and serve it with `Deno.serve`. */
+import type { ProxyConfig } from "../config/schema.ts";
+import type { Logger } from "../log/logger.ts";
+import { Rotator } from "../rotator/rotator.ts";
+import type { FetchFunction } from "../rotator/upstream_call.ts";
+import { resolveProviders } from "../../providers/mod.ts";
+import { createApp } from "./app.ts";
+import { ModelCatalog } from "./model_catalog.ts";
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions {
+  logger: Logger;
+  /** @default globalThis.fetch */
+  fetch?: FetchFunction;
+  /** Called once the socket listens, with the URL clients should use. */
+  onListen?: (url: string) => void;
+}
+
+/** A running proxy. */
+export interface RunningServer {
+  url: string;
+  /** Stop accepting requests and let in-flight ones finish. */
+  shutdown(): Promise<void>;
+  finished: Promise<void>;
+}
+
+/** Build the app from `config` and serve it. */
+export function startServer(config: ProxyConfig, options: StartServerOptions): RunningServer {
+  const { logger, fetch = globalThis.fetch, onListen } = options;
+  logger.addSecrets([config.proxyApiKey]);
+  const providers = resolveProviders(config.providers, logger);
+  logger.addSecrets(
+    providers.flatMap((provider) => provider.credentials.map((credential) => credential.secret)),
+  );
+  const catalog = new ModelCatalog(providers, { fetch, logger, ttlMs: config.modelsCacheTtlMs });
+  const app = createApp({ config, providers, rotator: new Rotator(), logger, fetch, catalog });
+
+  let url = "";
+  const server = Deno.serve({
+    hostname: config.host,
+    port: config.port,
+    onListen: (address) => {
+      const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
+      url = `http://${host}:${address.port}`;
+      onListen?.(url);
+    },
+    onError: (error) => {
+      logger.error(`unhandled server error: ${error instanceof Error ? error.stack : String(error)}`);
+      return new Response(JSON.stringify({ error: { message: "internal error", type: "api_error" } }), {
+        status: 500,
+        headers: { "content-type": "application/json" },
+      });
+    },
+  }, app.fetch);
+  return { url, shutdown: () => server.shutdown(), finished: server.finished };
+}

@@ -1,0 +1,8 @@
+/** Fireworks AI: OpenAI-compatible Chat Completions API. */
+import { openAICompatible } from "./openai_compatible.ts";
+
+/** The fireworks provider. */
+export const fireworks = openAICompatible({
+  id: "fireworks",
+  baseUrl: "https://api.fireworks.ai/inference/v1",
+});

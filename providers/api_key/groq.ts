@@ -1,0 +1,5 @@
+/** Groq: OpenAI-compatible Chat Completions API. */
+import { openAICompatible } from "./openai_compatible.ts";
+
+/** The groq provider. */
+export const groq = openAICompatible({ id: "groq", baseUrl: "https://api.groq.com/openai/v1" });

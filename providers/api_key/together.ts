@@ -1,0 +1,5 @@
+/** Together AI: OpenAI-compatible Chat Completions API. */
+import { openAICompatible } from "./openai_compatible.ts";
+
+/** The together provider. */
+export const together = openAICompatible({ id: "together", baseUrl: "https://api.together.xyz/v1" });
