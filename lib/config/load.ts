@@ -48,7 +48,9 @@ export async function loadConfig(
   const fileVariables = await readEnvFile(envPath).catch((error) => {
     throw new ConfigError(".env", `cannot read ${envPath}: ${(error as Error).message}`);
   });
-  const variables: Record<string, string> = { ...fileVariables, ...env };
+  // An empty process variable counts as unset, so `FOO=` in a shell does not hide FOO from `.env`.
+  const variables: Record<string, string> = { ...fileVariables };
+  for (const [name, value] of Object.entries(env)) if (value !== "") variables[name] = value;
   if (overrides.host !== undefined) variables.PROXY_HOST = overrides.host;
   if (overrides.port !== undefined) variables.PROXY_PORT = overrides.port;
 
