@@ -17,7 +17,7 @@ export async function serveCommand(overrides: ConfigOverrides): Promise<void> {
     );
   }
   const providerIds = resolveProviders(config.providers).map((provider) => provider.id);
-  const server = startServer(config, {
+  const server = await startServer(config, {
     logger,
     onListen: (url) => {
       say(`Proxy listening on ${url}`);
@@ -28,12 +28,16 @@ export async function serveCommand(overrides: ConfigOverrides): Promise<void> {
       );
     },
   });
+  let stopping = false;
   const stop = () => {
-    logger.info("shutting down");
-    server.shutdown();
+    if (stopping) return;
+    stopping = true;
+    logger.info("shutting down: finishing requests in flight and saving usage");
+    server.shutdown().catch((error) => logger.error(`shutdown failed: ${(error as Error).message}`));
   };
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, stop);
   await server.finished;
+  await server.flush();
   for (const signal of signals) Deno.removeSignalListener(signal, stop);
 }

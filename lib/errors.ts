@@ -92,18 +92,21 @@ export class NoCredentialAvailableError extends Error {
   readonly provider: string;
   /** Milliseconds until the earliest credential is usable again, when known. */
   readonly retryAfterMs: number | null;
-  /** HTTP status to answer with: 429 when everything is cooling, 502/503 after upstream failures. */
+  /** HTTP status to answer with: 429 when everything is cooling, 502/503/504 after upstream failures. */
   readonly status: number;
+  /** Machine-readable code for the error body. @default by status */
+  readonly code: string;
 
   constructor(
     message: string,
-    options: { provider: string; retryAfterMs?: number | null; status?: number },
+    options: { provider: string; retryAfterMs?: number | null; status?: number; code?: string },
   ) {
     super(message);
     const { provider, retryAfterMs = null, status = 429 } = options;
     this.provider = provider;
     this.retryAfterMs = retryAfterMs;
     this.status = status;
+    this.code = options.code ?? (status === 429 ? "rate_limit_exceeded" : "no_credential_available");
   }
 }
 
@@ -129,4 +132,30 @@ export function kindForStatus(status: number): ErrorKind {
   if (status === 503 || status === 529) return "overloaded";
   if (status >= 500) return "api_error";
   return "invalid_request";
+}
+
+/** Pull `message`, `code` and `param` out of an upstream error body of any common shape. */
+export function readUpstreamErrorBody(
+  body: string,
+): { message?: string; code?: string | null; param?: string | null } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    const text = body.trim().slice(0, 500);
+    return text === "" ? {} : { message: text };
+  }
+  const root = Array.isArray(json) ? json[0] : json;
+  const error = (root as { error?: unknown } | null)?.error ?? root;
+  if (typeof error === "string") return { message: error };
+  if (error === null || typeof error !== "object") return {};
+  const record = error as Record<string, unknown>;
+  const message = typeof record.message === "string" ? record.message : undefined;
+  const code = typeof record.code === "string"
+    ? record.code
+    : typeof record.status === "string"
+    ? record.status
+    : null;
+  const param = typeof record.param === "string" ? record.param : null;
+  return { message, code, param };
 }

@@ -5,6 +5,7 @@
 import { join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { readEnvFile, updateEnvFile } from "./env_file.ts";
+import { parseRotationSettings } from "./rotation.ts";
 import { type ApiKeySetting, type ProviderSetting, type ProxyConfig, settingsSchema } from "./schema.ts";
 
 /** Command-line values that take precedence over variables. */
@@ -64,6 +65,8 @@ export async function loadConfig(
   }
   if (proxyApiKey === "") throw new ConfigError("PROXY_API_KEY", "is not set");
 
+  const providers = discoverProviders(variables);
+  const rotation = parseRotationSettings(variables, providers.map((provider) => provider.id));
   const config: ProxyConfig = {
     host: settings.PROXY_HOST,
     port: settings.PROXY_PORT,
@@ -76,7 +79,8 @@ export async function loadConfig(
     streamingReadTimeoutMs: settings.TIMEOUT_READ_STREAMING,
     nonStreamingReadTimeoutMs: settings.TIMEOUT_READ_NON_STREAMING,
     modelsCacheTtlMs: settings.MODELS_CACHE_TTL,
-    providers: discoverProviders(variables),
+    providers,
+    rotation,
     variables: Object.freeze(variables),
   };
   return { config, generatedKeyPath };

@@ -2,3 +2,4 @@
 export * from "./schema.ts";
 export * from "./load.ts";
 export * from "./env_file.ts";
+export * from "./rotation.ts";

@@ -3,6 +3,7 @@
  * Every variable is read as text; the schema turns it into a typed value or names the problem.
  */
 import { z } from "zod";
+import type { RotationSettings } from "./rotation.ts";
 
 /** Log levels, least to most severe. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -42,6 +43,7 @@ export interface ProxyConfig {
   nonStreamingReadTimeoutMs: number;
   modelsCacheTtlMs: number;
   providers: ProviderSetting[];
+  rotation: RotationSettings;
   /** The merged variables (process env over `.env`), for settings parsed by later layers' schemas. */
   variables: Readonly<Record<string, string>>;
 }

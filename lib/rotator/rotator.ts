@@ -1,49 +1,265 @@
 /**
- * The rotator: runs one upstream call of a provider with one of its credentials. This first version
- * takes the provider's keys in turn (round robin); the full engine (cooldowns, retries, failover)
- * replaces the selection behind the same interface.
+ * The rotator: runs one client call against a provider's credential pool under a deadline. It picks
+ * the best credential, classifies each failure, cools or disables the credential that failed, retries
+ * on another one (or the next alias target), and reports usage when the call has ended.
  */
-import type { ConfiguredProvider } from "../../providers/mod.ts";
+import type { RotationSettings } from "../config/rotation.ts";
+import { defaultProviderRotation } from "../config/rotation.ts";
 import type { Credential } from "../credentials/credential.ts";
-import { NoCredentialAvailableError } from "../errors.ts";
+import { NoCredentialAvailableError, readUpstreamErrorBody, RequestError, UpstreamError } from "../errors.ts";
+import type { Logger } from "../log/logger.ts";
+import type { ConfiguredProvider } from "../../providers/mod.ts";
+import { type Clock, sleep, systemClock } from "./clock.ts";
+import { backoffMs, classifyFailure, type FailureClass } from "./failure.ts";
+import { KeyPool, type Lease } from "./key_pool.ts";
+import { ClientAbortError } from "./upstream_call.ts";
+import type { TokenUsage } from "./usage.ts";
 
 /** How a call ended, reported once its response (or stream) is finished. */
-export type CallOutcome = { ok: true } | { ok: false; error: unknown } | { ok: false; cancelled: true };
+export type CallOutcome =
+  | { ok: true; tokens?: TokenUsage | null }
+  | { ok: false; error: unknown }
+  | { ok: false; cancelled: true };
+
+/** One provider and model to try; an alias has several, in order. */
+export interface Target {
+  provider: ConfiguredProvider;
+  model: string;
+}
+
+/** What one attempt gets to work with. */
+export interface AttemptContext {
+  credential: Credential;
+  target: Target;
+  /** Epoch ms by which the first byte must have arrived (the global deadline). */
+  deadlineAtMs: number;
+}
 
 /** Options of {@link Rotator.execute}. */
 export interface ExecuteOptions<T> {
-  model: string;
-  /** The client's signal; an aborted call is not counted as a success. */
+  targets: readonly Target[];
+  /** The client's signal; a disconnect releases the credential at once and is not a success. */
   signal?: AbortSignal;
-  /** One attempt with one credential. */
-  attempt: (credential: Credential) => Promise<T>;
+  /** One attempt with one credential; throws `UpstreamError` when the upstream fails. */
+  attempt: (context: AttemptContext) => Promise<T>;
 }
 
-/** The result of an attempt plus a hook to report how the whole call ended. */
+/** The result of the successful attempt plus a hook to report how the whole call ended. */
 export interface ExecuteResult<T> {
   value: T;
   credential: Credential;
-  /** Report the end of the call (after a stream has finished); idempotent. */
+  target: Target;
+  /** Report the end of the call (after a stream has finished) and free the slot; idempotent. */
   finish(outcome: CallOutcome): void;
 }
 
-/** Chooses credentials and runs attempts. */
-export class Rotator {
-  readonly #next = new Map<string, number>();
+/** Options of {@link Rotator}. */
+export interface RotatorOptions {
+  settings: RotationSettings;
+  /** `GLOBAL_TIMEOUT` in ms: waiting for a key plus all attempts until the first byte. */
+  globalTimeoutMs: number;
+  /** @default systemClock */
+  clock?: Clock;
+  /** @default Math.random */
+  random?: () => number;
+  logger?: Logger;
+  /** First backoff ceiling after a transient failure. @default 250 */
+  backoffBaseMs?: number;
+  /** Called after any change of pool state worth persisting. */
+  onChange?: (providerId: string) => void;
+}
 
-  /** Run `options.attempt` with the next credential of `provider`. */
-  async execute<T>(provider: ConfiguredProvider, options: ExecuteOptions<T>): Promise<ExecuteResult<T>> {
-    const { credentials } = provider;
-    if (credentials.length === 0) {
-      throw new NoCredentialAvailableError(`provider ${provider.id} has no credentials`, {
-        provider: provider.id,
-        status: 503,
+interface FailedAttempt {
+  provider: string;
+  label: string;
+  failureClass: FailureClass;
+  status: number;
+}
+
+const TRANSIENT: ReadonlySet<FailureClass> = new Set(["server_error", "connection", "timeout"]);
+
+/** Chooses credentials and runs attempts with retries and failover. */
+export class Rotator {
+  readonly #pools = new Map<string, KeyPool>();
+  readonly #options: RotatorOptions & { clock: Clock; random: () => number; backoffBaseMs: number };
+
+  constructor(providers: readonly ConfiguredProvider[], options: RotatorOptions) {
+    this.#options = { clock: systemClock, random: Math.random, backoffBaseMs: 250, ...options };
+    const { settings, clock, random, onChange } = this.#options;
+    for (const provider of providers) {
+      this.#pools.set(
+        provider.id,
+        new KeyPool(provider.id, provider.credentials, {
+          rotation: settings.providers.get(provider.id) ?? defaultProviderRotation(),
+          tolerance: settings.tolerance,
+          authFailureCooldownMs: settings.authFailureCooldownMs,
+          usageResetUtcHour: settings.usageResetUtcHour,
+          clock,
+          random,
+          onChange: onChange ? () => onChange(provider.id) : undefined,
+        }),
+      );
+    }
+  }
+
+  /** The pool of a provider. */
+  pool(providerId: string): KeyPool | undefined {
+    return this.#pools.get(providerId);
+  }
+
+  /** Every pool, by provider id. */
+  get pools(): ReadonlyMap<string, KeyPool> {
+    return this.#pools;
+  }
+
+  /** Run the call: targets in order, credentials of each chosen by its pool, until one succeeds. */
+  async execute<T>(options: ExecuteOptions<T>): Promise<ExecuteResult<T>> {
+    const { targets, signal, attempt } = options;
+    const { clock, logger } = this.#options;
+    const deadlineAtMs = clock.now() + this.#options.globalTimeoutMs;
+    const failures: FailedAttempt[] = [];
+    let refusal: NoCredentialAvailableError | null = null;
+    let contextError: RequestError | null = null;
+
+    for (const [position, target] of targets.entries()) {
+      const pool = this.#pools.get(target.provider.id);
+      if (!pool) continue;
+      const exclude = new Set<string>();
+      let transientFailures = 0;
+      for (;;) {
+        let lease: Lease;
+        try {
+          lease = await pool.acquire(target.model, { deadlineAtMs, signal, exclude });
+        } catch (error) {
+          if (error instanceof NoCredentialAvailableError) {
+            refusal = error;
+            break;
+          }
+          throw error;
+        }
+        try {
+          const value = await attempt({ credential: lease.credential, target, deadlineAtMs });
+          return { value, credential: lease.credential, target, finish: finisher(pool, lease, clock) };
+        } catch (error) {
+          if (error instanceof ClientAbortError || signal?.aborted) {
+            pool.recordResult(lease, { outcome: "cancelled" });
+            lease.release();
+            throw error instanceof ClientAbortError ? error : new ClientAbortError("client disconnected");
+          }
+          if (!(error instanceof UpstreamError)) {
+            lease.release();
+            throw error;
+          }
+          const verdict = classifyFailure(error, clock.now());
+          pool.recordResult(lease, { outcome: "failure", verdict });
+          lease.release();
+          const { failureClass } = verdict;
+          failures.push({
+            provider: pool.providerId,
+            label: lease.credential.label,
+            failureClass,
+            status: error.status,
+          });
+          logger?.warn(
+            `${pool.providerId}/${target.model} key=${lease.credential.label}: ${verdict.summary}` +
+              (failureClass === "client_error" ? "" : "; trying another credential"),
+          );
+          if (failureClass === "client_error") throw error;
+          if (failureClass === "context_length") {
+            contextError = new RequestError(
+              400,
+              `${pool.providerId}: ${readUpstreamErrorBody(error.body).message ?? error.message}`,
+              {
+                code: "context_length_exceeded",
+                param: "messages",
+              },
+            );
+            if (position === targets.length - 1) throw contextError;
+            break;
+          }
+          if (failureClass !== "rate_limit" && failureClass !== "quota_exhausted") {
+            exclude.add(lease.credential.id);
+          }
+          if (TRANSIENT.has(failureClass)) {
+            const delay = backoffMs(transientFailures++, {
+              baseMs: this.#options.backoffBaseMs,
+              random: this.#options.random,
+            });
+            if (clock.now() + delay >= deadlineAtMs) break;
+            await sleep(clock, delay, signal).catch(() => {
+              throw new ClientAbortError("client disconnected");
+            });
+          }
+        }
+      }
+    }
+    throw contextError ?? this.#finalError(targets, failures, refusal);
+  }
+
+  /** The error after every target failed: 429 while only cooldowns stood in the way, else 502/503/504. */
+  #finalError(
+    targets: readonly Target[],
+    failures: readonly FailedAttempt[],
+    refusal: NoCredentialAvailableError | null,
+  ): NoCredentialAvailableError {
+    const provider = targets.map((target) => target.provider.id).join(", ");
+    const tried = summarize(failures);
+    const upstreamFailures = failures.filter((failure) =>
+      failure.failureClass !== "rate_limit" && failure.failureClass !== "quota_exhausted"
+    );
+    if (upstreamFailures.length === 0 && refusal?.status === 429) {
+      return new NoCredentialAvailableError(`${refusal.message}${tried ? `; tried: ${tried}` : ""}`, {
+        provider,
+        retryAfterMs: refusal.retryAfterMs,
+        status: 429,
       });
     }
-    const index = this.#next.get(provider.id) ?? 0;
-    this.#next.set(provider.id, (index + 1) % credentials.length);
-    const credential = credentials[index];
-    const value = await options.attempt(credential);
-    return { value, credential, finish: () => {} };
+    if (upstreamFailures.length === 0) {
+      const message = refusal?.message ?? `no credential of ${provider} could serve the request`;
+      return new NoCredentialAvailableError(`${message}${tried ? `; tried: ${tried}` : ""}`, {
+        provider,
+        status: 503,
+        retryAfterMs: refusal?.retryAfterMs ?? null,
+      });
+    }
+    const classes = new Set(upstreamFailures.map((failure) => failure.failureClass));
+    const [status, code] = classes.size === 1 && classes.has("timeout")
+      ? [504, "upstream_timeout"]
+      : classes.has("server_error")
+      ? [502, "upstream_error"]
+      : [503, "upstream_unreachable"];
+    return new NoCredentialAvailableError(`every attempt on ${provider} failed; tried: ${tried}`, {
+      provider,
+      status,
+      code,
+    });
   }
+}
+
+function finisher(pool: KeyPool, lease: Lease, clock: Clock): (outcome: CallOutcome) => void {
+  let finished = false;
+  return (outcome) => {
+    if (finished) return;
+    finished = true;
+    if (outcome.ok) pool.recordResult(lease, { outcome: "success", tokens: outcome.tokens });
+    else if ("cancelled" in outcome) pool.recordResult(lease, { outcome: "cancelled" });
+    else {
+      const error = outcome.error instanceof UpstreamError ? outcome.error : new UpstreamError(
+        "the stream broke after output began",
+        { kind: "connection", provider: pool.providerId },
+      );
+      pool.recordResult(lease, { outcome: "failure", verdict: classifyFailure(error, clock.now()) });
+    }
+    lease.release();
+  };
+}
+
+/** `2× server_error (…a1b2, …c3d4), 1× auth (…e5f6)`: what was tried, keys masked. */
+function summarize(failures: readonly FailedAttempt[]): string {
+  const byClass = new Map<string, string[]>();
+  for (const failure of failures) {
+    const name = failure.status ? `${failure.failureClass} ${failure.status}` : failure.failureClass;
+    byClass.set(name, [...(byClass.get(name) ?? []), failure.label]);
+  }
+  return [...byClass].map(([name, labels]) => `${labels.length}× ${name} (${labels.join(", ")})`).join(", ");
 }

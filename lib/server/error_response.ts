@@ -1,7 +1,13 @@
 /**
  * Rendering every error once, at the HTTP edge, in the inbound format's shape with the right status.
  */
-import { kindForStatus, NoCredentialAvailableError, RequestError, UpstreamError } from "../errors.ts";
+import {
+  kindForStatus,
+  NoCredentialAvailableError,
+  readUpstreamErrorBody,
+  RequestError,
+  UpstreamError,
+} from "../errors.ts";
 import { openAIErrorBody } from "../formats/openai/error.ts";
 import type { ErrorFields } from "../formats/openai/error.ts";
 import type { InboundFormat } from "./context.ts";
@@ -34,7 +40,7 @@ export function describeError(error: unknown): ErrorDescription {
       fields: {
         kind: kindForStatus(error.status),
         message: error.message,
-        code: error.status === 429 ? "rate_limit_exceeded" : "upstream_unavailable",
+        code: error.code,
       },
     };
   }
@@ -69,32 +75,6 @@ function describeUpstreamError(error: UpstreamError): ErrorDescription {
     };
   }
   return { status: 502, headers: {}, fields: { kind: "api_error", message, code: "upstream_error" } };
-}
-
-/** Pull `message`, `code` and `param` out of an upstream error body of any common shape. */
-export function readUpstreamErrorBody(
-  body: string,
-): { message?: string; code?: string | null; param?: string | null } {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    const text = body.trim().slice(0, 500);
-    return text === "" ? {} : { message: text };
-  }
-  const root = Array.isArray(json) ? json[0] : json;
-  const error = (root as { error?: unknown } | null)?.error ?? root;
-  if (typeof error === "string") return { message: error };
-  if (error === null || typeof error !== "object") return {};
-  const record = error as Record<string, unknown>;
-  const message = typeof record.message === "string" ? record.message : undefined;
-  const code = typeof record.code === "string"
-    ? record.code
-    : typeof record.status === "string"
-    ? record.status
-    : null;
-  const param = typeof record.param === "string" ? record.param : null;
-  return { message, code, param };
 }
 
 /** Render an error as an HTTP response in the client's format. */

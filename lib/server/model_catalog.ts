@@ -4,7 +4,9 @@
  * good list.
  */
 import type { ConfiguredProvider } from "../../providers/mod.ts";
+import type { RotationSettings } from "../config/rotation.ts";
 import type { Logger } from "../log/logger.ts";
+import { isAllowed } from "./model_resolution.ts";
 import { sendUpstream } from "../rotator/upstream_call.ts";
 import type { FetchFunction } from "../rotator/upstream_call.ts";
 
@@ -27,6 +29,8 @@ export interface ModelCatalogOptions {
   fetch: FetchFunction;
   logger: Logger;
   ttlMs: number;
+  /** Model filters and aliases. */
+  settings: RotationSettings;
   /** Bound on one listing call. @default 15000 */
   timeoutMs?: number;
   /** Injected clock. @default Date.now */
@@ -44,14 +48,30 @@ export class ModelCatalog {
     this.#options = { timeoutMs: 15_000, now: Date.now, ...options };
   }
 
-  /** The union of every provider's models, ids prefixed `provider/`. */
+  /** The union of every provider's models (ids prefixed `provider/`, filters applied), then the aliases. */
   async list(): Promise<ModelEntry[]> {
     const lists = await Promise.all(this.#providers.map((provider) => this.forProvider(provider)));
-    return lists.flat();
+    return [...lists.flat(), ...this.aliases()];
   }
 
-  /** One provider's models (from the cache while fresh). */
+  /** Model aliases as model entries. */
+  aliases(): ModelEntry[] {
+    return [...this.#options.settings.aliases.keys()].map((id) => ({
+      id,
+      object: "model" as const,
+      created: 0,
+      owned_by: "alias",
+    }));
+  }
+
+  /** One provider's models that its filters allow. */
   async forProvider(provider: ConfiguredProvider): Promise<ModelEntry[]> {
+    const models = await this.#cached(provider);
+    const prefix = provider.id.length + 1;
+    return models.filter((entry) => isAllowed(this.#options.settings, provider.id, entry.id.slice(prefix)));
+  }
+
+  async #cached(provider: ConfiguredProvider): Promise<ModelEntry[]> {
     const cached = this.#cache.get(provider.id);
     const now = this.#options.now();
     if (cached && now - cached.fetchedAtMs < this.#options.ttlMs) return cached.models;

@@ -1,29 +1,48 @@
-/** Resolving a client's `provider/model` name to a configured provider and the upstream model id. */
+/**
+ * Resolving a client's model name to the targets to try: `provider/model`, or an alias
+ * (`MODEL_ALIAS_<NAME>`) with several targets in order. Model filters apply to both.
+ */
+import { isModelAllowed, type RotationSettings } from "../config/rotation.ts";
+import { defaultProviderRotation } from "../config/rotation.ts";
 import { RequestError } from "../errors.ts";
+import type { Target } from "../rotator/rotator.ts";
 import type { ConfiguredProvider } from "../../providers/mod.ts";
 
-/** A model name split into its configured provider and the id the provider knows. */
-export interface ResolvedModel {
-  provider: ConfiguredProvider;
-  /** The upstream id: everything after the first `/` (`openrouter/a/b` → `a/b`). */
-  model: string;
+/** Split `provider/model` into a provider id and the upstream id (`openrouter/a/b` → `a/b`). */
+export function splitModelName(name: string): { providerId: string; model: string } | null {
+  const slash = name.indexOf("/");
+  if (slash <= 0 || slash === name.length - 1) return null;
+  return { providerId: name.slice(0, slash).toLowerCase(), model: name.slice(slash + 1) };
 }
 
-/** Split `provider/model`; a provider that is not configured is a 404 listing those that are. */
-export function resolveModel(
+/** Whether the provider's IGNORE/WHITELIST filters let `model` through. */
+export function isAllowed(settings: RotationSettings, providerId: string, model: string): boolean {
+  return isModelAllowed(settings.providers.get(providerId) ?? defaultProviderRotation(), model);
+}
+
+/** The targets for a model name; 404 `model_not_found` when nothing configured can serve it. */
+export function resolveTargets(
   name: string,
   providers: ReadonlyMap<string, ConfiguredProvider>,
-): ResolvedModel {
-  const slash = name.indexOf("/");
-  const providerId = slash > 0 ? name.slice(0, slash).toLowerCase() : "";
-  const model = slash > 0 ? name.slice(slash + 1) : "";
-  const provider = providers.get(providerId);
-  if (provider && model !== "") return { provider, model };
+  settings: RotationSettings,
+): Target[] {
+  const alias = settings.aliases.get(name.toLowerCase());
+  const names = alias ?? [name];
+  const targets: Target[] = [];
+  let problem = "";
+  for (const candidate of names) {
+    const split = splitModelName(candidate);
+    const provider = split ? providers.get(split.providerId) : undefined;
+    if (!split) problem = `model "${candidate}" must be written provider/model, e.g. "openai/gpt-4o-mini"`;
+    else if (!provider) problem = `provider "${split.providerId}" is not configured`;
+    else if (!isAllowed(settings, split.providerId, split.model)) {
+      problem = `model "${candidate}" is not available (filtered by IGNORE_MODELS/WHITELIST_MODELS)`;
+    } else targets.push({ provider, model: split.model });
+  }
+  if (targets.length > 0) return targets;
   const configured = [...providers.keys()].join(", ") || "none (add a <PROVIDER>_API_KEY to .env)";
-  const problem = slash <= 0 || model === ""
-    ? `model "${name}" must be written provider/model, e.g. "openai/gpt-4o-mini"`
-    : `provider "${providerId}" is not configured`;
-  throw new RequestError(404, `${problem}; configured providers: ${configured}`, {
+  const prefix = alias ? `no target of alias "${name}" is usable: ` : "";
+  throw new RequestError(404, `${prefix}${problem}; configured providers: ${configured}`, {
     param: "model",
     code: "model_not_found",
   });

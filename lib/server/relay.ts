@@ -23,6 +23,9 @@ const DROPPED_HEADERS = new Set([
   "server",
 ]);
 
+/** How many of the last chunks a relayed stream keeps for reading usage. */
+const TAIL_CHUNKS = 4;
+
 /** Upstream headers that may be shown to the client. */
 export function relayHeaders(upstream: Headers): Headers {
   const headers = new Headers();
@@ -43,8 +46,8 @@ export interface RelayStreamOptions {
   controller: AbortController;
   /** Encodes an error as the last event of the stream, in the client's format. */
   errorEvent: (message: string) => string;
-  /** Called exactly once when the stream ends, whichever way. */
-  onEnd: (end: StreamEnd) => void;
+  /** Called exactly once when the stream ends, whichever way; `tail()` decodes the last bytes relayed. */
+  onEnd: (end: StreamEnd, tail: () => string) => void;
 }
 
 /** A client-facing stream that passes `body` on as it arrives. */
@@ -55,10 +58,18 @@ export function relayStream(
   const { idleTimeoutMs, controller, errorEvent, onEnd } = options;
   const reader = body.getReader();
   let ended = false;
+  // The last few chunks, kept by reference (no copying on the hot path) for reading usage at the end.
+  const recent: Uint8Array[] = [];
+  const tail = () => {
+    const decoder = new TextDecoder();
+    return recent.map((chunk, index) => decoder.decode(chunk, { stream: index < recent.length - 1 })).join(
+      "",
+    );
+  };
   const end = (result: StreamEnd) => {
     if (ended) return;
     ended = true;
-    onEnd(result);
+    onEnd(result, tail);
   };
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
@@ -83,6 +94,8 @@ export function relayStream(
           end({ ok: true });
           return;
         }
+        recent.push(next.value);
+        if (recent.length > TAIL_CHUNKS) recent.shift();
         stream.enqueue(next.value);
       } catch (error) {
         const message = `the upstream stream broke: ${

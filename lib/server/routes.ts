@@ -3,6 +3,7 @@ import type { Hono } from "hono";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { chatCompletions } from "./handlers/chat_completions.ts";
 import { getModel, listModels, listProviders, status } from "./handlers/catalog.ts";
+import { quotaStats } from "./handlers/quota_stats.ts";
 import { clientAuth } from "./middleware/auth.ts";
 
 /** Register the routes on `app`. */
@@ -15,4 +16,5 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get("/v1/models", listModels(deps));
   app.get("/v1/models/*", getModel(deps));
   app.get("/v1/providers", listProviders(deps));
+  app.get("/v1/quota-stats", quotaStats(deps));
 }

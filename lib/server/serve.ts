@@ -1,7 +1,11 @@
 /** Starting the proxy: wire the loaded configuration into the app and serve it with `Deno.serve`. */
 import type { ProxyConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
+import { join } from "node:path";
+import { systemClock } from "../rotator/clock.ts";
+import { PoolPersistence } from "../rotator/persistence.ts";
 import { Rotator } from "../rotator/rotator.ts";
+import { JsonFileStore } from "../store/state_store.ts";
 import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { resolveProviders } from "../../providers/mod.ts";
 import { createApp } from "./app.ts";
@@ -19,21 +23,41 @@ export interface StartServerOptions {
 /** A running proxy. */
 export interface RunningServer {
   url: string;
-  /** Stop accepting requests and let in-flight ones finish. */
+  /** Stop accepting requests, let in-flight ones finish, then save the pools' state. */
   shutdown(): Promise<void>;
+  /** Save the pools' state now. */
+  flush(): Promise<void>;
   finished: Promise<void>;
 }
 
 /** Build the app from `config` and serve it. */
-export function startServer(config: ProxyConfig, options: StartServerOptions): RunningServer {
+export async function startServer(config: ProxyConfig, options: StartServerOptions): Promise<RunningServer> {
   const { logger, fetch = globalThis.fetch, onListen } = options;
   logger.addSecrets([config.proxyApiKey]);
   const providers = resolveProviders(config.providers, logger);
   logger.addSecrets(
     providers.flatMap((provider) => provider.credentials.map((credential) => credential.secret)),
   );
-  const catalog = new ModelCatalog(providers, { fetch, logger, ttlMs: config.modelsCacheTtlMs });
-  const app = createApp({ config, providers, rotator: new Rotator(), logger, fetch, catalog });
+  const catalog = new ModelCatalog(providers, {
+    fetch,
+    logger,
+    ttlMs: config.modelsCacheTtlMs,
+    settings: config.rotation,
+  });
+  let persistence: PoolPersistence | undefined;
+  const rotator = new Rotator(providers, {
+    settings: config.rotation,
+    globalTimeoutMs: config.globalTimeoutMs,
+    logger,
+    onChange: (providerId) => persistence?.markDirty(providerId),
+  });
+  persistence = new PoolPersistence(rotator.pools, {
+    store: new JsonFileStore(join(config.dataDir, "usage"), logger),
+    clock: systemClock,
+    logger,
+  });
+  await persistence.load();
+  const app = createApp({ config, providers, rotator, logger, fetch, catalog });
 
   let url = "";
   const server = Deno.serve({
@@ -52,5 +76,13 @@ export function startServer(config: ProxyConfig, options: StartServerOptions): R
       });
     },
   }, app.fetch);
-  return { url, shutdown: () => server.shutdown(), finished: server.finished };
+  return {
+    url,
+    async shutdown() {
+      await server.shutdown();
+      await persistence.flush();
+    },
+    finished: server.finished,
+    flush: () => persistence.flush(),
+  };
 }

@@ -21,8 +21,12 @@ const UPSTREAM_KEY_B = "sk-upstream-bbbbbbbbbbbbbbbb2222";
 Deno.test("proxy serves /v1/chat/completions end to end", async (t) => {
   const upstream = startFakeUpstream();
   const second = startFakeUpstream();
+  const failing = startFakeUpstream();
   const proxy = await startProxy({
     env: {
+      ROTATION_TOLERANCE: "0",
+      SOLO_API_BASE: failing.baseUrl,
+      SOLO_API_KEY: "sk-solo-eeeeeeeeeeeeeeee5555",
       MYLOCAL_API_BASE: upstream.baseUrl,
       MYLOCAL_API_KEY_1: UPSTREAM_KEY_A,
       MYLOCAL_API_KEY_2: UPSTREAM_KEY_B,
@@ -68,16 +72,19 @@ Deno.test("proxy serves /v1/chat/completions end to end", async (t) => {
       assert.match(sent.headers.get("authorization") ?? "", /^Bearer sk-upstream-/);
     });
 
-    await t.step("keys of one provider are used in turn", async () => {
-      upstream.requests.length = 0;
-      for (let index = 0; index < 4; index++) {
-        await client.chat.completions.create({ model: "mylocal/gpt-test", messages: userMessage });
-      }
-      const keys = upstream.requests.map((request) => request.headers.get("authorization"));
-      assert.deepEqual(new Set(keys), new Set([`Bearer ${UPSTREAM_KEY_A}`, `Bearer ${UPSTREAM_KEY_B}`]));
-      assert.notEqual(keys[0], keys[1]);
-      assert.equal(keys[0], keys[2]);
-    });
+    await t.step(
+      "balanced rotation spreads sequential calls over the keys (ROTATION_TOLERANCE=0)",
+      async () => {
+        upstream.requests.length = 0;
+        for (let index = 0; index < 4; index++) {
+          await client.chat.completions.create({ model: "mylocal/gpt-test", messages: userMessage });
+        }
+        const keys = upstream.requests.map((request) => request.headers.get("authorization"));
+        assert.deepEqual(new Set(keys), new Set([`Bearer ${UPSTREAM_KEY_A}`, `Bearer ${UPSTREAM_KEY_B}`]));
+        assert.notEqual(keys[0], keys[1]);
+        assert.equal(keys[0], keys[2]);
+      },
+    );
 
     await t.step("openai SDK streams chunks", async () => {
       const stream = await client.chat.completions.create({
@@ -276,7 +283,7 @@ Deno.test("proxy serves /v1/chat/completions end to end", async (t) => {
       assert.equal(unknownProvider.status, 404);
       const unknownBody = await unknownProvider.json();
       assert.equal(unknownBody.error.code, "model_not_found");
-      assert.match(unknownBody.error.message, /configured providers: mylocal, other/);
+      assert.match(unknownBody.error.message, /configured providers: mylocal, other, solo/);
 
       const unknownRoute = await fetch(`${proxy.url}/v1/nothing-here`, {
         headers: { authorization: `Bearer ${TEST_PROXY_KEY}` },
@@ -290,36 +297,6 @@ Deno.test("proxy serves /v1/chat/completions end to end", async (t) => {
       });
       assert.equal(big.status, 413);
       assert.match((await big.json()).error.message, /MAX_REQUEST_BODY_MB/);
-    });
-
-    await t.step("upstream failures map to 4xx pass-through, 502, 503 and 504", async () => {
-      upstream.setHandler(() =>
-        jsonResponse(
-          { error: { message: "Invalid value for 'temperature'", type: "invalid_request_error" } },
-          400,
-        )
-      );
-      const rejected = await post({ model: "mylocal/gpt-test", messages: userMessage });
-      assert.equal(rejected.status, 400);
-      assert.match((await rejected.json()).error.message, /Invalid value for 'temperature'/);
-
-      upstream.setHandler(() => jsonResponse({ error: { message: "boom" } }, 500));
-      const broken = await post({ model: "mylocal/gpt-test", messages: userMessage });
-      assert.equal(broken.status, 502);
-      assert.equal((await broken.json()).error.code, "upstream_error");
-
-      upstream.setHandler(() =>
-        new Promise<Response>((resolve) => setTimeout(() => resolve(jsonResponse({})), 3000))
-      );
-      const slow = await post({ model: "mylocal/gpt-test", messages: userMessage });
-      assert.equal(slow.status, 504);
-      assert.equal((await slow.json()).error.code, "upstream_timeout");
-      upstream.setHandler(defaultOpenAIHandler);
-
-      await second.close();
-      const unreachable = await post({ model: "other/gpt-test", messages: userMessage });
-      assert.equal(unreachable.status, 503);
-      assert.equal((await unreachable.json()).error.code, "upstream_unreachable");
     });
 
     await t.step("content-encoding and content-length of the upstream are not relayed", async () => {
@@ -339,6 +316,34 @@ Deno.test("proxy serves /v1/chat/completions end to end", async (t) => {
       upstream.setHandler(defaultOpenAIHandler);
     });
 
+    await t.step("upstream failures map to 4xx pass-through, 502, 503 and 504", async () => {
+      failing.setHandler(() =>
+        jsonResponse(
+          { error: { message: "Invalid value for 'temperature'", type: "invalid_request_error" } },
+          400,
+        )
+      );
+      const rejected = await post({ model: "solo/gpt-test", messages: userMessage });
+      assert.equal(rejected.status, 400);
+      assert.match((await rejected.json()).error.message, /Invalid value for 'temperature'/);
+
+      failing.setHandler(() => jsonResponse({ error: { message: "boom" } }, 500));
+      const broken = await post({ model: "solo/gpt-test", messages: userMessage });
+      assert.equal(broken.status, 502);
+      assert.equal((await broken.json()).error.code, "upstream_error");
+
+      failing.setHandler(() =>
+        new Promise<Response>((resolve) => setTimeout(() => resolve(jsonResponse({})), 3000))
+      );
+      const slow = await post({ model: "solo/gpt-test", messages: userMessage });
+      assert.equal(slow.status, 504);
+      assert.equal((await slow.json()).error.code, "upstream_timeout");
+      await second.close();
+      const unreachable = await post({ model: "other/gpt-test", messages: userMessage });
+      assert.equal(unreachable.status, 503);
+      assert.equal((await unreachable.json()).error.code, "upstream_unreachable");
+    });
+
     await t.step("the access log names the call and never a secret", () => {
       const output = proxy.output();
       assert.match(output, /POST \/v1\/chat\/completions mylocal\/gpt-test 200 [\d.]+ms key=…/);
@@ -351,6 +356,7 @@ Deno.test("proxy serves /v1/chat/completions end to end", async (t) => {
   } finally {
     await proxy.stop();
     await upstream.close();
+    await failing.close();
     await second.close().catch(() => {});
   }
 });

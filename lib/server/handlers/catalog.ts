@@ -15,7 +15,7 @@ export function getModel(deps: AppDeps): Handler<AppEnv> {
   return async function getModel(c) {
     const id = decodeURIComponent(c.req.path.slice("/v1/models/".length));
     const provider = deps.providers.find((candidate) => id.startsWith(`${candidate.id}/`));
-    const models = provider ? await deps.catalog.forProvider(provider) : [];
+    const models = provider ? await deps.catalog.forProvider(provider) : deps.catalog.aliases();
     const model = models.find((entry) => entry.id === id);
     if (!model) {
       throw new RequestError(404, `the model "${id}" does not exist or its provider is not configured`, {

@@ -3,9 +3,10 @@ import type { Handler } from "hono";
 import { RequestError, UpstreamError } from "../../errors.ts";
 import { openAIStreamErrorEvent } from "../../formats/openai/error.ts";
 import { chatCompletionRequestSchema } from "../../formats/openai/schema.ts";
+import { openAIStreamUsage, openAIUsage } from "../../formats/openai/usage.ts";
 import { sendUpstream } from "../../rotator/upstream_call.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
-import { resolveModel } from "../model_resolution.ts";
+import { resolveTargets } from "../model_resolution.ts";
 import { relayHeaders, relayStream } from "../relay.ts";
 import { readJsonBody } from "../request_body.ts";
 import { removeForbiddenFields } from "../sanitize.ts";
@@ -22,33 +23,36 @@ export function chatCompletions(deps: AppDeps): Handler<AppEnv> {
       const { path, message } = zodProblem(parsed.error);
       throw new RequestError(400, `${path}: ${message}`, { param: path });
     }
-    const { provider, model } = resolveModel(parsed.data.model, providers);
+    const targets = resolveTargets(parsed.data.model, providers, config.rotation);
     const access = c.get("access");
     access.model = parsed.data.model;
     const stream = parsed.data.stream === true;
     const forwarded = removeForbiddenFields(body);
     const signal = c.req.raw.signal;
 
-    const call = await rotator.execute(provider, {
-      model,
+    const call = await rotator.execute({
+      targets,
       signal,
-      attempt: (credential) =>
-        sendUpstream(
-          provider.adapter.chatRequest({
-            baseUrl: provider.baseUrl,
-            credential,
-            model,
-            body: forwarded,
-            stream,
-          }),
-          {
-            fetch,
-            provider: provider.id,
-            headersTimeoutMs: stream ? config.streamingReadTimeoutMs : config.nonStreamingReadTimeoutMs,
-            signal,
-          },
-        ),
+      attempt: ({ credential, target, deadlineAtMs }) => {
+        const { provider, model } = target;
+        const request = provider.adapter.chatRequest({
+          baseUrl: provider.baseUrl,
+          credential,
+          model,
+          body: forwarded,
+          stream,
+        });
+        // A stream must start before the global deadline; a JSON answer arrives whole, so it gets the read timeout.
+        const headersTimeoutMs = stream
+          ? Math.max(1, Math.min(config.streamingReadTimeoutMs, deadlineAtMs - Date.now()))
+          : config.nonStreamingReadTimeoutMs;
+        return sendUpstream(request, { fetch, provider: provider.id, headersTimeoutMs, signal });
+      },
     });
+    const provider = call.target.provider;
+    if (call.target.model !== targets[0].model || call.target.provider !== targets[0].provider) {
+      access.note = `served by ${provider.id}/${call.target.model}`;
+    }
     access.keyLabel = call.credential.label;
     const { response, controller } = call.value;
     const headers = relayHeaders(response.headers);
@@ -65,7 +69,10 @@ export function chatCompletions(deps: AppDeps): Handler<AppEnv> {
             message: `${provider.id}: ${message}`,
             code: "stream_error",
           }),
-        onEnd: (end) => call.finish(end),
+        onEnd: (end, tail) => {
+          if (end.ok) call.finish({ ok: true, tokens: openAIStreamUsage(tail()) });
+          else call.finish(end);
+        },
       });
       return new Response(relayed, { status: response.status, headers });
     }
@@ -84,7 +91,15 @@ export function chatCompletions(deps: AppDeps): Handler<AppEnv> {
     } finally {
       clearTimeout(timer);
     }
-    call.finish({ ok: true });
+    call.finish({ ok: true, tokens: usageOf(text) });
     return new Response(text, { status: response.status, headers });
   };
+}
+
+function usageOf(text: string) {
+  try {
+    return openAIUsage(JSON.parse(text));
+  } catch {
+    return null;
+  }
 }

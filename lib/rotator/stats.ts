@@ -1,0 +1,66 @@
+/** What `/v1/quota-stats` shows of a pool: per key (masked) state, in-flight, usage windows, totals. */
+import type { KeyPool } from "./key_pool.ts";
+import { currentState, type KeyState } from "./key_state.ts";
+import { emptyCounters, rollWindow, type UsageCounters } from "./usage.ts";
+
+/** A state as shown to people: seconds left instead of an epoch. */
+export interface StateView {
+  state: KeyState["status"];
+  reason?: string;
+  seconds_left?: number;
+  until?: string;
+}
+
+/** Render a key state at `nowMs`. */
+export function viewState(state: KeyState, nowMs: number): StateView {
+  const current = currentState(state, nowMs);
+  if (current.status === "available") return { state: "available" };
+  return {
+    state: current.status,
+    reason: current.reason,
+    seconds_left: Math.ceil((current.untilMs - nowMs) / 1000),
+    until: new Date(current.untilMs).toISOString(),
+  };
+}
+
+/** Statistics of one pool at `nowMs`. */
+export function poolStats(pool: KeyPool, nowMs: number, usageResetUtcHour: number) {
+  const credentials = pool.records.map((record) => {
+    const totals = emptyCounters();
+    const window = emptyCounters();
+    const models: Record<string, unknown> = {};
+    for (const [scope, scoped] of record.scopes) {
+      rollWindow(scoped.usage, nowMs, usageResetUtcHour);
+      add(totals, scoped.usage.totals);
+      add(window, scoped.usage.window);
+      models[scope] = {
+        ...viewState(scoped.state, nowMs),
+        strikes: scoped.strikes,
+        window: scoped.usage.window,
+        totals: scoped.usage.totals,
+      };
+    }
+    const disabled = currentState(record.disabled, nowMs);
+    const keyState = disabled.status !== "available" ? disabled : pool.providerState;
+    return {
+      key: record.credential.label,
+      id: record.credential.id,
+      priority: record.credential.priority,
+      ...viewState(keyState, nowMs),
+      in_flight: Object.fromEntries(record.inFlight),
+      capacity: record.capacity,
+      window,
+      totals,
+      models,
+    };
+  });
+  return {
+    provider_state: viewState(pool.providerState, nowMs),
+    waiting: pool.waiting,
+    credentials,
+  };
+}
+
+function add(target: UsageCounters, source: UsageCounters): void {
+  for (const key of Object.keys(target) as Array<keyof UsageCounters>) target[key] += source[key];
+}
