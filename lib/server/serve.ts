@@ -44,14 +44,14 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     ttlMs: config.modelsCacheTtlMs,
     settings: config.rotation,
   });
-  let persistence: PoolPersistence | undefined;
   const rotator = new Rotator(providers, {
     settings: config.rotation,
     globalTimeoutMs: config.globalTimeoutMs,
     logger,
-    onChange: (providerId) => persistence?.markDirty(providerId),
+    // Pool changes happen only once requests flow, after `persistence` below exists.
+    onChange: (providerId) => persistence.markDirty(providerId),
   });
-  persistence = new PoolPersistence(rotator.pools, {
+  const persistence = new PoolPersistence(rotator.pools, {
     store: new JsonFileStore(join(config.dataDir, "usage"), logger),
     clock: systemClock,
     logger,
