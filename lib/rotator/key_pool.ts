@@ -222,6 +222,8 @@ export class KeyPool {
     result: { outcome: "success"; tokens?: TokenUsage | null } | { outcome: "cancelled" } | {
       outcome: "failure";
       verdict: FailureVerdict;
+      /** The failure came after output reached the client (a broken stream). */
+      afterOutput?: boolean;
     },
   ): void {
     const record = this.#byId.get(lease.credential.id);
@@ -238,6 +240,16 @@ export class KeyPool {
     } else {
       recordUsage(scoped.usage, { outcome: "failure" }, now, usageResetUtcHour);
       this.#applyFailure(record, scoped, result.verdict, now);
+      if (result.afterOutput) {
+        // A key whose streams break mid-way rests on the ladder, so the next calls go elsewhere.
+        const until = now + escalatingCooldownMs(Math.max(0, scoped.strikes - 1));
+        scoped.state = cool(
+          scoped.state,
+          until,
+          result.verdict.failureClass === "timeout" ? "timeout" : "connection",
+          now,
+        );
+      }
     }
     this.#options.onChange?.();
   }

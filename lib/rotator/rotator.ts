@@ -186,9 +186,11 @@ export class Rotator {
               random: this.#options.random,
             });
             if (clock.now() + delay >= deadlineAtMs) break;
-            await sleep(clock, delay, signal).catch(() => {
-              throw new ClientAbortError("client disconnected");
-            });
+            if (delay > 0) {
+              await sleep(clock, delay, signal).catch(() => {
+                throw new ClientAbortError("client disconnected");
+              });
+            }
           }
         }
       }
@@ -248,7 +250,11 @@ function finisher(pool: KeyPool, lease: Lease, clock: Clock): (outcome: CallOutc
         "the stream broke after output began",
         { kind: "connection", provider: pool.providerId },
       );
-      pool.recordResult(lease, { outcome: "failure", verdict: classifyFailure(error, clock.now()) });
+      pool.recordResult(lease, {
+        outcome: "failure",
+        verdict: classifyFailure(error, clock.now()),
+        afterOutput: true,
+      });
     }
     lease.release();
   };
