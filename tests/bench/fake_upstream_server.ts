@@ -1,0 +1,69 @@
+// deno-lint-ignore-file no-console
+/**
+ * A fast fake OpenAI upstream for the benchmark, meant to run in its own process:
+ * `deno run --allow-net=127.0.0.1 tests/bench/fake_upstream_server.ts`. It listens on a free port of
+ * 127.0.0.1, prints `listening <port>` once, and answers `POST /v1/chat/completions` with bytes
+ * computed at start-up (a chat.completion JSON, or the whole SSE stream at once when the request asks
+ * for `"stream": true`), so that its own cost per request is as small as possible.
+ */
+import { chatCompletion, chatCompletionChunks } from "../helpers/fake_upstream.ts";
+
+/** The model id the fixed answers name. */
+export const BENCH_UPSTREAM_MODEL = "gpt-bench";
+
+const encoder = new TextEncoder();
+
+/** The fixed non-streaming answer. */
+export const COMPLETION_BYTES: Uint8Array<ArrayBuffer> = encoder.encode(
+  JSON.stringify(chatCompletion(BENCH_UPSTREAM_MODEL, "Hello from the benchmark upstream.")),
+);
+
+/** The fixed streaming answer: 10 chunk events (role, 8 content pieces, finish) and `data: [DONE]`. */
+export const STREAM_BYTES: Uint8Array<ArrayBuffer> = encoder.encode(
+  chatCompletionChunks(BENCH_UPSTREAM_MODEL, [
+    "Hello",
+    " from",
+    " the",
+    " bench",
+    "mark",
+    " up",
+    "stream",
+    ".",
+  ])
+    .join(""),
+);
+
+const MODELS_BYTES = encoder.encode(JSON.stringify({
+  object: "list",
+  data: [{ id: BENCH_UPSTREAM_MODEL, object: "model", created: 1_700_000_000, owned_by: "bench" }],
+}));
+const NOT_FOUND_BYTES = encoder.encode(
+  JSON.stringify({ error: { message: "not found", type: "invalid_request_error" } }),
+);
+const JSON_HEADERS = { "content-type": "application/json" };
+const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" };
+
+/** Answer one request with precomputed bytes. */
+export async function handleBenchRequest(request: Request): Promise<Response> {
+  const { pathname } = new URL(request.url);
+  if (request.method === "POST" && pathname === "/v1/chat/completions") {
+    const body: unknown = await request.json().catch(() => null);
+    const stream = typeof body === "object" && body !== null && "stream" in body && body.stream === true;
+    return stream
+      ? new Response(STREAM_BYTES, { headers: SSE_HEADERS })
+      : new Response(COMPLETION_BYTES, { headers: JSON_HEADERS });
+  }
+  if (request.method === "GET" && pathname === "/v1/models") {
+    return new Response(MODELS_BYTES, { headers: JSON_HEADERS });
+  }
+  await request.body?.cancel();
+  return new Response(NOT_FOUND_BYTES, { status: 404, headers: JSON_HEADERS });
+}
+
+if (import.meta.main) {
+  Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    onListen: ({ port }) => console.log(`listening ${port}`),
+  }, handleBenchRequest);
+}
