@@ -1,6 +1,9 @@
 /**
  * A provider's credential pool: per credential and model (or quota group) state, concurrency slots,
  * usage, and a fair FIFO queue for callers waiting for a slot or the end of a cooldown.
+ *
+ * The records (objects) are what statistics and persistence read; every state change goes through
+ * this class, which mirrors it into typed-array columns so that choosing a key stays one tight loop.
  */
 import type { ProviderRotation } from "../config/rotation.ts";
 import type { Credential } from "../credentials/credential.ts";
@@ -9,19 +12,19 @@ import { ClientAbortError } from "./upstream_call.ts";
 import type { Clock } from "./clock.ts";
 import { escalatingCooldownMs, type FailureClass, type FailureVerdict } from "./failure.ts";
 import { AVAILABLE, cool, currentState, disable, type KeyState } from "./key_state.ts";
-import { selectCredential, type SelectionView } from "./selection.ts";
+import { isUsable, selectCredential, type SelectionColumns } from "./selection.ts";
 import {
   newUsageRecord,
   recordUsage,
-  rollWindow,
   type TokenUsage,
   type UsageRecord,
   windowEndMs,
+  windowIdAt,
 } from "./usage.ts";
 
-/** A credential's state for one model or quota group. */
+/** A credential's state for one model or quota group. Change it through {@link KeyPool} only. */
 export interface ScopeRecord {
-  state: KeyState;
+  readonly state: KeyState;
   /** Consecutive failures on the escalation ladder; a success resets it. */
   strikes: number;
   usage: UsageRecord;
@@ -32,10 +35,10 @@ export interface CredentialRecord {
   readonly credential: Credential;
   readonly index: number;
   /** Credential-wide state (auth failures disable the key for every model). */
-  disabled: KeyState;
-  readonly scopes: Map<string, ScopeRecord>;
+  readonly disabled: KeyState;
+  readonly scopes: ReadonlyMap<string, ScopeRecord>;
   /** Requests in flight, by model. */
-  readonly inFlight: Map<string, number>;
+  readonly inFlight: ReadonlyMap<string, number>;
   /** Requests in flight per model this credential may carry. */
   readonly capacity: number;
   /** The latest transient failure, for detecting provider-wide trouble. */
@@ -49,6 +52,17 @@ export interface Lease {
   readonly scope: string;
   release(): void;
 }
+
+/** How a call ended, as the pool records it. */
+export type CallResult =
+  | { outcome: "success"; tokens?: TokenUsage | null }
+  | { outcome: "cancelled" }
+  | {
+    outcome: "failure";
+    verdict: FailureVerdict;
+    /** The failure came after output reached the client (a broken stream). */
+    afterOutput?: boolean;
+  };
 
 /** Options of {@link KeyPool}. */
 export interface KeyPoolOptions {
@@ -77,6 +91,21 @@ const PROVIDER_FAILURE_WINDOW_MS = 10_000;
 /** How long a provider rests after failing on every key. */
 const PROVIDER_COOLDOWN_MS = 10_000;
 const TRANSIENT: ReadonlySet<FailureClass> = new Set(["server_error", "connection", "timeout", "rate_limit"]);
+const NO_EXCLUSIONS: ReadonlySet<string> = new Set();
+
+type MutableRecord = { -readonly [K in keyof CredentialRecord]: CredentialRecord[K] } & {
+  scopes: Map<string, MutableScope>;
+  inFlight: Map<string, number>;
+};
+type MutableScope = { -readonly [K in keyof ScopeRecord]: ScopeRecord[K] };
+
+/** Columns of one scope: rest times and window usage per key. */
+interface ScopeColumns {
+  coolUntil: Float64Array;
+  usage: Int32Array;
+  /** The usage window the `usage` column counts. */
+  windowId: number;
+}
 
 interface Waiter {
   model: string;
@@ -92,8 +121,7 @@ interface Waiter {
 
 type Attempt =
   | { lease: Lease }
-  | { waitForRelease: true; earliestMs: number }
-  | { waitForRelease: false; earliestMs: number };
+  | { waitForRelease: boolean; earliestMs: number };
 
 /** The credential pool of one provider. */
 export class KeyPool {
@@ -102,15 +130,26 @@ export class KeyPool {
   #providerState: KeyState = AVAILABLE;
   readonly #options: KeyPoolOptions & { random: () => number };
   readonly #waiters: Waiter[] = [];
-  readonly #byId = new Map<string, CredentialRecord>();
+  readonly #byId = new Map<string, MutableRecord>();
+  readonly #priority: Int32Array;
+  readonly #capacity: Int32Array;
+  readonly #disabledUntil: Float64Array;
+  readonly #scopes = new Map<string, ScopeColumns>();
+  readonly #inFlight = new Map<string, Int32Array>();
+  readonly #scratch: Int32Array;
 
   constructor(providerId: string, credentials: readonly Credential[], options: KeyPoolOptions) {
     this.providerId = providerId;
     this.#options = { random: Math.random, ...options };
     const { maxConcurrentPerKey, concurrencyMultipliers } = options.rotation;
+    const count = credentials.length;
+    this.#priority = new Int32Array(count);
+    this.#capacity = new Int32Array(count);
+    this.#disabledUntil = new Float64Array(count);
+    this.#scratch = new Int32Array(count);
     this.records = credentials.map((credential, index) => {
       const multiplier = concurrencyMultipliers.get(credential.priority) ?? 1;
-      const record: CredentialRecord = {
+      const record: MutableRecord = {
         credential,
         index,
         disabled: AVAILABLE,
@@ -119,6 +158,8 @@ export class KeyPool {
         capacity: Math.max(1, Math.floor(maxConcurrentPerKey * multiplier)),
         lastTransient: null,
       };
+      this.#priority[index] = credential.priority;
+      this.#capacity[index] = record.capacity;
       this.#byId.set(credential.id, record);
       return record;
     });
@@ -136,16 +177,26 @@ export class KeyPool {
 
   /** The scope record of a credential, created on first use. */
   scopeRecord(record: CredentialRecord, scope: string): ScopeRecord {
-    let scoped = record.scopes.get(scope);
-    if (!scoped) {
-      scoped = {
-        state: AVAILABLE,
-        strikes: 0,
-        usage: newUsageRecord(this.#now(), this.#options.usageResetUtcHour),
-      };
-      record.scopes.set(scope, scoped);
-    }
-    return scoped;
+    return this.#scopeOf(record, scope);
+  }
+
+  /** Set a credential's state for a scope (used when restoring saved state). */
+  setScopeState(record: CredentialRecord, scope: string, state: KeyState): void {
+    const scoped = this.#scopeOf(record, scope);
+    scoped.state = state;
+    this.#columns(scope).coolUntil[record.index] = state.status === "available" ? 0 : state.untilMs;
+  }
+
+  /** Set a credential's usage record for a scope (used when restoring saved state). */
+  setScopeUsage(record: CredentialRecord, scope: string, usage: UsageRecord): void {
+    this.#scopeOf(record, scope).usage = usage;
+    this.#syncUsage(record.index, scope, usage);
+  }
+
+  /** Set a credential-wide state (used when restoring saved state). */
+  setDisabled(record: CredentialRecord, state: KeyState): void {
+    this.#mutable(record).disabled = state;
+    this.#disabledUntil[record.index] = state.status === "available" ? 0 : state.untilMs;
   }
 
   /** The provider-wide state (a cooldown after failures on every key). */
@@ -178,9 +229,9 @@ export class KeyPool {
    * waiting in FIFO order for a slot or the end of a cooldown, up to the deadline.
    */
   acquire(model: string, options: AcquireOptions): Promise<Lease> {
-    const { deadlineAtMs, signal, exclude = new Set<string>() } = options;
+    const { deadlineAtMs, signal, exclude = NO_EXCLUSIONS } = options;
     if (signal?.aborted) return Promise.reject(new ClientAbortError("client disconnected"));
-    const queued = this.#waiters.some((waiter) => waiter.model === model);
+    const queued = this.#waiters.length > 0 && this.#waiters.some((waiter) => waiter.model === model);
     if (!queued) {
       const attempt = this.#tryAcquire(model, exclude);
       if ("lease" in attempt) return Promise.resolve(attempt.lease);
@@ -217,19 +268,11 @@ export class KeyPool {
   }
 
   /** Record how a call ended: usage, and the credential's state for its scope. */
-  recordResult(
-    lease: Lease,
-    result: { outcome: "success"; tokens?: TokenUsage | null } | { outcome: "cancelled" } | {
-      outcome: "failure";
-      verdict: FailureVerdict;
-      /** The failure came after output reached the client (a broken stream). */
-      afterOutput?: boolean;
-    },
-  ): void {
+  recordResult(lease: Lease, result: CallResult): void {
     const record = this.#byId.get(lease.credential.id);
     if (!record) return;
     const now = this.#now();
-    const scoped = this.scopeRecord(record, lease.scope);
+    const scoped = this.#scopeOf(record, lease.scope);
     const { usageResetUtcHour } = this.#options;
     if (result.outcome === "success") {
       scoped.strikes = 0;
@@ -239,18 +282,15 @@ export class KeyPool {
       recordUsage(scoped.usage, { outcome: "cancelled" }, now, usageResetUtcHour);
     } else {
       recordUsage(scoped.usage, { outcome: "failure" }, now, usageResetUtcHour);
-      this.#applyFailure(record, scoped, result.verdict, now);
+      this.#applyFailure(record, lease.scope, result.verdict, now);
       if (result.afterOutput) {
         // A key whose streams break mid-way rests on the ladder, so the next calls go elsewhere.
         const until = now + escalatingCooldownMs(Math.max(0, scoped.strikes - 1));
-        scoped.state = cool(
-          scoped.state,
-          until,
-          result.verdict.failureClass === "timeout" ? "timeout" : "connection",
-          now,
-        );
+        const reason = result.verdict.failureClass === "timeout" ? "timeout" : "connection";
+        this.setScopeState(record, lease.scope, cool(scoped.state, until, reason, now));
       }
     }
+    this.#syncUsage(record.index, lease.scope, scoped.usage);
     this.#options.onChange?.();
   }
 
@@ -258,30 +298,31 @@ export class KeyPool {
   reset(): void {
     this.#providerState = AVAILABLE;
     for (const record of this.records) {
-      record.disabled = AVAILABLE;
-      for (const scoped of record.scopes.values()) {
-        scoped.state = AVAILABLE;
+      this.setDisabled(record, AVAILABLE);
+      for (const [scope, scoped] of this.#mutable(record).scopes) {
+        this.setScopeState(record, scope, AVAILABLE);
         scoped.strikes = 0;
       }
     }
     this.#drain();
   }
 
-  #applyFailure(record: CredentialRecord, scoped: ScopeRecord, verdict: FailureVerdict, now: number): void {
+  #applyFailure(record: MutableRecord, scope: string, verdict: FailureVerdict, now: number): void {
     const { failureClass, resetAtMs } = verdict;
+    const scoped = this.#scopeOf(record, scope);
     switch (failureClass) {
       case "auth":
-        record.disabled = disable("auth", now + this.#options.authFailureCooldownMs);
+        this.setDisabled(record, disable("auth", now + this.#options.authFailureCooldownMs));
         return;
       case "rate_limit": {
         const until = resetAtMs ?? now + escalatingCooldownMs(scoped.strikes);
-        scoped.state = cool(scoped.state, until, "rate_limit", now);
+        this.setScopeState(record, scope, cool(scoped.state, until, "rate_limit", now));
         scoped.strikes++;
         break;
       }
       case "quota_exhausted": {
         const until = resetAtMs ?? windowEndMs(now, this.#options.usageResetUtcHour);
-        scoped.state = cool(scoped.state, until, "quota_exhausted", now);
+        this.setScopeState(record, scope, cool(scoped.state, until, "quota_exhausted", now));
         return;
       }
       case "server_error":
@@ -289,7 +330,7 @@ export class KeyPool {
       case "timeout":
         scoped.strikes++;
         if (resetAtMs !== null && resetAtMs > now) {
-          scoped.state = cool(scoped.state, resetAtMs, failureClass, now);
+          this.setScopeState(record, scope, cool(scoped.state, resetAtMs, failureClass, now));
         }
         break;
       default:
@@ -317,48 +358,109 @@ export class KeyPool {
     return this.#options.clock.now();
   }
 
-  #tryAcquire(model: string, exclude: ReadonlySet<string>): Attempt {
-    const scope = this.scopeOf(model);
-    const now = this.#now();
-    const providerAvailable = currentState(this.#providerState, now).status === "available";
-    const { usageResetUtcHour } = this.#options;
-    const view: SelectionView<CredentialRecord> = {
-      usable: (record) =>
-        providerAvailable && !exclude.has(record.credential.id) &&
-        currentState(record.disabled, now).status === "available" &&
-        (record.scopes.get(scope) === undefined ||
-          currentState(record.scopes.get(scope)!.state, now).status === "available"),
-      inFlight: (record) => record.inFlight.get(model) ?? 0,
-      capacity: (record) => record.capacity,
-      priority: (record) => record.credential.priority,
-      usage: (record) => {
-        const scoped = record.scopes.get(scope);
-        return scoped ? rollWindow(scoped.usage, now, usageResetUtcHour).window.requests : 0;
-      },
-    };
-    const chosen = selectCredential(this.records, view, {
-      mode: this.#options.rotation.mode,
-      tolerance: this.#options.tolerance,
-      random: this.#options.random,
-    });
-    if (chosen) return { lease: this.#lease(chosen, model, scope) };
-    let busy = false;
-    for (const record of this.records) {
-      if (view.usable(record)) busy = true;
+  #mutable(record: CredentialRecord): MutableRecord {
+    const own = this.#byId.get(record.credential.id);
+    if (own !== record) {
+      throw new Error(`credential ${record.credential.label} is not in pool ${this.providerId}`);
     }
-    return { waitForRelease: busy, earliestMs: this.#earliestAvailability(model, exclude) };
+    return own;
   }
 
-  /** When the first resting, non-excluded credential becomes available for `model` (Infinity if none). */
-  #earliestAvailability(model: string, exclude: ReadonlySet<string>): number {
-    const scope = this.scopeOf(model);
-    let earliest = Infinity;
-    for (const record of this.records) {
-      if (exclude.has(record.credential.id)) continue;
-      const state = this.stateOf(record, scope);
-      if (state.status === "cooling") earliest = Math.min(earliest, state.untilMs);
+  #scopeOf(record: CredentialRecord, scope: string): MutableScope {
+    const mutable = this.#mutable(record);
+    let scoped = mutable.scopes.get(scope);
+    if (!scoped) {
+      scoped = {
+        state: AVAILABLE,
+        strikes: 0,
+        usage: newUsageRecord(this.#now(), this.#options.usageResetUtcHour),
+      };
+      mutable.scopes.set(scope, scoped);
     }
-    return earliest;
+    return scoped;
+  }
+
+  #columns(scope: string): ScopeColumns {
+    let columns = this.#scopes.get(scope);
+    if (!columns) {
+      const count = this.records.length;
+      columns = {
+        coolUntil: new Float64Array(count),
+        usage: new Int32Array(count),
+        windowId: windowIdAt(this.#now(), this.#options.usageResetUtcHour),
+      };
+      this.#scopes.set(scope, columns);
+    }
+    return columns;
+  }
+
+  /** Mirror a usage record into its scope's column (the column counts the current window only). */
+  #syncUsage(index: number, scope: string, usage: UsageRecord): void {
+    const columns = this.#columns(scope);
+    this.#rollColumns(columns, this.#now());
+    columns.usage[index] = usage.windowId === columns.windowId ? usage.window.requests : 0;
+  }
+
+  #rollColumns(columns: ScopeColumns, now: number): void {
+    const windowId = windowIdAt(now, this.#options.usageResetUtcHour);
+    if (windowId !== columns.windowId) {
+      columns.windowId = windowId;
+      columns.usage.fill(0);
+    }
+  }
+
+  #inFlightOf(model: string): Int32Array {
+    let column = this.#inFlight.get(model);
+    if (!column) this.#inFlight.set(model, column = new Int32Array(this.records.length));
+    return column;
+  }
+
+  #selectionColumns(model: string, exclude: ReadonlySet<string>, now: number): SelectionColumns {
+    const scope = this.#columns(this.scopeOf(model));
+    this.#rollColumns(scope, now);
+    let excluded: Uint8Array | null = null;
+    if (exclude.size > 0) {
+      excluded = new Uint8Array(this.records.length);
+      for (const id of exclude) {
+        const record = this.#byId.get(id);
+        if (record) excluded[record.index] = 1;
+      }
+    }
+    return {
+      count: this.records.length,
+      priority: this.#priority,
+      capacity: this.#capacity,
+      disabledUntil: this.#disabledUntil,
+      coolUntil: scope.coolUntil,
+      inFlight: this.#inFlightOf(model),
+      usage: scope.usage,
+      excluded,
+    };
+  }
+
+  #tryAcquire(model: string, exclude: ReadonlySet<string>): Attempt {
+    const now = this.#now();
+    const columns = this.#selectionColumns(model, exclude, now);
+    const providerUntil = this.#providerState.status === "available" ? 0 : this.#providerState.untilMs;
+    if (providerUntil <= now) {
+      const index = selectCredential(columns, now, {
+        mode: this.#options.rotation.mode,
+        tolerance: this.#options.tolerance,
+        random: this.#options.random,
+        scratch: this.#scratch,
+      });
+      if (index >= 0) return { lease: this.#lease(this.records[index], model, this.scopeOf(model)) };
+    }
+    let busy = false;
+    let earliestMs = Infinity;
+    for (let index = 0; index < columns.count; index++) {
+      if (columns.excluded !== null && columns.excluded[index] === 1) continue;
+      if (columns.disabledUntil[index] > now) continue;
+      const restUntil = Math.max(columns.coolUntil[index], providerUntil);
+      if (restUntil > now) earliestMs = Math.min(earliestMs, restUntil);
+      else if (isUsable(columns, index, now)) busy = true;
+    }
+    return { waitForRelease: busy, earliestMs };
   }
 
   /** Why waiting cannot help (as the error to throw), or null when the caller should wait. */
@@ -385,7 +487,10 @@ export class KeyPool {
   }
 
   #lease(record: CredentialRecord, model: string, scope: string): Lease {
-    record.inFlight.set(model, (record.inFlight.get(model) ?? 0) + 1);
+    const mutable = this.#mutable(record);
+    const column = this.#inFlightOf(model);
+    column[record.index]++;
+    mutable.inFlight.set(model, column[record.index]);
     let released = false;
     return {
       credential: record.credential,
@@ -394,9 +499,9 @@ export class KeyPool {
       release: () => {
         if (released) return;
         released = true;
-        const count = (record.inFlight.get(model) ?? 1) - 1;
-        if (count <= 0) record.inFlight.delete(model);
-        else record.inFlight.set(model, count);
+        const count = --column[record.index];
+        if (count <= 0) mutable.inFlight.delete(model);
+        else mutable.inFlight.set(model, count);
         this.#drain();
       },
     };

@@ -57,14 +57,16 @@ export function importPool(pool: KeyPool, snapshot: unknown, nowMs: number): num
   for (const [id, saved] of Object.entries(snapshot.credentials)) {
     const record = pool.record(id);
     if (!record || !isObject(saved)) continue;
-    record.disabled = currentState(readState(saved.disabled), nowMs);
+    pool.setDisabled(record, currentState(readState(saved.disabled), nowMs));
     if (isObject(saved.scopes)) {
       for (const [scope, scopedValue] of Object.entries(saved.scopes)) {
         if (!isObject(scopedValue)) continue;
-        const scoped = pool.scopeRecord(record, scope);
-        scoped.state = currentState(readState(scopedValue.state), nowMs);
-        scoped.strikes = typeof scopedValue.strikes === "number" ? scopedValue.strikes : 0;
-        scoped.usage = readUsage(scopedValue.usage) ?? scoped.usage;
+        pool.setScopeState(record, scope, currentState(readState(scopedValue.state), nowMs));
+        pool.scopeRecord(record, scope).strikes = typeof scopedValue.strikes === "number"
+          ? scopedValue.strikes
+          : 0;
+        const usage = readUsage(scopedValue.usage);
+        if (usage) pool.setScopeUsage(record, scope, usage);
       }
     }
     restored++;

@@ -1,21 +1,29 @@
 /**
- * Pure selection strategies: given the credentials of a pool, which one serves the next call.
- * Nothing here mutates state or reads the clock; randomness is injected.
+ * Pure selection strategies: given a pool's columns (typed arrays aligned by key index), which key
+ * serves the next call. Nothing here mutates pool state or reads the clock; randomness is injected.
+ * Columns keep the hot path free of allocation and map lookups: a pool of 1,000 keys is one tight loop.
  */
 
-/** What selection needs to know of each credential (read through accessors, so pools allocate nothing). */
-export interface SelectionView<R> {
-  /** Not cooling, not disabled and not excluded for this call. */
-  usable(record: R): boolean;
-  inFlight(record: R): number;
-  capacity(record: R): number;
+/** A pool seen for one model and its scope (model or quota group), aligned by key index. */
+export interface SelectionColumns {
+  count: number;
   /** Lower is tried first. */
-  priority(record: R): number;
-  /** Requests in the current usage window. */
-  usage(record: R): number;
+  priority: Int32Array;
+  /** Requests in flight per key for this model that a key may carry. */
+  capacity: Int32Array;
+  /** Epoch ms until which a key is disabled for every model (0: never). */
+  disabledUntil: Float64Array;
+  /** Epoch ms until which a key rests for this scope (0: never). */
+  coolUntil: Float64Array;
+  /** Requests in flight per key for this model. */
+  inFlight: Int32Array;
+  /** Requests per key in the current usage window of this scope. */
+  usage: Int32Array;
+  /** Keys excluded from this call (already failed in it), or null. */
+  excluded: Uint8Array | null;
 }
 
-/** How to choose among usable credentials of the best tier. */
+/** How to choose among usable keys of the best tier. */
 export type SelectionMode = "balanced" | "sequential";
 
 /** Options of {@link selectCredential}. */
@@ -25,54 +33,63 @@ export interface SelectionOptions {
   tolerance: number;
   /** Source of randomness in [0, 1). @default Math.random */
   random?: () => number;
+  /** Reused buffer for candidate indices (at least `count` long); avoids an allocation per call. */
+  scratch?: Int32Array;
+}
+
+/** Whether key `index` may be used at `nowMs` (ignoring its concurrency cap). */
+export function isUsable(columns: SelectionColumns, index: number, nowMs: number): boolean {
+  return columns.disabledUntil[index] <= nowMs && columns.coolUntil[index] <= nowMs &&
+    (columns.excluded === null || columns.excluded[index] === 0);
 }
 
 /**
- * Choose a credential: the lowest priority number among usable credentials with a free slot, then
- * `fill_first` (sequential) or, for balanced, the fewest in flight and then `least_used` (tolerance 0)
- * or `weighted_random` by usage. Returns null when no usable credential has a free slot.
+ * Choose a key: the lowest priority number among usable keys with a free slot, then `fill_first`
+ * (sequential: the first such key in pool order) or, for balanced, the fewest in flight and then
+ * `least_used` (tolerance 0) or `weighted_random` by usage. Returns the key index, or -1 when no usable
+ * key has a free slot.
  */
-export function selectCredential<R>(
-  records: readonly R[],
-  view: SelectionView<R>,
+export function selectCredential(
+  columns: SelectionColumns,
+  nowMs: number,
   options: SelectionOptions,
-): R | null {
-  let bestPriority = Infinity;
-  let bestInFlight = Infinity;
-  const tier: R[] = [];
-  for (const record of records) {
-    if (!view.usable(record) || view.inFlight(record) >= view.capacity(record)) continue;
-    const priority = view.priority(record);
-    if (priority > bestPriority) continue;
-    if (priority < bestPriority) {
-      bestPriority = priority;
-      bestInFlight = Infinity;
-      tier.length = 0;
+): number {
+  const { count, priority, capacity, inFlight } = columns;
+  const candidates = options.scratch ?? new Int32Array(count);
+  const sequential = options.mode === "sequential";
+  let size = 0;
+  let bestPriority = 2 ** 31 - 1;
+  let bestInFlight = 2 ** 31 - 1;
+  for (let index = 0; index < count; index++) {
+    const keyPriority = priority[index];
+    if (keyPriority > bestPriority) continue;
+    const busy = inFlight[index];
+    if (busy >= capacity[index] || !isUsable(columns, index, nowMs)) continue;
+    if (keyPriority < bestPriority) {
+      bestPriority = keyPriority;
+      bestInFlight = busy;
+      size = 0;
+    } else if (sequential) continue; // Pool order: keep spending the first usable key of the tier.
+    else if (busy > bestInFlight) continue;
+    else if (busy < bestInFlight) {
+      bestInFlight = busy;
+      size = 0;
     }
-    if (options.mode === "sequential") {
-      // Order is the pool's order: keep spending the first usable key until it rests.
-      if (tier.length === 0) tier.push(record);
-      continue;
-    }
-    const inFlight = view.inFlight(record);
-    if (inFlight > bestInFlight) continue;
-    if (inFlight < bestInFlight) {
-      bestInFlight = inFlight;
-      tier.length = 0;
-    }
-    tier.push(record);
+    candidates[size++] = index;
   }
-  if (tier.length === 0) return null;
-  if (tier.length === 1 || options.mode === "sequential") return tier[0];
+  if (size === 0) return -1;
+  if (size === 1 || sequential) return candidates[0];
   return options.tolerance <= 0
-    ? leastUsed(tier, view)
-    : weightedRandom(tier, view, options.tolerance, options.random ?? Math.random);
+    ? leastUsed(candidates, size, columns.usage)
+    : weightedRandom(candidates, size, columns.usage, options.tolerance, options.random ?? Math.random);
 }
 
-/** The least used candidate; ties go to the earliest. */
-export function leastUsed<R>(candidates: readonly R[], view: Pick<SelectionView<R>, "usage">): R {
+/** The least used of the first `size` candidates; ties go to the earliest. */
+export function leastUsed(candidates: Int32Array, size: number, usage: Int32Array): number {
   let best = candidates[0];
-  for (const candidate of candidates) if (view.usage(candidate) < view.usage(best)) best = candidate;
+  for (let position = 1; position < size; position++) {
+    if (usage[candidates[position]] < usage[best]) best = candidates[position];
+  }
   return best;
 }
 
@@ -80,20 +97,25 @@ export function leastUsed<R>(candidates: readonly R[], view: Pick<SelectionView<
  * A random candidate, weighted `maxUsage - usage + tolerance`: a much less used key is strongly
  * preferred, keys within `tolerance` requests of each other are nearly equally likely.
  */
-export function weightedRandom<R>(
-  candidates: readonly R[],
-  view: Pick<SelectionView<R>, "usage">,
+export function weightedRandom(
+  candidates: Int32Array,
+  size: number,
+  usage: Int32Array,
   tolerance: number,
   random: () => number,
-): R {
+): number {
   let maxUsage = 0;
-  for (const candidate of candidates) maxUsage = Math.max(maxUsage, view.usage(candidate));
-  let total = 0;
-  for (const candidate of candidates) total += maxUsage - view.usage(candidate) + tolerance;
-  let point = random() * total;
-  for (const candidate of candidates) {
-    point -= maxUsage - view.usage(candidate) + tolerance;
-    if (point < 0) return candidate;
+  for (let position = 0; position < size; position++) {
+    maxUsage = Math.max(maxUsage, usage[candidates[position]]);
   }
-  return candidates[candidates.length - 1];
+  let total = 0;
+  for (let position = 0; position < size; position++) {
+    total += maxUsage - usage[candidates[position]] + tolerance;
+  }
+  let point = random() * total;
+  for (let position = 0; position < size; position++) {
+    point -= maxUsage - usage[candidates[position]] + tolerance;
+    if (point < 0) return candidates[position];
+  }
+  return candidates[size - 1];
 }

@@ -1,67 +1,86 @@
 import assert from "node:assert/strict";
-import { selectCredential, type SelectionView, weightedRandom } from "../../../lib/rotator/selection.ts";
+import {
+  leastUsed,
+  selectCredential,
+  type SelectionColumns,
+  type SelectionMode,
+  weightedRandom,
+} from "../../../lib/rotator/selection.ts";
 
 interface Key {
-  name: string;
-  usable?: boolean;
+  cooling?: boolean;
+  disabled?: boolean;
+  excluded?: boolean;
   inFlight?: number;
   capacity?: number;
   priority?: number;
   usage?: number;
 }
 
-const view: SelectionView<Key> = {
-  usable: (key) => key.usable ?? true,
-  inFlight: (key) => key.inFlight ?? 0,
-  capacity: (key) => key.capacity ?? 1,
-  priority: (key) => key.priority ?? 1,
-  usage: (key) => key.usage ?? 0,
-};
+const NOW = 1_000;
 
-const pick = (keys: Key[], mode: "balanced" | "sequential" = "balanced", tolerance = 0, random = () => 0) =>
-  selectCredential(keys, view, { mode, tolerance, random })?.name ?? null;
+function columns(keys: Key[]): SelectionColumns {
+  const count = keys.length;
+  const anyExcluded = keys.some((key) => key.excluded);
+  return {
+    count,
+    priority: Int32Array.from(keys, (key) => key.priority ?? 1),
+    capacity: Int32Array.from(keys, (key) => key.capacity ?? 1),
+    disabledUntil: Float64Array.from(keys, (key) => key.disabled ? NOW + 1 : 0),
+    coolUntil: Float64Array.from(keys, (key) => key.cooling ? NOW + 1 : key.cooling === false ? NOW : 0),
+    inFlight: Int32Array.from(keys, (key) => key.inFlight ?? 0),
+    usage: Int32Array.from(keys, (key) => key.usage ?? 0),
+    excluded: anyExcluded ? Uint8Array.from(keys, (key) => key.excluded ? 1 : 0) : null,
+  };
+}
 
-Deno.test("selectCredential() skips unusable keys and keys at their concurrency cap", () => {
-  assert.equal(pick([{ name: "a", usable: false }, { name: "b", inFlight: 1 }, { name: "c" }]), "c");
-  assert.equal(pick([{ name: "a", usable: false }, { name: "b", inFlight: 2, capacity: 2 }]), null);
-  assert.equal(pick([]), null);
+const pick = (keys: Key[], mode: SelectionMode = "balanced", tolerance = 0, random = () => 0) =>
+  selectCredential(columns(keys), NOW, { mode, tolerance, random });
+
+Deno.test("selectCredential() skips cooling, disabled, excluded and full keys; a cooldown ending now is over", () => {
+  assert.equal(pick([{ cooling: true }, { disabled: true }, { excluded: true }, { inFlight: 1 }, {}]), 4);
+  assert.equal(pick([{ cooling: false }]), 0);
+  assert.equal(pick([{ cooling: true }, { inFlight: 2, capacity: 2 }]), -1);
+  assert.equal(pick([]), -1);
 });
 
 Deno.test("selectCredential() always prefers a lower priority number while it has a free slot", () => {
-  const keys = [{ name: "tier2", priority: 2 }, { name: "tier1", priority: 1, usage: 500 }];
-  assert.equal(pick(keys), "tier1");
-  assert.equal(pick(keys, "sequential"), "tier1");
-  assert.equal(pick([{ name: "tier2", priority: 2 }, { name: "tier1", priority: 1, inFlight: 1 }]), "tier2");
+  assert.equal(pick([{ priority: 2 }, { priority: 1, usage: 500 }]), 1);
+  assert.equal(pick([{ priority: 2 }, { priority: 1, usage: 500 }], "sequential"), 1);
+  assert.equal(pick([{ priority: 2 }, { priority: 1, inFlight: 1 }]), 0);
+  assert.equal(
+    pick([{ priority: 3 }, { priority: 2, cooling: true }, { priority: 3, usage: 0 }], "sequential"),
+    0,
+  );
 });
 
 Deno.test("selectCredential() balanced prefers fewer in flight, then least used (tolerance 0)", () => {
-  const keys = [
-    { name: "busy", inFlight: 1, capacity: 3, usage: 0 },
-    { name: "used", usage: 9, capacity: 3 },
-    { name: "fresh", usage: 2, capacity: 3 },
-  ];
-  assert.equal(pick(keys), "fresh");
-  assert.equal(pick([{ name: "a", usage: 1 }, { name: "b", usage: 1 }]), "a");
+  assert.equal(
+    pick([{ inFlight: 1, capacity: 3, usage: 0 }, { usage: 9, capacity: 3 }, { usage: 2, capacity: 3 }]),
+    2,
+  );
+  assert.equal(pick([{ usage: 1 }, { usage: 1 }]), 0);
 });
 
 Deno.test("selectCredential() sequential keeps using the first usable key", () => {
-  const keys = [{ name: "a", usable: false }, { name: "b", usage: 100 }, { name: "c", usage: 0 }];
-  assert.equal(pick(keys, "sequential"), "b");
-  assert.equal(pick([{ name: "a", inFlight: 1 }, ...keys.slice(1)], "sequential"), "b");
+  assert.equal(pick([{ cooling: true }, { usage: 100 }, { usage: 0 }], "sequential"), 1);
+  assert.equal(pick([{ inFlight: 1 }, { usage: 100 }, { usage: 0 }], "sequential"), 1);
 });
 
-Deno.test("weightedRandom() weighs by maxUsage - usage + tolerance", () => {
-  const keys = [{ name: "a", usage: 10 }, { name: "b", usage: 0 }];
-  // Weights: a = 0 + 3, b = 10 + 3; total 16.
-  assert.equal(weightedRandom(keys, view, 3, () => 0).name, "a");
-  assert.equal(weightedRandom(keys, view, 3, () => 2.9 / 16).name, "a");
-  assert.equal(weightedRandom(keys, view, 3, () => 3.1 / 16).name, "b");
-  assert.equal(weightedRandom(keys, view, 3, () => 0.999).name, "b");
-  const counts = { a: 0, b: 0 };
+Deno.test("leastUsed() and weightedRandom() weigh by maxUsage - usage + tolerance", () => {
+  const usage = Int32Array.from([10, 0]);
+  const candidates = Int32Array.from([0, 1]);
+  assert.equal(leastUsed(candidates, 2, usage), 1);
+  // Weights: key 0 = 0 + 3, key 1 = 10 + 3; total 16.
+  assert.equal(weightedRandom(candidates, 2, usage, 3, () => 0), 0);
+  assert.equal(weightedRandom(candidates, 2, usage, 3, () => 2.9 / 16), 0);
+  assert.equal(weightedRandom(candidates, 2, usage, 3, () => 3.1 / 16), 1);
+  assert.equal(weightedRandom(candidates, 2, usage, 3, () => 0.999), 1);
   let seed = 1;
   const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  let first = 0;
   for (let index = 0; index < 10_000; index++) {
-    counts[weightedRandom(keys, view, 3, random).name as "a" | "b"]++;
+    if (weightedRandom(candidates, 2, usage, 3, random) === 0) first++;
   }
-  assert.ok(Math.abs(counts.a / 10_000 - 3 / 16) < 0.02, JSON.stringify(counts));
+  assert.ok(Math.abs(first / 10_000 - 3 / 16) < 0.02, String(first));
 });
