@@ -4,6 +4,7 @@
  */
 import { UpstreamError } from "../errors.ts";
 import type { UpstreamRequest } from "../../providers/types.ts";
+import { requestTimeouts } from "./timeouts.ts";
 
 /** The `fetch` the proxy calls upstreams with; injected in tests. */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -22,6 +23,8 @@ export interface SendUpstreamOptions {
 export interface UpstreamResponse {
   response: Response;
   controller: AbortController;
+  /** Stop following the client's signal once the body has been relayed. */
+  detach(): void;
 }
 
 /** Thrown when the client went away; never counted against a credential. */
@@ -40,10 +43,10 @@ export async function sendUpstream(
   let timedOut = false;
   const onClientAbort = () => controller.abort(new ClientAbortError("client disconnected"));
   signal?.addEventListener("abort", onClientAbort, { once: true });
-  const timer = setTimeout(() => {
+  const timer = requestTimeouts.schedule(headersTimeoutMs, () => {
     timedOut = true;
     controller.abort();
-  }, headersTimeoutMs);
+  });
   let response: Response;
   try {
     response = await fetch(request.url, {
@@ -53,7 +56,7 @@ export async function sendUpstream(
       signal: controller.signal,
     });
   } catch (error) {
-    clearTimeout(timer);
+    requestTimeouts.cancel(timer);
     signal?.removeEventListener("abort", onClientAbort);
     if (signal?.aborted) throw new ClientAbortError("client disconnected");
     if (timedOut) {
@@ -67,9 +70,10 @@ export async function sendUpstream(
       provider,
     });
   }
-  clearTimeout(timer);
-  if (response.ok) return { response, controller };
-  signal?.removeEventListener("abort", onClientAbort);
+  requestTimeouts.cancel(timer);
+  const detach = () => signal?.removeEventListener("abort", onClientAbort);
+  if (response.ok) return { response, controller, detach };
+  detach();
   const body = await response.text().catch(() => "");
   throw new UpstreamError(`${provider} answered ${response.status}`, {
     kind: "http",

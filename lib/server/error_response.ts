@@ -82,7 +82,7 @@ export function errorResponse(error: unknown, format: InboundFormat, requestId?:
   const { status, headers, fields } = describeError(error);
   const body = format === "openai" ? openAIErrorBody(fields) : openAIErrorBody(fields);
   const responseHeaders: Record<string, string> = { "content-type": "application/json", ...headers };
-  if (requestId) responseHeaders["x-request-id"] = requestId;
+  if (requestId) responseHeaders["x-proxy-request-id"] = requestId;
   return new Response(JSON.stringify(body), { status, headers: responseHeaders });
 }
 

@@ -66,52 +66,53 @@ export function relayStream(
       "",
     );
   };
+  // One watchdog per stream instead of a timer per chunk: it re-arms itself for the time left.
+  let lastChunkAt = Date.now();
+  let idle = false;
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  const arm = (delayMs: number) => {
+    watchdog = setTimeout(() => {
+      const silentMs = Date.now() - lastChunkAt;
+      if (silentMs < idleTimeoutMs) return arm(idleTimeoutMs - silentMs);
+      idle = true;
+      controller.abort();
+    }, delayMs);
+  };
+  arm(idleTimeoutMs);
   const end = (result: StreamEnd) => {
     if (ended) return;
     ended = true;
+    clearTimeout(watchdog);
     onEnd(result, tail);
   };
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
     async pull(stream) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const idle = new Promise<"idle">((resolve) => {
-        timer = setTimeout(() => resolve("idle"), idleTimeoutMs);
-      });
       try {
-        const next = await Promise.race([reader.read(), idle]);
-        if (next === "idle") {
-          controller.abort();
-          reader.cancel().catch(() => {});
-          const message = `the upstream sent nothing for ${Math.round(idleTimeoutMs / 1000)} s`;
-          stream.enqueue(encoder.encode(errorEvent(message)));
-          stream.close();
-          end({ ok: false, error: new Error(message) });
-          return;
-        }
+        const next = await reader.read();
         if (next.done) {
           stream.close();
           end({ ok: true });
           return;
         }
+        lastChunkAt = Date.now();
         recent.push(next.value);
         if (recent.length > TAIL_CHUNKS) recent.shift();
         stream.enqueue(next.value);
       } catch (error) {
-        const message = `the upstream stream broke: ${
-          error instanceof Error ? error.message : String(error)
-        }`;
+        if (ended) return;
+        const message = idle
+          ? `the upstream sent nothing for ${Math.round(idleTimeoutMs / 1000)} s`
+          : "the upstream connection broke before the response was complete";
         stream.enqueue(encoder.encode(errorEvent(message)));
         stream.close();
-        end({ ok: false, error });
-      } finally {
-        clearTimeout(timer);
+        end({ ok: false, error: idle ? new Error(message) : error });
       }
     },
     cancel() {
+      end({ ok: false, cancelled: true });
       controller.abort();
       reader.cancel().catch(() => {});
-      end({ ok: false, cancelled: true });
     },
   }, { highWaterMark: 0 });
 }

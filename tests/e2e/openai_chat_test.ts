@@ -37,9 +37,10 @@ Deno.test("proxy serves /v1/chat/completions end to end", async (t) => {
     },
   });
   const client = new OpenAI({ apiKey: TEST_PROXY_KEY, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
-  const post = (body: unknown, headers: Record<string, string> = {}) =>
+  const post = (body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal) =>
     fetch(`${proxy.url}/v1/chat/completions`, {
       method: "POST",
+      signal,
       headers: {
         "authorization": `Bearer ${TEST_PROXY_KEY}`,
         "content-type": "application/json",
@@ -179,6 +180,31 @@ Deno.test("proxy serves /v1/chat/completions end to end", async (t) => {
       await reader.cancel().catch(() => {});
       const outcome = await Promise.race([
         upstreamCancelled.then(() => "cancelled"),
+        new Promise((resolve) => setTimeout(() => resolve("still running"), 5000)),
+      ]);
+      assert.equal(outcome, "cancelled");
+      upstream.setHandler(defaultOpenAIHandler);
+    });
+
+    await t.step("a client that leaves before a JSON answer cancels the upstream call", async () => {
+      let aborted!: () => void;
+      const upstreamAborted = new Promise<void>((resolve) => aborted = resolve);
+      upstream.setHandler((_request, raw) =>
+        // Answers only once the proxy gives up on the call.
+        new Promise<Response>((resolve) => {
+          raw.signal.addEventListener("abort", () => {
+            aborted();
+            resolve(new Response(null, { status: 499 }));
+          });
+        })
+      );
+      const controller = new AbortController();
+      const pending = post({ model: "mylocal/gpt-test", messages: userMessage }, {}, controller.signal);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      controller.abort();
+      await pending.catch(() => {});
+      const outcome = await Promise.race([
+        upstreamAborted.then(() => "cancelled"),
         new Promise((resolve) => setTimeout(() => resolve("still running"), 5000)),
       ]);
       assert.equal(outcome, "cancelled");

@@ -7,6 +7,12 @@ import { fileURLToPath } from "node:url";
 /** The project root (where deno.json lives). */
 export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
+/**
+ * Runtime flags of the `start`/`serve` tasks: `request.signal` aborts only when the client goes away,
+ * not after every successful response (Deno's legacy behaviour costs an exception per request).
+ */
+export const PROXY_RUNTIME_FLAGS = ["--unstable-no-legacy-abort"];
+
 /** A fixed client key for tests. */
 export const TEST_PROXY_KEY = "sk-proxy-test-0123456789abcdef";
 
@@ -51,6 +57,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Proxy
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
+      ...PROXY_RUNTIME_FLAGS,
       "--allow-net",
       "--allow-env",
       "--allow-read",
@@ -115,6 +122,7 @@ export async function runProxyCommand(
   const result = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
+      ...PROXY_RUNTIME_FLAGS,
       "--allow-net",
       "--allow-env",
       "--allow-read",

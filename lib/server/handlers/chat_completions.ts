@@ -4,6 +4,7 @@ import { RequestError, UpstreamError } from "../../errors.ts";
 import { openAIStreamErrorEvent } from "../../formats/openai/error.ts";
 import { chatCompletionRequestSchema } from "../../formats/openai/schema.ts";
 import { openAIStreamUsage, openAIUsage } from "../../formats/openai/usage.ts";
+import { requestTimeouts } from "../../rotator/timeouts.ts";
 import { sendUpstream } from "../../rotator/upstream_call.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { resolveTargets } from "../model_resolution.ts";
@@ -54,8 +55,9 @@ export function chatCompletions(deps: AppDeps): Handler<AppEnv> {
       access.note = `served by ${provider.id}/${call.target.model}`;
     }
     access.keyLabel = call.credential.label;
-    const { response, controller } = call.value;
+    const { response, controller, detach } = call.value;
     const headers = relayHeaders(response.headers);
+    headers.set("x-proxy-request-id", c.get("requestId"));
 
     if (stream && response.body) {
       headers.set("content-type", response.headers.get("content-type") ?? "text/event-stream");
@@ -70,6 +72,7 @@ export function chatCompletions(deps: AppDeps): Handler<AppEnv> {
             code: "stream_error",
           }),
         onEnd: (end, tail) => {
+          detach();
           if (end.ok) call.finish({ ok: true, tokens: openAIStreamUsage(tail()) });
           else call.finish(end);
         },
@@ -77,7 +80,7 @@ export function chatCompletions(deps: AppDeps): Handler<AppEnv> {
       return new Response(relayed, { status: response.status, headers });
     }
 
-    const timer = setTimeout(() => controller.abort(), config.nonStreamingReadTimeoutMs);
+    const timer = requestTimeouts.schedule(config.nonStreamingReadTimeoutMs, () => controller.abort());
     let text: string;
     try {
       text = await response.text();
@@ -89,7 +92,8 @@ export function chatCompletions(deps: AppDeps): Handler<AppEnv> {
         provider: provider.id,
       });
     } finally {
-      clearTimeout(timer);
+      requestTimeouts.cancel(timer);
+      detach();
     }
     call.finish({ ok: true, tokens: usageOf(text) });
     return new Response(text, { status: response.status, headers });

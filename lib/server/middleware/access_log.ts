@@ -19,7 +19,6 @@ export function accessLog(options: AccessLogOptions): MiddlewareHandler<AppEnv> 
     try {
       await next();
     } finally {
-      c.header("x-request-id", requestId);
       if (logger.enabled("info")) {
         const { model, keyLabel, note } = c.get("access");
         const duration = (performance.now() - started).toFixed(1);
