@@ -45,7 +45,7 @@ export function chatCompletions(deps: AppDeps): Handler<AppEnv> {
         });
         // A stream must start before the global deadline; a JSON answer arrives whole, so it gets the read timeout.
         const headersTimeoutMs = stream
-          ? Math.max(1, Math.min(config.streamingReadTimeoutMs, deadlineAtMs - Date.now()))
+          ? Math.max(1, Math.min(config.connectTimeoutMs, deadlineAtMs - Date.now()))
           : config.nonStreamingReadTimeoutMs;
         return sendUpstream(request, { fetch, provider: provider.id, headersTimeoutMs, signal });
       },
