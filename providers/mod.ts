@@ -5,6 +5,7 @@
 import type { ProviderSetting } from "../lib/config/schema.ts";
 import { apiKeyCredential, type Credential } from "../lib/credentials/credential.ts";
 import type { Logger } from "../lib/log/logger.ts";
+import { anthropic } from "./api_key/anthropic.ts";
 import { chutes } from "./api_key/chutes.ts";
 import { cohere } from "./api_key/cohere.ts";
 import { deepseek } from "./api_key/deepseek.ts";
@@ -23,7 +24,20 @@ export type { ProviderAdapter, UpstreamRequest, WireFormat } from "./types.ts";
 
 /** Every built-in provider adapter, by id. */
 export const KNOWN_PROVIDERS: ReadonlyMap<string, ProviderAdapter> = new Map(
-  [openai, openrouter, groq, mistral, nvidiaNim, chutes, deepseek, xai, together, fireworks, cohere].map((
+  [
+    openai,
+    anthropic,
+    openrouter,
+    groq,
+    mistral,
+    nvidiaNim,
+    chutes,
+    deepseek,
+    xai,
+    together,
+    fireworks,
+    cohere,
+  ].map((
     adapter,
   ) => [adapter.id, adapter]),
 );

@@ -24,6 +24,8 @@ export interface ChatRequestInput {
   /** The request body in the adapter's native format, already cleaned of client-only fields. */
   body: Record<string, unknown>;
   stream: boolean;
+  /** Request headers of the client, for adapters that honour feature flags of their own format. */
+  clientHeaders?: Headers;
 }
 
 /** One provider: an endpoint plus auth that speaks one wire format. */
@@ -39,4 +41,6 @@ export interface ProviderAdapter {
   modelsRequest(input: { baseUrl: string; credential: Credential }): UpstreamRequest;
   /** Read model ids (without prefix) from the listing response. */
   parseModels(json: unknown): string[];
+  /** Build the upstream request that counts input tokens, when the provider has one. */
+  countTokensRequest?(input: ChatRequestInput): UpstreamRequest;
 }

@@ -8,7 +8,7 @@ import {
   RequestError,
   UpstreamError,
 } from "../errors.ts";
-import { openAIErrorBody } from "../formats/openai/error.ts";
+import { CODECS } from "../formats/mod.ts";
 import type { ErrorFields } from "../formats/openai/error.ts";
 import type { InboundFormat } from "./context.ts";
 
@@ -79,8 +79,10 @@ function describeUpstreamError(error: UpstreamError): ErrorDescription {
 
 /** Render an error as an HTTP response in the client's format. */
 export function errorResponse(error: unknown, format: InboundFormat, requestId?: string): Response {
-  const { status, headers, fields } = describeError(error);
-  const body = format === "openai" ? openAIErrorBody(fields) : openAIErrorBody(fields);
+  const { status: ourStatus, headers, fields } = describeError(error);
+  const codec = CODECS[format];
+  const status = codec.errorStatus(ourStatus);
+  const body = codec.errorBody(fields);
   const responseHeaders: Record<string, string> = { "content-type": "application/json", ...headers };
   if (requestId) responseHeaders["x-proxy-request-id"] = requestId;
   return new Response(JSON.stringify(body), { status, headers: responseHeaders });

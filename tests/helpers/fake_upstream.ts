@@ -144,3 +144,51 @@ export function defaultOpenAIHandler(request: RecordedRequest): Response {
   }
   return jsonResponse({ error: { message: "not found", type: "invalid_request_error" } }, 404);
 }
+
+/** An Anthropic `message` object answering `text`. */
+export function anthropicMessage(model: string, text: string): Record<string, unknown> {
+  return {
+    id: "msg_test_01",
+    type: "message",
+    role: "assistant",
+    model,
+    content: [{ type: "text", text }],
+    stop_reason: "end_turn",
+    stop_sequence: null,
+    usage: { input_tokens: 12, output_tokens: 4, cache_creation_input_tokens: 0, cache_read_input_tokens: 3 },
+  };
+}
+
+/** The SSE events of a streamed Anthropic message answering `pieces`, in the documented order. */
+export function anthropicStreamEvents(model: string, pieces: string[]): string[] {
+  const event = (type: string, data: Record<string, unknown>) =>
+    `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  return [
+    event("message_start", {
+      message: {
+        id: "msg_test_02",
+        type: "message",
+        role: "assistant",
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: {
+          input_tokens: 12,
+          output_tokens: 1,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+        },
+      },
+    }),
+    event("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
+    event("ping", {}),
+    ...pieces.map((text) => event("content_block_delta", { index: 0, delta: { type: "text_delta", text } })),
+    event("content_block_stop", { index: 0 }),
+    event("message_delta", {
+      delta: { stop_reason: "end_turn", stop_sequence: null },
+      usage: { output_tokens: pieces.length },
+    }),
+    event("message_stop", {}),
+  ];
+}

@@ -1,0 +1,51 @@
+/**
+ * Anthropic's error shape: `{"type":"error","error":{"type","message"}}`, with its own statuses
+ * (500 for any internal error, 529 when overloaded). https://docs.anthropic.com/en/api/errors
+ */
+import type { ErrorKind } from "../../errors.ts";
+import type { ErrorFields } from "../openai/error.ts";
+import { encodeSseEvent } from "../sse.ts";
+
+/** The `error.type` Anthropic uses for each kind of error. */
+const ANTHROPIC_TYPES: Record<ErrorKind, string> = {
+  invalid_request: "invalid_request_error",
+  authentication: "authentication_error",
+  permission: "permission_error",
+  not_found: "not_found_error",
+  request_too_large: "request_too_large",
+  rate_limit: "rate_limit_error",
+  api_error: "api_error",
+  overloaded: "overloaded_error",
+  // 504 timeout_error is listed at https://docs.anthropic.com/en/api/errors
+  timeout: "timeout_error",
+};
+
+/** Every `error.type` Anthropic documents (and the official SDK's `ErrorType` lists). */
+export const ANTHROPIC_ERROR_TYPES: ReadonlySet<string> = new Set([
+  ...Object.values(ANTHROPIC_TYPES),
+  "billing_error",
+]);
+
+/** The Anthropic `error.type` of an error kind. */
+export function anthropicErrorType(kind: ErrorKind): string {
+  return ANTHROPIC_TYPES[kind];
+}
+
+/** The status Anthropic would answer with: it has no 502 (→ 500) and says 529 for overloaded (503). */
+export function anthropicErrorStatus(status: number): number {
+  if (status === 502) return 500;
+  if (status === 503) return 529;
+  return status;
+}
+
+/** The JSON body of an Anthropic-shaped error. */
+export function anthropicErrorBody(
+  fields: ErrorFields,
+): { type: "error"; error: { type: string; message: string } } {
+  return { type: "error", error: { type: anthropicErrorType(fields.kind), message: fields.message } };
+}
+
+/** An `event: error` SSE event; the official SDK throws an `APIError` of that type on it. */
+export function anthropicStreamErrorEvent(fields: ErrorFields): string {
+  return encodeSseEvent({ event: "error", data: JSON.stringify(anthropicErrorBody(fields)) });
+}

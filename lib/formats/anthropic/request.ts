@@ -1,0 +1,254 @@
+/**
+ * Anthropic Messages requests ↔ the canonical request.
+ * https://docs.anthropic.com/en/api/messages
+ */
+import type {
+  CanonicalMessage,
+  CanonicalPart,
+  CanonicalRequest,
+  CanonicalTool,
+  DocumentSource,
+  ImagePart,
+  ImageSource,
+  ReasoningControl,
+  TextPart,
+  ToolChoice,
+} from "../canonical.ts";
+import type { ContentBlock, MessagesRequest } from "./schema.ts";
+
+type Json = Record<string, unknown>;
+
+/** `max_tokens` is required by Anthropic; this is sent when the client gave none. */
+export const DEFAULT_MAX_TOKENS = 4096;
+
+/** Anthropic's smallest `thinking.budget_tokens`. https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking */
+export const MIN_THINKING_BUDGET = 1024;
+
+/** Thinking budgets standing in for an OpenAI-style effort (`minimal` means no thinking). */
+export const EFFORT_BUDGETS: Readonly<Record<"low" | "medium" | "high", number>> = {
+  low: 2048,
+  medium: 8192,
+  high: 24576,
+};
+
+/** A validated Messages body → canonical (`model` is the upstream model id). */
+export function anthropicRequestToCanonical(body: MessagesRequest, model: string): CanonicalRequest {
+  const request: CanonicalRequest = {
+    model,
+    system: systemFromAnthropic(body.system),
+    messages: body.messages.map((message): CanonicalMessage => ({
+      role: message.role,
+      content: typeof message.content === "string"
+        ? textParts(message.content)
+        : message.content.map(partFromAnthropic),
+    })),
+    // Server tools (web search, code execution, …) run at Anthropic only: other upstreams cannot.
+    tools: (body.tools ?? []).flatMap((tool): CanonicalTool[] =>
+      tool.input_schema === undefined ? [] : [{
+        name: tool.name,
+        ...(typeof tool.description === "string" ? { description: tool.description } : {}),
+        inputSchema: tool.input_schema,
+      }]
+    ),
+    stream: body.stream === true,
+  };
+  if (body.tool_choice !== undefined) request.toolChoice = toolChoiceFromAnthropic(body.tool_choice);
+  if (body.max_tokens !== undefined) request.maxTokens = body.max_tokens;
+  if (body.temperature !== undefined) request.temperature = body.temperature;
+  if (body.top_p !== undefined) request.topP = body.top_p;
+  if (body.top_k !== undefined) request.topK = body.top_k;
+  if (body.stop_sequences !== undefined) request.stopSequences = body.stop_sequences;
+  if (typeof body.metadata?.user_id === "string") request.user = body.metadata.user_id;
+  if (body.thinking !== undefined) request.reasoning = reasoningFromAnthropic(body.thinking);
+  return request;
+}
+
+function textParts(text: string): TextPart[] {
+  return text === "" ? [] : [{ type: "text", text }];
+}
+
+function systemFromAnthropic(system: MessagesRequest["system"]): TextPart[] {
+  if (system === undefined) return [];
+  if (typeof system === "string") return textParts(system);
+  return system.map((block) => ({ type: "text", text: block.text }));
+}
+
+function imageSource(
+  source: { type: "base64"; media_type: string; data: string } | { type: "url"; url: string },
+) {
+  return source.type === "base64"
+    ? { kind: "base64", mediaType: source.media_type, data: source.data } satisfies ImageSource
+    : { kind: "url", url: source.url } satisfies ImageSource;
+}
+
+function partFromAnthropic(block: ContentBlock): CanonicalPart {
+  switch (block.type) {
+    case "text":
+      return { type: "text", text: block.text };
+    case "image":
+      return { type: "image", source: imageSource(block.source) };
+    case "document": {
+      const source: DocumentSource = block.source.type === "url"
+        ? { kind: "url", url: block.source.url }
+        : { kind: block.source.type, mediaType: block.source.media_type, data: block.source.data };
+      return { type: "document", source, ...(typeof block.title === "string" ? { title: block.title } : {}) };
+    }
+    case "tool_use":
+      return { type: "tool-call", id: block.id, name: block.name, input: block.input };
+    case "tool_result": {
+      const content = block.content === undefined
+        ? []
+        : typeof block.content === "string"
+        ? textParts(block.content)
+        : block.content.map((item): TextPart | ImagePart =>
+          item.type === "text"
+            ? { type: "text", text: item.text }
+            : { type: "image", source: imageSource(item.source) }
+        );
+      return {
+        type: "tool-result",
+        toolCallId: block.tool_use_id,
+        content,
+        isError: block.is_error === true,
+      };
+    }
+    case "thinking":
+      return block.signature === ""
+        ? { type: "reasoning", text: block.thinking }
+        : { type: "reasoning", text: block.thinking, signature: block.signature };
+    case "redacted_thinking":
+      return { type: "redacted-reasoning", data: block.data };
+  }
+}
+
+function toolChoiceFromAnthropic(choice: NonNullable<MessagesRequest["tool_choice"]>): ToolChoice {
+  if (choice.type === "none") return { type: "none" };
+  // Only an explicit `disable_parallel_tool_use` says anything about parallel calls.
+  const parallel = choice.disable_parallel_tool_use === undefined
+    ? {}
+    : { parallel: !choice.disable_parallel_tool_use };
+  return choice.type === "tool"
+    ? { type: "tool", name: choice.name, ...parallel }
+    : { type: choice.type, ...parallel };
+}
+
+function reasoningFromAnthropic(thinking: NonNullable<MessagesRequest["thinking"]>): ReasoningControl {
+  if (thinking.type === "enabled") return { enabled: true, budgetTokens: thinking.budget_tokens };
+  return { enabled: thinking.type === "adaptive" };
+}
+
+/** A canonical request → an Anthropic Messages body. */
+export function canonicalToAnthropicRequest(request: CanonicalRequest): Record<string, unknown> {
+  const budget = thinkingBudget(request.reasoning);
+  let maxTokens = request.maxTokens ?? DEFAULT_MAX_TOKENS;
+  // The budget must be below max_tokens, or Anthropic answers 400.
+  if (budget !== null && maxTokens <= budget) maxTokens = budget + DEFAULT_MAX_TOKENS;
+  const body: Json = { model: request.model, max_tokens: maxTokens };
+  const system = request.system.filter((part) => part.text !== "");
+  if (system.length === 1) body.system = system[0].text;
+  else if (system.length > 1) body.system = system.map((part) => ({ type: "text", text: part.text }));
+  body.messages = messagesToAnthropic(request.messages);
+  if (request.tools.length > 0) {
+    body.tools = request.tools.map((tool) => ({
+      name: tool.name,
+      ...(tool.description !== undefined ? { description: tool.description } : {}),
+      input_schema: tool.inputSchema,
+    }));
+  }
+  if (request.toolChoice !== undefined) body.tool_choice = toolChoiceToAnthropic(request.toolChoice);
+  if (request.stopSequences !== undefined && request.stopSequences.length > 0) {
+    body.stop_sequences = request.stopSequences;
+  }
+  if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.topP !== undefined) body.top_p = request.topP;
+  if (request.topK !== undefined) body.top_k = request.topK;
+  if (request.user !== undefined) body.metadata = { user_id: request.user };
+  if (budget !== null) body.thinking = { type: "enabled", budget_tokens: budget };
+  if (request.stream) body.stream = true;
+  return body;
+}
+
+/** The `budget_tokens` to ask for, or null for no thinking. */
+function thinkingBudget(reasoning: ReasoningControl | undefined): number | null {
+  if (reasoning === undefined || !reasoning.enabled) return null;
+  if (reasoning.budgetTokens !== undefined) {
+    return reasoning.budgetTokens > 0 ? Math.max(MIN_THINKING_BUDGET, reasoning.budgetTokens) : null;
+  }
+  if (reasoning.effort === "minimal") return null;
+  return EFFORT_BUDGETS[reasoning.effort ?? "medium"];
+}
+
+function toolChoiceToAnthropic(choice: ToolChoice): Json {
+  if (choice.type === "none") return { type: "none" };
+  const body: Json = choice.type === "tool" ? { type: "tool", name: choice.name } : { type: choice.type };
+  if (choice.parallel === false) body.disable_parallel_tool_use = true;
+  return body;
+}
+
+/**
+ * Canonical messages → Anthropic's: consecutive turns of one role merged (roles must alternate), tool
+ * results first in their user turn, and empty turns dropped.
+ * https://docs.anthropic.com/en/docs/build-with-claude/tool-use/implement-tool-use#handling-tool-use-and-tool-result-content-blocks
+ */
+function messagesToAnthropic(messages: readonly CanonicalMessage[]): Json[] {
+  const merged: Array<{ role: "user" | "assistant"; content: Json[] }> = [];
+  for (const message of messages) {
+    const blocks = message.content.flatMap(partToAnthropic);
+    if (blocks.length === 0) continue;
+    const last = merged.at(-1);
+    if (last !== undefined && last.role === message.role) last.content.push(...blocks);
+    else merged.push({ role: message.role, content: blocks });
+  }
+  for (const message of merged) {
+    if (message.role !== "user") continue;
+    const results = message.content.filter((block) => block.type === "tool_result");
+    const others = message.content.filter((block) => block.type !== "tool_result");
+    message.content = [...results, ...others];
+  }
+  return merged;
+}
+
+function imageToAnthropic(source: ImageSource): Json {
+  const body = source.kind === "base64"
+    ? { type: "base64", media_type: source.mediaType, data: source.data }
+    : { type: "url", url: source.url };
+  return { type: "image", source: body };
+}
+
+/** One canonical part → zero or one Anthropic block. */
+function partToAnthropic(part: CanonicalPart): Json[] {
+  switch (part.type) {
+    case "text":
+      // Anthropic rejects empty text blocks.
+      return part.text === "" ? [] : [{ type: "text", text: part.text }];
+    case "image":
+      return [imageToAnthropic(part.source)];
+    case "document": {
+      const source = part.source.kind === "url"
+        ? { type: "url", url: part.source.url }
+        : { type: part.source.kind, media_type: part.source.mediaType, data: part.source.data };
+      return [{ type: "document", source, ...(part.title !== undefined ? { title: part.title } : {}) }];
+    }
+    case "tool-call":
+      return [{ type: "tool_use", id: part.id, name: part.name, input: part.input }];
+    case "tool-result": {
+      const block: Json = { type: "tool_result", tool_use_id: part.toolCallId };
+      const content = part.content.filter((item) => item.type !== "text" || item.text !== "");
+      const texts = content.filter((item): item is TextPart => item.type === "text");
+      if (content.length > 0 && texts.length === content.length) {
+        block.content = texts.map((item) => item.text).join("\n");
+      } else if (content.length > 0) {
+        block.content = content.map((item) =>
+          item.type === "text" ? { type: "text", text: item.text } : imageToAnthropic(item.source)
+        );
+      }
+      if (part.isError) block.is_error = true;
+      return [block];
+    }
+    case "reasoning":
+      // Anthropic rejects thinking blocks it did not sign (e.g. reasoning from another provider).
+      return part.signature ? [{ type: "thinking", thinking: part.text, signature: part.signature }] : [];
+    case "redacted-reasoning":
+      return [{ type: "redacted_thinking", data: part.data }];
+  }
+}

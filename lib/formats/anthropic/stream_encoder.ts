@@ -1,0 +1,193 @@
+/**
+ * The encoder state machine behind `partsToAnthropicEvents`: canonical parts in, Anthropic stream events
+ * out, in Anthropic's exact order. A small immutable state and pure update functions, tested alone.
+ * https://docs.anthropic.com/en/docs/build-with-claude/streaming#event-types
+ */
+import type { CanonicalUsage, FinishInfo, StreamPart } from "../canonical.ts";
+import { ANTHROPIC_ERROR_TYPES } from "./error.ts";
+import { finishToAnthropic } from "./finish_reason.ts";
+import { anthropicMessageId } from "./response.ts";
+
+type Json = Record<string, unknown>;
+
+/** An Anthropic stream event as sent (its `type` is also the SSE event name). */
+export type AnthropicStreamEvent = { type: string } & Json;
+
+/** The block being streamed: text, thinking (signed once its signature came), one tool call, or redacted. */
+export type OpenBlock =
+  | { kind: "text" }
+  | { kind: "thinking"; signed: boolean }
+  | { kind: "tool"; toolIndex: number }
+  | { kind: "redacted" };
+
+/** What the encoder remembers between parts. */
+export interface EncoderState {
+  /** `idle` before `message_start`; `done` after `message_stop` or an error event. */
+  readonly phase: "idle" | "streaming" | "done";
+  readonly id: string;
+  readonly model: string;
+  /** How many blocks were started (the open block's index is one less). */
+  readonly blockCount: number;
+  readonly open: OpenBlock | null;
+  readonly pinged: boolean;
+  readonly usage: Partial<CanonicalUsage>;
+  readonly finish: FinishInfo | null;
+}
+
+/** The next encoder state and the events to send. */
+export type Step = { state: EncoderState; events: AnthropicStreamEvent[] };
+
+/** A fresh encoder state; `id` serves when the parts bring no `start`. */
+export function initialEncoderState(options: { model: string; id: string }): EncoderState {
+  const { model, id } = options;
+  return { phase: "idle", id, model, blockCount: 0, open: null, pinged: false, usage: {}, finish: null };
+}
+
+function mergePartial(usage: Partial<CanonicalUsage>, update: Partial<CanonicalUsage> = {}) {
+  const merged = { ...usage };
+  for (const [key, value] of Object.entries(update) as Array<[keyof CanonicalUsage, number | undefined]>) {
+    if (typeof value === "number" && Number.isFinite(value)) merged[key] = value;
+  }
+  return merged;
+}
+
+function messageStart(state: EncoderState): Step {
+  const { usage } = state;
+  const message = {
+    id: state.id,
+    type: "message",
+    role: "assistant",
+    model: state.model,
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage: {
+      input_tokens: usage.inputTokens ?? 0,
+      cache_creation_input_tokens: usage.cacheCreationTokens ?? 0,
+      cache_read_input_tokens: usage.cacheReadTokens ?? 0,
+      output_tokens: usage.outputTokens ?? 0,
+    },
+  };
+  return { state: { ...state, phase: "streaming" }, events: [{ type: "message_start", message }] };
+}
+
+function closeBlock(state: EncoderState): Step {
+  if (state.open === null) return { state, events: [] };
+  return {
+    state: { ...state, open: null },
+    events: [{ type: "content_block_stop", index: state.blockCount - 1 }],
+  };
+}
+
+/** Close the open block and start another (with the one `ping` after the first start, as Anthropic does). */
+function openBlock(state: EncoderState, open: OpenBlock, contentBlock: Json): Step {
+  const started = state.phase === "idle" ? messageStart(state) : unchanged(state);
+  const closed = closeBlock(started.state);
+  const events = [...started.events, ...closed.events];
+  events.push({ type: "content_block_start", index: closed.state.blockCount, content_block: contentBlock });
+  if (!closed.state.pinged) events.push({ type: "ping" });
+  return { state: { ...closed.state, open, blockCount: closed.state.blockCount + 1, pinged: true }, events };
+}
+
+function blockDelta(step: Step, delta: Json, open: OpenBlock | null = step.state.open): Step {
+  const event = { type: "content_block_delta", index: step.state.blockCount - 1, delta };
+  return { state: { ...step.state, open }, events: [...step.events, event] };
+}
+
+function errorEvent(message: string, errorType?: string): AnthropicStreamEvent {
+  const type = errorType !== undefined && ANTHROPIC_ERROR_TYPES.has(errorType) ? errorType : "api_error";
+  return { type: "error", error: { type, message } };
+}
+
+function unchanged(state: EncoderState): Step {
+  return { state, events: [] };
+}
+
+const EMPTY_TEXT = { type: "text", text: "" };
+const EMPTY_THINKING = { type: "thinking", thinking: "", signature: "" };
+
+/** One canonical part → the Anthropic events it calls for, and the next encoder state. */
+export function encodePart(state: EncoderState, part: StreamPart): Step {
+  if (state.phase === "done") return unchanged(state);
+  const { open } = state;
+  switch (part.type) {
+    case "start": {
+      const next = { ...state, usage: mergePartial(state.usage, part.usage) };
+      return state.phase === "idle"
+        ? messageStart({ ...next, id: anthropicMessageId(part.id) })
+        : unchanged(next);
+    }
+    case "usage":
+      return unchanged({ ...state, usage: mergePartial(state.usage, part.usage) });
+    case "finish":
+      return unchanged({ ...state, finish: part.finish });
+    case "error":
+      // Nothing may follow an error event: the client's SDK throws on it.
+      return { state: { ...state, phase: "done" }, events: [errorEvent(part.message, part.errorType)] };
+    case "text-delta": {
+      if (part.text === "") return unchanged(state);
+      const step = open?.kind === "text" ? unchanged(state) : openBlock(state, { kind: "text" }, EMPTY_TEXT);
+      return blockDelta(step, { type: "text_delta", text: part.text });
+    }
+    case "reasoning-delta": {
+      if (part.text === "") return unchanged(state);
+      // A signature ends a thinking block: more thinking after it is a new block.
+      const step = open?.kind === "thinking" && !open.signed
+        ? unchanged(state)
+        : openBlock(state, { kind: "thinking", signed: false }, EMPTY_THINKING);
+      return blockDelta(step, { type: "thinking_delta", thinking: part.text });
+    }
+    case "reasoning-signature": {
+      if (part.signature === "") return unchanged(state);
+      const step = open?.kind === "thinking"
+        ? unchanged(state)
+        : openBlock(state, { kind: "thinking", signed: false }, EMPTY_THINKING);
+      const signed: OpenBlock = { kind: "thinking", signed: true };
+      return blockDelta(step, { type: "signature_delta", signature: part.signature }, signed);
+    }
+    case "redacted-reasoning": {
+      const step = openBlock(state, { kind: "redacted" }, { type: "redacted_thinking", data: part.data });
+      const closed = closeBlock(step.state);
+      return { state: closed.state, events: [...step.events, ...closed.events] };
+    }
+    case "tool-call-start": {
+      if (open?.kind === "tool" && open.toolIndex === part.index) return unchanged(state);
+      const block = { type: "tool_use", id: part.id, name: part.name, input: {} };
+      return openBlock(state, { kind: "tool", toolIndex: part.index }, block);
+    }
+    case "tool-call-delta":
+      // An Anthropic block cannot be reopened: a delta of a call other than the open one is dropped.
+      if (open?.kind !== "tool" || open.toolIndex !== part.index || part.argumentsDelta === "") {
+        return unchanged(state);
+      }
+      return blockDelta(unchanged(state), { type: "input_json_delta", partial_json: part.argumentsDelta });
+  }
+}
+
+/** The end of the parts → the closing events: `message_delta` + `message_stop`, or an error. */
+export function encodeEnd(state: EncoderState): Step {
+  if (state.phase === "done") return unchanged(state);
+  if (state.finish === null) {
+    // Never turn a cut-off stream into a successful (possibly empty) message.
+    const event = errorEvent("the upstream stream ended before the response was complete");
+    return { state: { ...state, phase: "done" }, events: [event] };
+  }
+  const started = state.phase === "idle" ? messageStart(state) : unchanged(state);
+  const closed = closeBlock(started.state);
+  const { stopReason, stopSequence } = finishToAnthropic(state.finish);
+  const { usage } = state;
+  const delta = {
+    type: "message_delta",
+    delta: { stop_reason: stopReason, stop_sequence: stopSequence },
+    usage: {
+      ...(usage.inputTokens !== undefined ? { input_tokens: usage.inputTokens } : {}),
+      ...(usage.cacheCreationTokens !== undefined
+        ? { cache_creation_input_tokens: usage.cacheCreationTokens }
+        : {}),
+      ...(usage.cacheReadTokens !== undefined ? { cache_read_input_tokens: usage.cacheReadTokens } : {}),
+      output_tokens: usage.outputTokens ?? 0,
+    },
+  };
+  const events = [...started.events, ...closed.events, delta, { type: "message_stop" }];
+  return { state: { ...closed.state, phase: "done" }, events };
+}

@@ -1,0 +1,152 @@
+/**
+ * The canonical hub every wire format translates to and from. A request in any format becomes a
+ * {@link CanonicalRequest}; a response becomes a {@link CanonicalResponse}; a stream becomes a sequence
+ * of {@link StreamPart}s. Formats never translate directly into each other.
+ *
+ * Token usage follows Anthropic's split: `inputTokens` excludes tokens read from or written to a prompt
+ * cache, which are counted separately (OpenAI's `prompt_tokens` is their sum).
+ */
+
+/** A piece of message content. */
+export type CanonicalPart =
+  | { type: "text"; text: string }
+  | { type: "image"; source: ImageSource }
+  | { type: "document"; source: DocumentSource; title?: string }
+  | { type: "tool-call"; id: string; name: string; input: Record<string, unknown> }
+  | { type: "tool-result"; toolCallId: string; content: Array<TextPart | ImagePart>; isError: boolean }
+  | { type: "reasoning"; text: string; signature?: string }
+  | { type: "redacted-reasoning"; data: string };
+
+/** A text part. */
+export type TextPart = Extract<CanonicalPart, { type: "text" }>;
+/** An image part. */
+export type ImagePart = Extract<CanonicalPart, { type: "image" }>;
+
+/** Where an image comes from. */
+export type ImageSource = { kind: "base64"; mediaType: string; data: string } | { kind: "url"; url: string };
+
+/** Where a document comes from: plain text, base64 data (e.g. a PDF) or a URL. */
+export type DocumentSource =
+  | { kind: "text"; mediaType: string; data: string }
+  | { kind: "base64"; mediaType: string; data: string }
+  | { kind: "url"; url: string };
+
+/** One turn of the conversation. System prompts are kept apart, tool results live in user turns. */
+export interface CanonicalMessage {
+  role: "user" | "assistant";
+  content: CanonicalPart[];
+}
+
+/** A tool the model may call. */
+export interface CanonicalTool {
+  name: string;
+  description?: string;
+  /** JSON Schema of the input object. */
+  inputSchema: Record<string, unknown>;
+}
+
+/** Whether and which tool the model must call. */
+export type ToolChoice =
+  | { type: "auto"; parallel?: boolean }
+  | { type: "any"; parallel?: boolean }
+  | { type: "tool"; name: string; parallel?: boolean }
+  | { type: "none" };
+
+/** Reasoning ("thinking") controls. */
+export interface ReasoningControl {
+  enabled: boolean;
+  /** Token budget (Anthropic `thinking.budget_tokens`). */
+  budgetTokens?: number;
+  /** Effort (OpenAI `reasoning_effort`). */
+  effort?: "minimal" | "low" | "medium" | "high";
+}
+
+/** A chat request in canonical form. */
+export interface CanonicalRequest {
+  /** The upstream model id (without our `provider/` prefix). */
+  model: string;
+  system: TextPart[];
+  messages: CanonicalMessage[];
+  tools: CanonicalTool[];
+  toolChoice?: ToolChoice;
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  stopSequences?: string[];
+  stream: boolean;
+  reasoning?: ReasoningControl;
+  /** An end-user id (OpenAI `user`, Anthropic `metadata.user_id`). */
+  user?: string;
+}
+
+/** Why generation ended, unified across formats. */
+export type FinishReason =
+  | "stop"
+  | "length"
+  | "tool-calls"
+  | "stop-sequence"
+  | "content-filter"
+  | "refusal"
+  | "error"
+  | "other";
+
+/** The unified finish reason next to the upstream's own value. */
+export interface FinishInfo {
+  unified: FinishReason;
+  raw: string | null;
+  /** The stop sequence that ended generation, when known. */
+  stopSequence?: string | null;
+}
+
+/** Token counts. */
+export interface CanonicalUsage {
+  /** Input tokens not read from or written to a cache. */
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheCreationTokens: number;
+  /** Output tokens spent on reasoning (part of `outputTokens`). */
+  reasoningTokens: number;
+}
+
+/** A complete (non-streamed) answer. */
+export interface CanonicalResponse {
+  id: string;
+  model: string;
+  /** Text, tool-call, reasoning and redacted-reasoning parts, in order. */
+  content: CanonicalPart[];
+  finish: FinishInfo;
+  usage: CanonicalUsage;
+}
+
+/** One event of a canonical stream. */
+export type StreamPart =
+  | { type: "start"; id: string; model: string; usage?: Partial<CanonicalUsage> }
+  | { type: "text-delta"; text: string }
+  | { type: "reasoning-delta"; text: string }
+  | { type: "reasoning-signature"; signature: string }
+  | { type: "redacted-reasoning"; data: string }
+  /** A tool call begins; `index` tells calls of one message apart. */
+  | { type: "tool-call-start"; index: number; id: string; name: string }
+  /** More of a tool call's JSON arguments (a fragment, not necessarily valid JSON on its own). */
+  | { type: "tool-call-delta"; index: number; argumentsDelta: string }
+  /** Token counts so far (later values replace earlier ones field by field). */
+  | { type: "usage"; usage: Partial<CanonicalUsage> }
+  | { type: "finish"; finish: FinishInfo }
+  /** The upstream reported an error inside the stream. */
+  | { type: "error"; message: string; errorType?: string };
+
+/** All-zero usage. */
+export function emptyUsage(): CanonicalUsage {
+  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0, reasoningTokens: 0 };
+}
+
+/** Apply a partial usage update: present fields replace earlier values. */
+export function mergeUsage(target: CanonicalUsage, update: Partial<CanonicalUsage>): CanonicalUsage {
+  for (const key of Object.keys(update) as Array<keyof CanonicalUsage>) {
+    const value = update[key];
+    if (typeof value === "number" && Number.isFinite(value)) target[key] = value;
+  }
+  return target;
+}

@@ -1,0 +1,78 @@
+/**
+ * The format registry: for each wire format, how requests, responses and streams translate to and
+ * from the canonical hub, and how errors look. Code that orchestrates a call picks two codecs (the
+ * client's and the provider's) and never names a format's functions directly.
+ */
+import type { ErrorFields } from "./openai/error.ts";
+import { openAIErrorBody, openAIStreamErrorEvent } from "./openai/error.ts";
+import { canonicalToOpenAIRequest, openAIRequestToCanonical } from "./openai/request.ts";
+import { canonicalToOpenAIResponse, openAIResponseToCanonical } from "./openai/response.ts";
+import { openAIChunksToParts, partsToOpenAIChunks } from "./openai/stream.ts";
+import { anthropicErrorBody, anthropicErrorStatus, anthropicStreamErrorEvent } from "./anthropic/error.ts";
+import { anthropicRequestToCanonical, canonicalToAnthropicRequest } from "./anthropic/request.ts";
+import { anthropicResponseToCanonical, canonicalToAnthropicResponse } from "./anthropic/response.ts";
+import { anthropicEventsToParts, partsToAnthropicEvents } from "./anthropic/stream.ts";
+import type { MessagesRequest } from "./anthropic/schema.ts";
+import type { CanonicalRequest, CanonicalResponse, StreamPart } from "./canonical.ts";
+import type { SseEvent } from "./sse.ts";
+
+/** Wire formats with a codec. */
+export type CodecFormat = "openai" | "anthropic";
+
+/** How one wire format translates. */
+export interface FormatCodec {
+  readonly format: CodecFormat;
+  /** A validated request body → canonical (`model` is the upstream model id). */
+  toCanonicalRequest(body: Record<string, unknown>, model: string): CanonicalRequest;
+  /** Canonical → a request body in this format. */
+  fromCanonicalRequest(request: CanonicalRequest): Record<string, unknown>;
+  /** A response body in this format → canonical. */
+  toCanonicalResponse(json: unknown): CanonicalResponse;
+  /** Canonical → a response body in this format (`model` is the name the client used). */
+  fromCanonicalResponse(response: CanonicalResponse, model: string): Record<string, unknown>;
+  /** This format's SSE events → canonical parts. */
+  streamToParts(): TransformStream<SseEvent, StreamPart>;
+  /** Canonical parts → this format's SSE text. */
+  partsToStream(options: { model: string; includeUsage: boolean }): TransformStream<StreamPart, string>;
+  /** The HTTP status this format uses for a status of ours. */
+  errorStatus(status: number): number;
+  /** An error body in this format. */
+  errorBody(fields: ErrorFields): unknown;
+  /** An in-stream error event in this format. */
+  streamErrorEvent(fields: ErrorFields): string;
+}
+
+const openai: FormatCodec = {
+  format: "openai",
+  toCanonicalRequest: openAIRequestToCanonical,
+  fromCanonicalRequest: canonicalToOpenAIRequest,
+  toCanonicalResponse: openAIResponseToCanonical,
+  fromCanonicalResponse: (response, model) => canonicalToOpenAIResponse(response, { model }),
+  streamToParts: openAIChunksToParts,
+  partsToStream: (options) => partsToOpenAIChunks(options),
+  errorStatus: (status) => status,
+  errorBody: openAIErrorBody,
+  streamErrorEvent: openAIStreamErrorEvent,
+};
+
+const anthropic: FormatCodec = {
+  format: "anthropic",
+  // The body was validated against `messagesRequestSchema` by the caller.
+  toCanonicalRequest: (body, model) => anthropicRequestToCanonical(body as MessagesRequest, model),
+  fromCanonicalRequest: canonicalToAnthropicRequest,
+  toCanonicalResponse: anthropicResponseToCanonical,
+  fromCanonicalResponse: (response, model) => canonicalToAnthropicResponse(response, { model }),
+  streamToParts: anthropicEventsToParts,
+  partsToStream: ({ model }) => partsToAnthropicEvents({ model }),
+  errorStatus: anthropicErrorStatus,
+  errorBody: anthropicErrorBody,
+  streamErrorEvent: anthropicStreamErrorEvent,
+};
+
+/** Every codec, by format. */
+export const CODECS: Readonly<Record<CodecFormat, FormatCodec>> = { openai, anthropic };
+
+/** The codec of a provider's native format, or null when it has none yet. */
+export function codecFor(format: string): FormatCodec | null {
+  return format === "openai" || format === "anthropic" ? CODECS[format] : null;
+}

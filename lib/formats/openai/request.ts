@@ -1,0 +1,347 @@
+/**
+ * OpenAI Chat Completions request bodies ↔ the canonical request.
+ * https://platform.openai.com/docs/api-reference/chat/create
+ */
+import type {
+  CanonicalMessage,
+  CanonicalPart,
+  CanonicalRequest,
+  CanonicalTool,
+  ImagePart,
+  ImageSource,
+  ReasoningControl,
+  TextPart,
+  ToolChoice,
+} from "../canonical.ts";
+import { RequestError } from "../../errors.ts";
+
+type Json = Record<string, unknown>;
+type Role = CanonicalMessage["role"];
+
+const EMPTY_SCHEMA = { type: "object", properties: {} };
+const EFFORTS = ["minimal", "low", "medium", "high"] as const;
+
+/** OpenAI chat request body (already validated loosely) → canonical. `model` is the upstream model id to use. */
+export function openAIRequestToCanonical(body: Record<string, unknown>, model: string): CanonicalRequest {
+  const { system, messages } = readMessages(Array.isArray(body.messages) ? body.messages : []);
+  const stop = typeof body.stop === "string" ? [body.stop] : Array.isArray(body.stop) ? body.stop : [];
+  const stopSequences = stop.filter((value): value is string => typeof value === "string");
+  return withoutUndefined({
+    model,
+    system,
+    messages,
+    tools: readTools(body.tools),
+    toolChoice: readToolChoice(body.tool_choice, body.parallel_tool_calls),
+    maxTokens: numberOrUndefined(body.max_completion_tokens) ?? numberOrUndefined(body.max_tokens),
+    temperature: numberOrUndefined(body.temperature),
+    topP: numberOrUndefined(body.top_p),
+    topK: numberOrUndefined(body.top_k),
+    stopSequences: stopSequences.length > 0 ? stopSequences : undefined,
+    stream: body.stream === true,
+    reasoning: readReasoningEffort(body.reasoning_effort),
+    user: typeof body.user === "string" ? body.user : undefined,
+  });
+}
+
+/** A `data:<mediaType>;base64,<data>` URL → base64 image source; any other URL is kept as a URL. */
+export function imageSourceFromUrl(url: string): ImageSource {
+  const match = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+  return match ? { kind: "base64", mediaType: match[1], data: match[2] } : { kind: "url", url };
+}
+
+/** An image source → the URL OpenAI expects (base64 becomes a data URL). */
+export function imageSourceToUrl(source: ImageSource): string {
+  return source.kind === "url" ? source.url : `data:${source.mediaType};base64,${source.data}`;
+}
+
+function readMessages(list: unknown[]): { system: TextPart[]; messages: CanonicalMessage[] } {
+  const system: TextPart[] = [];
+  const messages: CanonicalMessage[] = [];
+  // Legacy `function_call`s carry no id: remember the one we made up for each function name.
+  const legacyCallIds = new Map<string, string>();
+  list.forEach((message, index) => {
+    const path = `messages.${index}`;
+    if (!isRecord(message)) throw invalid(path, "must be an object");
+    switch (message.role) {
+      case "system":
+      case "developer":
+        system.push(...textParts(message.content, `${path}.content`));
+        break;
+      case "user":
+        appendTurn(messages, "user", userParts(message.content, `${path}.content`));
+        break;
+      case "assistant":
+        appendTurn(messages, "assistant", assistantParts(message, path, legacyCallIds));
+        break;
+      case "tool":
+        appendTurn(messages, "user", [toolResult(stringAt(message, "tool_call_id", path), message, path)]);
+        break;
+      case "function": {
+        const name = stringAt(message, "name", path);
+        appendTurn(messages, "user", [toolResult(legacyCallIds.get(name) ?? name, message, path)]);
+        break;
+      }
+      default:
+        throw invalid(`${path}.role`, `unknown role ${JSON.stringify(message.role)}`);
+    }
+  });
+  return { system, messages };
+}
+
+/** Canonical turns alternate: a turn of the same role as the last one joins it, tool results first. */
+function appendTurn(messages: CanonicalMessage[], role: Role, parts: CanonicalPart[]): void {
+  if (parts.length === 0) return;
+  const last = messages.at(-1);
+  if (last?.role !== role) {
+    messages.push({ role, content: parts });
+    return;
+  }
+  const content = [...last.content, ...parts];
+  last.content = role === "assistant" ? content : [
+    ...content.filter((part) => part.type === "tool-result"),
+    ...content.filter((part) => part.type !== "tool-result"),
+  ];
+}
+
+function toolResult(toolCallId: string, message: Json, path: string): CanonicalPart {
+  return {
+    type: "tool-result",
+    toolCallId,
+    content: textParts(message.content, `${path}.content`),
+    isError: false,
+  };
+}
+
+/** Content that may only hold text: a string or an array of text (or refusal) parts. */
+function textParts(content: unknown, path: string): TextPart[] {
+  if (content === null || content === undefined || content === "") return [];
+  if (typeof content === "string") return [{ type: "text", text: content }];
+  if (!Array.isArray(content)) throw invalid(path, "must be a string or an array of content parts");
+  return content.map((part, index): TextPart => {
+    const partPath = `${path}.${index}`;
+    if (!isRecord(part)) throw invalid(partPath, "must be an object");
+    if (part.type === "text") return { type: "text", text: stringAt(part, "text", partPath) };
+    if (part.type === "refusal") return { type: "text", text: stringAt(part, "refusal", partPath) };
+    throw cannotTranslate(partPath, part.type);
+  });
+}
+
+function userParts(content: unknown, path: string): CanonicalPart[] {
+  if (!Array.isArray(content)) return textParts(content, path);
+  return content.map((part, index): CanonicalPart => {
+    const partPath = `${path}.${index}`;
+    if (!isRecord(part)) throw invalid(partPath, "must be an object");
+    if (part.type === "text") return { type: "text", text: stringAt(part, "text", partPath) };
+    if (part.type === "image_url") {
+      const url = isRecord(part.image_url) ? part.image_url.url : part.image_url;
+      if (typeof url !== "string") throw invalid(`${partPath}.image_url.url`, "must be a string");
+      return { type: "image", source: imageSourceFromUrl(url) };
+    }
+    throw cannotTranslate(partPath, part.type);
+  });
+}
+
+function assistantParts(message: Json, path: string, legacyCallIds: Map<string, string>): CanonicalPart[] {
+  const parts: CanonicalPart[] = [];
+  const reasoning = message.reasoning_content ?? message.reasoning;
+  if (typeof reasoning === "string" && reasoning !== "") parts.push({ type: "reasoning", text: reasoning });
+  parts.push(...textParts(message.content, `${path}.content`));
+  if (Array.isArray(message.tool_calls)) {
+    message.tool_calls.forEach((call, index) => {
+      const callPath = `${path}.tool_calls.${index}`;
+      if (!isRecord(call)) throw invalid(callPath, "must be an object");
+      const id = stringAt(call, "id", callPath);
+      parts.push(toolCall(id, call.function, `${callPath}.function`));
+    });
+  }
+  if (message.function_call !== undefined && message.function_call !== null) {
+    const id = `call_${path.slice("messages.".length)}`;
+    const part = toolCall(id, message.function_call, `${path}.function_call`);
+    legacyCallIds.set(part.name, id);
+    parts.push(part);
+  }
+  return parts;
+}
+
+function toolCall(id: string, call: unknown, path: string): Extract<CanonicalPart, { type: "tool-call" }> {
+  if (!isRecord(call)) throw invalid(path, "must be an object");
+  const name = stringAt(call, "name", path);
+  const text = call.arguments;
+  if (text === undefined || text === null || text === "") return { type: "tool-call", id, name, input: {} };
+  let input: unknown;
+  try {
+    input = typeof text === "string" ? JSON.parse(text) : undefined;
+  } catch {
+    // Reported below.
+  }
+  if (!isRecord(input)) throw invalid(`${path}.arguments`, "must be a string holding a JSON object");
+  return { type: "tool-call", id, name, input };
+}
+
+function readTools(tools: unknown): CanonicalTool[] {
+  if (!Array.isArray(tools)) return [];
+  return tools.map((tool, index): CanonicalTool => {
+    const path = `tools.${index}`;
+    if (!isRecord(tool) || tool.type !== "function" || !isRecord(tool.function)) {
+      throw invalid(`${path}.type`, 'only tools of type "function" can be translated for this provider');
+    }
+    const name = stringAt(tool.function, "name", `${path}.function`);
+    const { description, parameters } = tool.function;
+    return {
+      name,
+      ...(typeof description === "string" ? { description } : {}),
+      inputSchema: isRecord(parameters) ? parameters : structuredClone(EMPTY_SCHEMA),
+    };
+  });
+}
+
+function readToolChoice(choice: unknown, parallelToolCalls: unknown): ToolChoice | undefined {
+  let result: ToolChoice | undefined;
+  if (choice === "auto") result = { type: "auto" };
+  else if (choice === "none") result = { type: "none" };
+  else if (choice === "required") result = { type: "any" };
+  else if (isRecord(choice) && choice.type === "function" && isRecord(choice.function)) {
+    result = { type: "tool", name: stringAt(choice.function, "name", "tool_choice.function") };
+  } else if (choice !== undefined && choice !== null) {
+    throw invalid("tool_choice", 'must be "auto", "none", "required" or a function to call');
+  }
+  if (parallelToolCalls !== false || result?.type === "none") return result;
+  return result ? { ...result, parallel: false } : { type: "auto", parallel: false };
+}
+
+function readReasoningEffort(effort: unknown): ReasoningControl | undefined {
+  if (effort === undefined || effort === null) return undefined;
+  if (effort === "none") return { enabled: false };
+  // "xhigh" (newest OpenAI models) has no canonical counterpart: the nearest is "high".
+  if (effort === "xhigh") return { enabled: true, effort: "high" };
+  const known = EFFORTS.find((value) => value === effort);
+  if (!known) {
+    throw invalid("reasoning_effort", 'must be "none", "minimal", "low", "medium", "high" or "xhigh"');
+  }
+  return { enabled: true, effort: known };
+}
+
+/** Canonical → OpenAI chat request body for an OpenAI-compatible upstream. */
+export function canonicalToOpenAIRequest(request: CanonicalRequest): Record<string, unknown> {
+  const messages: Json[] = [];
+  if (request.system.length > 0) {
+    messages.push({ role: "system", content: request.system.map((part) => part.text).join("\n\n") });
+  }
+  request.messages.forEach((message, index) => {
+    if (message.role === "user") messages.push(...userMessages(message.content, index));
+    else messages.push(...assistantMessages(message.content, index));
+  });
+  const choice = request.toolChoice;
+  return withoutUndefined({
+    model: request.model,
+    messages,
+    tools: request.tools.length > 0 ? request.tools.map(toolToOpenAI) : undefined,
+    tool_choice: choice?.type === "tool"
+      ? { type: "function", function: { name: choice.name } }
+      : choice?.type === "any"
+      ? "required"
+      : choice?.type,
+    parallel_tool_calls: choice?.type !== "none" && choice?.parallel === false ? false : undefined,
+    max_tokens: request.maxTokens,
+    stop: request.stopSequences?.length ? request.stopSequences : undefined,
+    temperature: request.temperature,
+    top_p: request.topP,
+    top_k: request.topK,
+    user: request.user,
+    reasoning_effort: reasoningEffort(request.reasoning),
+    stream: request.stream ? true : undefined,
+    stream_options: request.stream ? { include_usage: true } : undefined,
+  });
+}
+
+function toolToOpenAI(tool: CanonicalTool): Json {
+  // Some OpenAI-compatible upstreams reject a JSON Schema that names its own dialect.
+  const { $schema: _schema, ...parameters } = tool.inputSchema;
+  const definition = withoutUndefined({ name: tool.name, description: tool.description, parameters });
+  return { type: "function", function: definition };
+}
+
+function reasoningEffort(reasoning: ReasoningControl | undefined): string | undefined {
+  if (!reasoning?.enabled) return undefined;
+  if (reasoning.effort) return reasoning.effort;
+  const budget = reasoning.budgetTokens;
+  if (budget === undefined) return undefined;
+  return budget <= 1024 ? "low" : budget <= 8192 ? "medium" : "high";
+}
+
+/** A user turn: its tool results as `tool` messages first (OpenAI wants them right after the calls). */
+function userMessages(content: CanonicalPart[], index: number): Json[] {
+  const toolMessages: Json[] = [];
+  const toolImages: Json[] = [];
+  const rest: Json[] = [];
+  content.forEach((part, partIndex) => {
+    const path = `messages.${index}.content.${partIndex}`;
+    if (part.type === "tool-result") {
+      let text = part.content.filter((item) => item.type === "text").map((item) => item.text).join("\n");
+      if (part.isError && !text.startsWith("Error: ")) text = `Error: ${text}`;
+      toolMessages.push({ role: "tool", tool_call_id: part.toolCallId, content: text });
+      for (const item of part.content) if (item.type === "image") toolImages.push(imagePart(item));
+    } else if (part.type === "text") rest.push({ type: "text", text: part.text });
+    else if (part.type === "image") rest.push(imagePart(part));
+    else if (part.type === "document" && part.source.kind === "text") {
+      const title = part.title === undefined ? "" : ` title="${part.title.replaceAll('"', "&quot;")}"`;
+      rest.push({ type: "text", text: `<document${title}>${part.source.data}</document>` });
+    } else throw cannotTranslate(path, part.type);
+  });
+  const messages = toolMessages;
+  if (toolImages.length > 0) messages.push({ role: "user", content: toolImages });
+  if (rest.length === 1 && rest[0].type === "text") messages.push({ role: "user", content: rest[0].text });
+  else if (rest.length > 0) messages.push({ role: "user", content: rest });
+  return messages;
+}
+
+function imagePart(part: ImagePart): Json {
+  return { type: "image_url", image_url: { url: imageSourceToUrl(part.source) } };
+}
+
+/** An assistant turn; reasoning is dropped (OpenAI takes none back), an empty turn is left out. */
+function assistantMessages(content: CanonicalPart[], index: number): Json[] {
+  const texts: string[] = [];
+  const toolCalls: Json[] = [];
+  content.forEach((part, partIndex) => {
+    if (part.type === "text") texts.push(part.text);
+    else if (part.type === "tool-call") {
+      const call = { name: part.name, arguments: JSON.stringify(part.input) };
+      toolCalls.push({ id: part.id, type: "function", function: call });
+    } else if (part.type !== "reasoning" && part.type !== "redacted-reasoning") {
+      throw cannotTranslate(`messages.${index}.content.${partIndex}`, part.type);
+    }
+  });
+  const text = texts.join("");
+  if (text === "" && toolCalls.length === 0) return [];
+  const message: Json = { role: "assistant", content: text === "" ? null : text };
+  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  return [message];
+}
+
+/** A copy without the keys whose value is `undefined` (so optional fields are absent, not undefined). */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+}
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function numberOrUndefined(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+function stringAt(record: Json, key: string, path: string): string {
+  const value = record[key];
+  if (typeof value !== "string") throw invalid(`${path}.${key}`, "must be a string");
+  return value;
+}
+
+function invalid(path: string, problem: string): RequestError {
+  return new RequestError(400, `${path}: ${problem}`, { param: path });
+}
+
+function cannotTranslate(path: string, type: unknown): RequestError {
+  return invalid(path, `content type "${String(type)}" cannot be translated for this provider`);
+}

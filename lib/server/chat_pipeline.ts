@@ -1,0 +1,225 @@
+/**
+ * One chat call, whatever the client's format and the provider's: pass the body through untouched
+ * when both speak the same format, otherwise translate through the canonical hub — request, JSON
+ * answer and stream alike. The rotator runs the attempts; this file only builds and relays.
+ */
+import type { Context } from "hono";
+import type { CanonicalRequest, CanonicalUsage, StreamPart } from "../formats/canonical.ts";
+import { codecFor, type FormatCodec } from "../formats/mod.ts";
+import { openAIStreamUsage, openAIUsage } from "../formats/openai/usage.ts";
+import { sseDecoder, SseParser } from "../formats/sse.ts";
+import { RequestError, UpstreamError } from "../errors.ts";
+import type { Target } from "../rotator/rotator.ts";
+import { requestTimeouts } from "../rotator/timeouts.ts";
+import { sendUpstream } from "../rotator/upstream_call.ts";
+import type { TokenUsage } from "../rotator/usage.ts";
+import type { AppDeps, AppEnv } from "./context.ts";
+import { relayHeaders, relayStream } from "./relay.ts";
+import { removeForbiddenFields } from "./sanitize.ts";
+
+/** What a front door hands over once the request is parsed and validated. */
+export interface ChatCall {
+  /** The client's format. */
+  inbound: FormatCodec;
+  /** The validated body as the client sent it. */
+  body: Record<string, unknown>;
+  /** The model name as the client wrote it (echoed in translated answers). */
+  clientModel: string;
+  targets: readonly Target[];
+  stream: boolean;
+  /** OpenAI clients that asked for `stream_options.include_usage`. */
+  includeUsage: boolean;
+}
+
+/** Run a chat call and build the client's response. */
+export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall): Promise<Response> {
+  const { config, rotator, fetch } = deps;
+  const { inbound, targets, stream } = call;
+  const signal = c.req.raw.signal;
+  const forwarded = removeForbiddenFields(call.body);
+  // Translate once, up front, so an untranslatable request fails before any upstream is called.
+  const needsTranslation = targets.some((target) => target.provider.adapter.format !== inbound.format);
+  const canonical: CanonicalRequest | null = needsTranslation
+    ? inbound.toCanonicalRequest(forwarded, targets[0].model)
+    : null;
+
+  const result = await rotator.execute({
+    targets,
+    signal,
+    attempt: ({ credential, target, deadlineAtMs }) => {
+      const { provider, model } = target;
+      const native = provider.adapter.format;
+      let body = forwarded;
+      if (native !== inbound.format) {
+        const codec = codecFor(native);
+        if (!codec || !canonical) {
+          throw new RequestError(
+            501,
+            `provider ${provider.id} speaks ${native}, which cannot be translated yet`,
+          );
+        }
+        body = codec.fromCanonicalRequest({ ...canonical, model, stream });
+      }
+      const request = provider.adapter.chatRequest({
+        baseUrl: provider.baseUrl,
+        credential,
+        model,
+        body,
+        stream,
+        clientHeaders: c.req.raw.headers,
+      });
+      // A stream must start before the global deadline; a JSON answer arrives whole, so it gets the read timeout.
+      const headersTimeoutMs = stream
+        ? Math.max(1, Math.min(config.connectTimeoutMs, deadlineAtMs - Date.now()))
+        : config.nonStreamingReadTimeoutMs;
+      return sendUpstream(request, { fetch, provider: provider.id, headersTimeoutMs, signal });
+    },
+  });
+
+  const { provider } = result.target;
+  const access = c.get("access");
+  access.keyLabel = result.credential.label;
+  if (result.target !== targets[0]) access.note = `served by ${provider.id}/${result.target.model}`;
+  const { response, controller, detach } = result.value;
+  const native = provider.adapter.format;
+  const passThrough = native === inbound.format;
+  const target = passThrough ? inbound : codecFor(native)!;
+  const requestId = c.get("requestId");
+  const errorEvent = (message: string) =>
+    inbound.streamErrorEvent({
+      kind: "api_error",
+      message: `${provider.id}: ${message}`,
+      code: "stream_error",
+    });
+
+  if (stream && response.body) {
+    const headers = passThrough ? relayHeaders(response.headers) : new Headers();
+    headers.set("content-type", "text/event-stream; charset=utf-8");
+    headers.set("cache-control", "no-cache");
+    headers.set("x-proxy-request-id", requestId);
+    let body = response.body;
+    const tap = new PartsTap();
+    if (!passThrough) {
+      body = response.body.pipeThrough(sseDecoder())
+        .pipeThrough(target.streamToParts())
+        .pipeThrough(tap.stream())
+        .pipeThrough(inbound.partsToStream({ model: call.clientModel, includeUsage: call.includeUsage }))
+        .pipeThrough(new TextEncoderStream());
+    }
+    const relayed = relayStream(body, {
+      idleTimeoutMs: config.streamingReadTimeoutMs,
+      controller,
+      errorEvent,
+      onEnd: (end, tail) => {
+        detach();
+        if (!end.ok) return result.finish(end);
+        if (tap.error !== null) return result.finish({ ok: false, error: new Error(tap.error) });
+        const tokens = passThrough ? passThroughStreamUsage(inbound.format, tail()) : tokenUsage(tap.usage);
+        result.finish({ ok: true, tokens });
+      },
+    });
+    return new Response(relayed, { status: passThrough ? response.status : 200, headers });
+  }
+
+  const timer = requestTimeouts.schedule(config.nonStreamingReadTimeoutMs, () => controller.abort());
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    result.finish({ ok: false, error });
+    if (signal.aborted) throw error;
+    throw new UpstreamError(`${provider.id} did not finish its response in time`, {
+      kind: "timeout",
+      provider: provider.id,
+    });
+  } finally {
+    requestTimeouts.cancel(timer);
+    detach();
+  }
+
+  if (passThrough) {
+    result.finish({ ok: true, tokens: passThroughJsonUsage(inbound, text) });
+    const headers = relayHeaders(response.headers);
+    headers.set("x-proxy-request-id", requestId);
+    return new Response(text, { status: response.status, headers });
+  }
+  let translated: Record<string, unknown>;
+  let usage: CanonicalUsage;
+  try {
+    const canonicalResponse = target.toCanonicalResponse(JSON.parse(text));
+    usage = canonicalResponse.usage;
+    translated = inbound.fromCanonicalResponse(canonicalResponse, call.clientModel);
+  } catch (error) {
+    const failure = new UpstreamError(
+      `${provider.id} sent an answer that could not be read: ${(error as Error).message}`,
+      { kind: "http", provider: provider.id, status: 502, body: text.slice(0, 500), retryable: false },
+    );
+    result.finish({ ok: false, error: failure });
+    throw failure;
+  }
+  result.finish({ ok: true, tokens: tokenUsage(usage) });
+  return new Response(JSON.stringify(translated), {
+    status: 200,
+    headers: { "content-type": "application/json", "x-proxy-request-id": requestId },
+  });
+}
+
+/** Watches canonical parts go by: the latest usage and any in-stream error. */
+class PartsTap {
+  usage: Partial<CanonicalUsage> = {};
+  error: string | null = null;
+
+  stream(): TransformStream<StreamPart, StreamPart> {
+    return new TransformStream({
+      transform: (part, controller) => {
+        if (part.type === "usage" || (part.type === "start" && part.usage)) {
+          this.usage = { ...this.usage, ...(part.type === "usage" ? part.usage : part.usage) };
+        } else if (part.type === "error") this.error = part.message;
+        controller.enqueue(part);
+      },
+    });
+  }
+}
+
+/** Canonical usage as the rotator counts it (prompt tokens include cached ones). */
+export function tokenUsage(usage: Partial<CanonicalUsage> | null | undefined): TokenUsage | null {
+  if (!usage) return null;
+  const cacheRead = usage.cacheReadTokens ?? 0;
+  return {
+    promptTokens: (usage.inputTokens ?? 0) + cacheRead + (usage.cacheCreationTokens ?? 0),
+    completionTokens: usage.outputTokens ?? 0,
+    cachedTokens: cacheRead,
+    reasoningTokens: usage.reasoningTokens ?? 0,
+  };
+}
+
+function passThroughJsonUsage(codec: FormatCodec, text: string): TokenUsage | null {
+  try {
+    const json = JSON.parse(text);
+    return codec.format === "openai" ? openAIUsage(json) : tokenUsage(codec.toCanonicalResponse(json).usage);
+  } catch {
+    return null;
+  }
+}
+
+function passThroughStreamUsage(format: string, tail: string): TokenUsage | null {
+  if (format === "openai") return openAIStreamUsage(tail);
+  // Anthropic: the final message_delta carries the output (and, for some upstreams, input) counts.
+  const parser = new SseParser();
+  const events = [...parser.push(tail), ...parser.end()];
+  for (let index = events.length - 1; index >= 0; index--) {
+    if (events[index].event !== "message_delta") continue;
+    try {
+      const usage = JSON.parse(events[index].data).usage;
+      return tokenUsage({
+        inputTokens: usage?.input_tokens,
+        outputTokens: usage?.output_tokens,
+        cacheReadTokens: usage?.cache_read_input_tokens,
+        cacheCreationTokens: usage?.cache_creation_input_tokens,
+      });
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,106 @@
+/**
+ * `POST /v1/messages` and `POST /v1/messages/count_tokens`: the Anthropic front door. Bodies go to an
+ * Anthropic-native provider untouched, and through the canonical hub to any other.
+ */
+import type { Handler } from "hono";
+import type { z } from "zod";
+import { RequestError } from "../../errors.ts";
+import { CODECS } from "../../formats/mod.ts";
+import {
+  countTokensRequestSchema,
+  messagesRequestSchema,
+  passThroughRequestSchema,
+} from "../../formats/anthropic/schema.ts";
+import { countInputTokens } from "../../formats/token_count.ts";
+import type { Target } from "../../rotator/rotator.ts";
+import { sendUpstream } from "../../rotator/upstream_call.ts";
+import { runChat } from "../chat_pipeline.ts";
+import type { AppDeps, AppEnv } from "../context.ts";
+import { resolveTargets } from "../model_resolution.ts";
+import { relayHeaders } from "../relay.ts";
+import { readJsonBody } from "../request_body.ts";
+import { removeForbiddenFields } from "../sanitize.ts";
+import { zodProblem } from "../validation.ts";
+
+/** Validate `body`; a problem is an Anthropic-shaped 400 naming the field. */
+function validate(schema: z.ZodType, body: Record<string, unknown>): void {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const { path, message } = zodProblem(parsed.error);
+    throw new RequestError(400, `${path}: ${message}`, { param: path });
+  }
+}
+
+/** Whether every target speaks Anthropic natively (so the body passes through untouched). */
+function allNative(targets: readonly Target[]): boolean {
+  return targets.every((target) => target.provider.adapter.format === "anthropic");
+}
+
+/** Build the Messages handler. */
+export function messages(deps: AppDeps): Handler<AppEnv> {
+  const { config } = deps;
+  const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
+  return async function messages(c) {
+    const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
+    validate(passThroughRequestSchema, body);
+    const model = body.model as string;
+    c.get("access").model = model;
+    const targets = resolveTargets(model, providers, config.rotation);
+    if (!allNative(targets)) validate(messagesRequestSchema, body);
+    return await runChat(deps, c, {
+      inbound: CODECS.anthropic,
+      body,
+      clientModel: model,
+      targets,
+      stream: body.stream === true,
+      includeUsage: false,
+    });
+  };
+}
+
+/** Build the count_tokens handler: the provider's own count when it has one, else a local estimate. */
+export function countTokens(deps: AppDeps): Handler<AppEnv> {
+  const { config, rotator, fetch } = deps;
+  const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
+  return async function countTokens(c) {
+    const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
+    validate(countTokensRequestSchema, body);
+    const model = body.model as string;
+    c.get("access").model = model;
+    const [target] = resolveTargets(model, providers, config.rotation);
+    const { provider } = target;
+    if (provider.adapter.format === "anthropic" && provider.adapter.countTokensRequest) {
+      const forwarded = removeForbiddenFields(body);
+      const result = await rotator.execute({
+        targets: [target],
+        signal: c.req.raw.signal,
+        attempt: ({ credential }) =>
+          sendUpstream(
+            provider.adapter.countTokensRequest!({
+              baseUrl: provider.baseUrl,
+              credential,
+              model: target.model,
+              body: forwarded,
+              stream: false,
+              clientHeaders: c.req.raw.headers,
+            }),
+            {
+              fetch,
+              provider: provider.id,
+              headersTimeoutMs: config.connectTimeoutMs,
+              signal: c.req.raw.signal,
+            },
+          ),
+      });
+      c.get("access").keyLabel = result.credential.label;
+      const text = await result.value.response.text().finally(() => result.value.detach());
+      result.finish({ ok: true });
+      return new Response(text, {
+        status: result.value.response.status,
+        headers: relayHeaders(result.value.response.headers),
+      });
+    }
+    const canonical = CODECS.anthropic.toCanonicalRequest(removeForbiddenFields(body), target.model);
+    return c.json({ input_tokens: await countInputTokens(canonical) });
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Anthropic: the native Messages API with an `x-api-key` and a pinned `anthropic-version`.
+ * https://docs.anthropic.com/en/api/messages — base URL is the host root (`https://api.anthropic.com`).
+ */
+import type { ChatRequestInput, ProviderAdapter, UpstreamRequest } from "../types.ts";
+import { readModelIds } from "./openai_compatible.ts";
+
+/** The API version the proxy speaks (https://docs.anthropic.com/en/api/versioning). */
+export const ANTHROPIC_VERSION = "2023-06-01";
+
+function headers(input: Pick<ChatRequestInput, "credential" | "clientHeaders">, accept: string) {
+  const result: Record<string, string> = {
+    "x-api-key": input.credential.secret,
+    "anthropic-version": ANTHROPIC_VERSION,
+    "content-type": "application/json",
+    "accept": accept,
+  };
+  // Beta flags enable features of the client's own format (e.g. interleaved thinking); they carry no credential.
+  const beta = input.clientHeaders?.get("anthropic-beta");
+  if (beta) result["anthropic-beta"] = beta;
+  return result;
+}
+
+function messagesRequest(path: string, input: ChatRequestInput, stream: boolean): UpstreamRequest {
+  return {
+    url: `${input.baseUrl}${path}`,
+    method: "POST",
+    headers: headers(input, stream ? "text/event-stream" : "application/json"),
+    body: JSON.stringify({ ...input.body, model: input.model }),
+  };
+}
+
+/** Fields of https://docs.anthropic.com/en/api/messages-count-tokens (model is set separately). */
+const COUNT_TOKENS_FIELDS = ["messages", "system", "tools", "tool_choice", "thinking", "mcp_servers"];
+
+/** The anthropic provider. */
+export const anthropic: ProviderAdapter = {
+  id: "anthropic",
+  format: "anthropic",
+  authKind: "api_key",
+  defaultBaseUrl: "https://api.anthropic.com",
+  chatRequest: (input) => messagesRequest("/v1/messages", input, input.stream),
+  countTokensRequest: (input) => {
+    // The count endpoint takes only these fields and rejects extra ones (max_tokens, stream, sampling).
+    const body: Record<string, unknown> = {};
+    for (const field of COUNT_TOKENS_FIELDS) {
+      if (input.body[field] !== undefined) body[field] = input.body[field];
+    }
+    return messagesRequest("/v1/messages/count_tokens", { ...input, body }, false);
+  },
+  modelsRequest: ({ baseUrl, credential }) => ({
+    url: `${baseUrl}/v1/models?limit=1000`,
+    method: "GET",
+    headers: { "x-api-key": credential.secret, "anthropic-version": ANTHROPIC_VERSION },
+  }),
+  parseModels: readModelIds,
+};
