@@ -10,6 +10,7 @@ import { chutes } from "./api_key/chutes.ts";
 import { cohere } from "./api_key/cohere.ts";
 import { deepseek } from "./api_key/deepseek.ts";
 import { fireworks } from "./api_key/fireworks.ts";
+import { gemini } from "./api_key/gemini.ts";
 import { groq } from "./api_key/groq.ts";
 import { mistral } from "./api_key/mistral.ts";
 import { nvidiaNim } from "./api_key/nvidia_nim.ts";
@@ -27,6 +28,7 @@ export const KNOWN_PROVIDERS: ReadonlyMap<string, ProviderAdapter> = new Map(
   [
     openai,
     anthropic,
+    gemini,
     openrouter,
     groq,
     mistral,
@@ -50,6 +52,8 @@ export interface ConfiguredProvider {
   readonly credentials: readonly Credential[];
   /** True for a `<NAME>_API_BASE` provider that is not built in. */
   readonly custom: boolean;
+  /** `<PROVIDER>_MODELS`: models listed in addition to the provider's own listing. */
+  readonly configuredModels: readonly string[];
 }
 
 /**
@@ -85,6 +89,7 @@ export function resolveProviders(
       baseUrl: setting.baseUrl ?? adapter.defaultBaseUrl,
       credentials: setting.apiKeys.map((key) => apiKeyCredential(key.value, key.priority)),
       custom: !known,
+      configuredModels: setting.models,
     });
   }
   return providers;

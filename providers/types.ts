@@ -4,8 +4,9 @@
  */
 import type { Credential } from "../lib/credentials/credential.ts";
 
-/** Wire formats the proxy translates between. */
-export type WireFormat = "openai" | "anthropic" | "gemini";
+import type { WireFormat } from "../lib/formats/canonical.ts";
+
+export type { WireFormat };
 
 /** A fully built upstream HTTP request. */
 export interface UpstreamRequest {
@@ -28,6 +29,37 @@ export interface ChatRequestInput {
   clientHeaders?: Headers;
 }
 
+/** One model of a provider's listing. */
+export interface ListedModel {
+  /** The id as the provider knows it (no `provider/` prefix). */
+  id: string;
+  /** Creation time in seconds, when the listing says. */
+  created?: number;
+  ownedBy?: string;
+}
+
+/** One page of a provider's model listing. */
+export interface ModelListPage {
+  models: ListedModel[];
+  /** Pass back to {@link ProviderAdapter.modelsRequest} for the next page; null on the last. */
+  nextPageToken: string | null;
+}
+
+/** Input of {@link ProviderAdapter.embeddingsRequest}. */
+export interface EmbeddingsRequestInput {
+  baseUrl: string;
+  credential: Credential;
+  model: string;
+  /** The body in the adapter's native format. */
+  body: Record<string, unknown>;
+}
+
+/** What {@link ProviderAdapter.prepareBody} may look at. */
+export interface PrepareBodyContext {
+  model: string;
+  stream: boolean;
+}
+
 /** One provider: an endpoint plus auth that speaks one wire format. */
 export interface ProviderAdapter {
   readonly id: string;
@@ -37,10 +69,19 @@ export interface ProviderAdapter {
   readonly defaultBaseUrl: string;
   /** Build the upstream chat request for one credential. */
   chatRequest(input: ChatRequestInput): UpstreamRequest;
-  /** Build the upstream request that lists models. */
-  modelsRequest(input: { baseUrl: string; credential: Credential }): UpstreamRequest;
-  /** Read model ids (without prefix) from the listing response. */
-  parseModels(json: unknown): string[];
+  /** Build the upstream request that lists models (one page). */
+  modelsRequest(input: { baseUrl: string; credential: Credential; pageToken?: string }): UpstreamRequest;
+  /** Read one page of the listing. */
+  parseModels(json: unknown): ModelListPage;
+  /** Build an embeddings request, when the provider offers embeddings. */
+  embeddingsRequest?(input: EmbeddingsRequestInput): UpstreamRequest;
+  /**
+   * Quirks: adjust a chat body in the native format just before it is sent (a reasoning switch, a
+   * field the provider rejects). Returns a new object; the input is not modified.
+   */
+  prepareBody?(body: Record<string, unknown>, context: PrepareBodyContext): Record<string, unknown>;
+  /** The provider may wrap reasoning in `<think>…</think>` inside the text; split it out. */
+  readonly thinkTags?: boolean;
   /** Build the upstream request that counts input tokens, when the provider has one. */
   countTokensRequest?(input: ChatRequestInput): UpstreamRequest;
 }

@@ -34,6 +34,7 @@ export interface LoadedConfig {
 
 const KEY_VARIABLE = /^([A-Z][A-Z0-9_]*?)_API_KEY(?:_(\d+))?$/;
 const BASE_VARIABLE = /^([A-Z][A-Z0-9_]*?)_API_BASE$/;
+const MODELS_VARIABLE = /^([A-Z][A-Z0-9_]*?)_MODELS$/;
 /** Prefixes of our own `*_API_KEY` variables that are not providers. */
 const RESERVED_PROVIDER_NAMES = new Set(["PROXY"]);
 
@@ -79,6 +80,9 @@ export async function loadConfig(
     streamingReadTimeoutMs: settings.TIMEOUT_READ_STREAMING,
     nonStreamingReadTimeoutMs: settings.TIMEOUT_READ_NON_STREAMING,
     modelsCacheTtlMs: settings.MODELS_CACHE_TTL,
+    temperatureZero: settings.OVERRIDE_TEMPERATURE_ZERO,
+    embeddingBatching: settings.EMBEDDING_BATCHING,
+    embeddingBatchWindowMs: settings.EMBEDDING_BATCH_WINDOW_MS,
     providers,
     rotation,
     variables: Object.freeze(variables),
@@ -120,12 +124,13 @@ export function discoverProviders(variables: Record<string, string>): ProviderSe
   const providerFor = (name: string): ProviderSetting => {
     let provider = byName.get(name);
     if (!provider) {
-      provider = { id: name.toLowerCase(), apiKeys: [], baseUrl: null };
+      provider = { id: name.toLowerCase(), apiKeys: [], baseUrl: null, models: [] };
       byName.set(name, provider);
     }
     return provider;
   };
   const keyEntries: Array<{ name: string; index: number; setting: ApiKeySetting }> = [];
+  const modelLists = new Map<string, string[]>();
   for (const [variable, rawValue] of Object.entries(variables)) {
     const value = rawValue.trim();
     if (value === "") continue;
@@ -141,6 +146,13 @@ export function discoverProviders(variables: Record<string, string>): ProviderSe
     }
     const baseMatch = BASE_VARIABLE.exec(variable);
     if (baseMatch) providerFor(baseMatch[1]).baseUrl = parseBaseUrl(variable, value);
+    const modelsMatch = MODELS_VARIABLE.exec(variable);
+    if (modelsMatch) {
+      modelLists.set(
+        modelsMatch[1],
+        value.split(",").map((model) => model.trim()).filter((model) => model !== ""),
+      );
+    }
   }
   keyEntries.sort((a, b) => a.index - b.index);
   for (const { name, setting } of keyEntries) {
@@ -148,6 +160,11 @@ export function discoverProviders(variables: Record<string, string>): ProviderSe
     if (!provider.apiKeys.some((existing) => existing.value === setting.value)) {
       provider.apiKeys.push(setting);
     }
+  }
+  // A model list names no provider by itself; it only describes one that has keys or a base URL.
+  for (const [name, models] of modelLists) {
+    const provider = byName.get(name);
+    if (provider) provider.models = models;
   }
   return [...byName.values()].sort((a, b) => a.id.localeCompare(b.id));
 }

@@ -27,6 +27,8 @@ export interface ProviderSetting {
   apiKeys: ApiKeySetting[];
   /** `<PROVIDER>_API_BASE`, validated as an http(s) URL, without a trailing slash. */
   baseUrl: string | null;
+  /** `<PROVIDER>_MODELS`: models to list in addition to (or instead of) the provider's own listing. */
+  models: string[];
 }
 
 /** Everything the server needs, loaded once at start-up and injected. */
@@ -42,6 +44,12 @@ export interface ProxyConfig {
   streamingReadTimeoutMs: number;
   nonStreamingReadTimeoutMs: number;
   modelsCacheTtlMs: number;
+  /** `OVERRIDE_TEMPERATURE_ZERO`: what to do with `temperature: 0` (some providers misbehave on it). */
+  temperatureZero: "keep" | "remove" | "set";
+  /** `EMBEDDING_BATCHING`: merge concurrent small embedding requests. */
+  embeddingBatching: boolean;
+  /** `EMBEDDING_BATCH_WINDOW_MS`. */
+  embeddingBatchWindowMs: number;
   providers: ProviderSetting[];
   rotation: RotationSettings;
   /** The merged variables (process env over `.env`), for settings parsed by later layers' schemas. */
@@ -67,4 +75,12 @@ export const settingsSchema = z.object({
   TIMEOUT_READ_STREAMING: seconds("180"),
   TIMEOUT_READ_NON_STREAMING: seconds("600"),
   MODELS_CACHE_TTL: seconds("600"),
+  OVERRIDE_TEMPERATURE_ZERO: z.string().trim().toLowerCase().pipe(z.enum(["keep", "remove", "set"], {
+    error: "must be remove, set or keep",
+  })).prefault("keep"),
+  EMBEDDING_BATCHING: z.string().trim().toLowerCase().pipe(z.enum(["true", "false", "1", "0", "yes", "no"], {
+    error: "must be true or false",
+  })).transform((value) => value === "true" || value === "1" || value === "yes").prefault("false"),
+  EMBEDDING_BATCH_WINDOW_MS: z.string().trim().regex(/^\d+$/, "must be a whole number of milliseconds")
+    .transform(Number).prefault("20"),
 });

@@ -7,6 +7,9 @@
  * cache, which are counted separately (OpenAI's `prompt_tokens` is their sum).
  */
 
+/** Wire formats the proxy translates between. */
+export type WireFormat = "openai" | "anthropic" | "gemini";
+
 /** A piece of message content. */
 export type CanonicalPart =
   | { type: "text"; text: string }

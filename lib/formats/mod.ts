@@ -13,25 +13,33 @@ import { anthropicRequestToCanonical, canonicalToAnthropicRequest } from "./anth
 import { anthropicResponseToCanonical, canonicalToAnthropicResponse } from "./anthropic/response.ts";
 import { anthropicEventsToParts, partsToAnthropicEvents } from "./anthropic/stream.ts";
 import type { MessagesRequest } from "./anthropic/schema.ts";
-import type { CanonicalRequest, CanonicalResponse, StreamPart } from "./canonical.ts";
+import type { CanonicalRequest, CanonicalResponse, StreamPart, WireFormat } from "./canonical.ts";
 import type { SseEvent } from "./sse.ts";
+import { canonicalToGeminiRequest } from "./gemini/request.ts";
+import { geminiResponseToCanonical } from "./gemini/response.ts";
+import { geminiChunksToParts } from "./gemini/stream.ts";
 
-/** Wire formats with a codec. */
+/** Formats clients may speak to the proxy. */
 export type CodecFormat = "openai" | "anthropic";
 
-/** How one wire format translates. */
-export interface FormatCodec {
-  readonly format: CodecFormat;
-  /** A validated request body → canonical (`model` is the upstream model id). */
-  toCanonicalRequest(body: Record<string, unknown>, model: string): CanonicalRequest;
+/** What the proxy needs of a format a provider speaks: send it requests, read its answers. */
+export interface ProviderCodec {
+  readonly format: WireFormat;
   /** Canonical → a request body in this format. */
   fromCanonicalRequest(request: CanonicalRequest): Record<string, unknown>;
   /** A response body in this format → canonical. */
   toCanonicalResponse(json: unknown): CanonicalResponse;
-  /** Canonical → a response body in this format (`model` is the name the client used). */
-  fromCanonicalResponse(response: CanonicalResponse, model: string): Record<string, unknown>;
   /** This format's SSE events → canonical parts. */
   streamToParts(): TransformStream<SseEvent, StreamPart>;
+}
+
+/** How a format clients speak translates, both ways. */
+export interface FormatCodec extends ProviderCodec {
+  readonly format: CodecFormat;
+  /** A validated request body → canonical (`model` is the upstream model id). */
+  toCanonicalRequest(body: Record<string, unknown>, model: string): CanonicalRequest;
+  /** Canonical → a response body in this format (`model` is the name the client used). */
+  fromCanonicalResponse(response: CanonicalResponse, model: string): Record<string, unknown>;
   /** Canonical parts → this format's SSE text. */
   partsToStream(options: { model: string; includeUsage: boolean }): TransformStream<StreamPart, string>;
   /** The HTTP status this format uses for a status of ours. */
@@ -69,10 +77,19 @@ const anthropic: FormatCodec = {
   streamErrorEvent: anthropicStreamErrorEvent,
 };
 
-/** Every codec, by format. */
+const gemini: ProviderCodec = {
+  format: "gemini",
+  fromCanonicalRequest: canonicalToGeminiRequest,
+  toCanonicalResponse: geminiResponseToCanonical,
+  streamToParts: geminiChunksToParts,
+};
+
+/** The codecs of the formats clients speak, by format. */
 export const CODECS: Readonly<Record<CodecFormat, FormatCodec>> = { openai, anthropic };
 
-/** The codec of a provider's native format, or null when it has none yet. */
-export function codecFor(format: string): FormatCodec | null {
-  return format === "openai" || format === "anthropic" ? CODECS[format] : null;
+const PROVIDER_CODECS: Readonly<Record<WireFormat, ProviderCodec>> = { openai, anthropic, gemini };
+
+/** The codec of a provider's native format. */
+export function providerCodec(format: WireFormat): ProviderCodec {
+  return PROVIDER_CODECS[format];
 }

@@ -5,10 +5,11 @@
  */
 import type { Context } from "hono";
 import type { CanonicalRequest, CanonicalUsage, StreamPart } from "../formats/canonical.ts";
-import { codecFor, type FormatCodec } from "../formats/mod.ts";
+import { type FormatCodec, providerCodec } from "../formats/mod.ts";
+import { splitThinkResponse, thinkTagSplitter } from "../formats/think_tags.ts";
 import { openAIStreamUsage, openAIUsage } from "../formats/openai/usage.ts";
 import { sseDecoder, SseParser } from "../formats/sse.ts";
-import { RequestError, UpstreamError } from "../errors.ts";
+import { UpstreamError } from "../errors.ts";
 import type { Target } from "../rotator/rotator.ts";
 import { requestTimeouts } from "../rotator/timeouts.ts";
 import { sendUpstream } from "../rotator/upstream_call.ts";
@@ -48,18 +49,12 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
     signal,
     attempt: ({ credential, target, deadlineAtMs }) => {
       const { provider, model } = target;
-      const native = provider.adapter.format;
-      let body = forwarded;
-      if (native !== inbound.format) {
-        const codec = codecFor(native);
-        if (!codec || !canonical) {
-          throw new RequestError(
-            501,
-            `provider ${provider.id} speaks ${native}, which cannot be translated yet`,
-          );
-        }
-        body = codec.fromCanonicalRequest({ ...canonical, model, stream });
-      }
+      const { adapter } = provider;
+      let body = adapter.format === inbound.format
+        ? forwarded
+        : providerCodec(adapter.format).fromCanonicalRequest({ ...canonical!, model, stream });
+      body = overrideTemperatureZero(body, config.temperatureZero);
+      if (adapter.prepareBody) body = adapter.prepareBody(body, { model, stream });
       const request = provider.adapter.chatRequest({
         baseUrl: provider.baseUrl,
         credential,
@@ -81,9 +76,10 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
   access.keyLabel = result.credential.label;
   if (result.target !== targets[0]) access.note = `served by ${provider.id}/${result.target.model}`;
   const { response, controller, detach } = result.value;
-  const native = provider.adapter.format;
-  const passThrough = native === inbound.format;
-  const target = passThrough ? inbound : codecFor(native)!;
+  const { adapter } = provider;
+  // Same format: relay as is, unless the provider hides reasoning in <think> tags that must be split out.
+  const passThrough = adapter.format === inbound.format && !adapter.thinkTags;
+  const target = providerCodec(adapter.format);
   const requestId = c.get("requestId");
   const errorEvent = (message: string) =>
     inbound.streamErrorEvent({
@@ -100,8 +96,9 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
     let body = response.body;
     const tap = new PartsTap();
     if (!passThrough) {
-      body = response.body.pipeThrough(sseDecoder())
-        .pipeThrough(target.streamToParts())
+      let parts = response.body.pipeThrough(sseDecoder()).pipeThrough(target.streamToParts());
+      if (adapter.thinkTags) parts = parts.pipeThrough(thinkTagSplitter());
+      body = parts
         .pipeThrough(tap.stream())
         .pipeThrough(inbound.partsToStream({ model: call.clientModel, includeUsage: call.includeUsage }))
         .pipeThrough(new TextEncoderStream());
@@ -146,7 +143,8 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
   let translated: Record<string, unknown>;
   let usage: CanonicalUsage;
   try {
-    const canonicalResponse = target.toCanonicalResponse(JSON.parse(text));
+    let canonicalResponse = target.toCanonicalResponse(JSON.parse(text));
+    if (adapter.thinkTags) canonicalResponse = splitThinkResponse(canonicalResponse);
     usage = canonicalResponse.usage;
     translated = inbound.fromCanonicalResponse(canonicalResponse, call.clientModel);
   } catch (error) {
@@ -162,6 +160,27 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
     status: 200,
     headers: { "content-type": "application/json", "x-proxy-request-id": requestId },
   });
+}
+
+/**
+ * `OVERRIDE_TEMPERATURE_ZERO`: some providers misbehave on `temperature: 0` (reasoning models reject
+ * it, others loop). `remove` drops it, `set` raises it to 1.0; `keep` sends it as the client did.
+ */
+export function overrideTemperatureZero(
+  body: Record<string, unknown>,
+  mode: "keep" | "remove" | "set",
+): Record<string, unknown> {
+  if (mode === "keep") return body;
+  const generation = body.generationConfig as Record<string, unknown> | undefined;
+  if (body.temperature === 0) {
+    const { temperature: _zero, ...rest } = body;
+    return mode === "remove" ? rest : { ...rest, temperature: 1 };
+  }
+  if (generation?.temperature === 0) {
+    const { temperature: _zero, ...rest } = generation;
+    return { ...body, generationConfig: mode === "remove" ? rest : { ...rest, temperature: 1 } };
+  }
+  return body;
 }
 
 /** Watches canonical parts go by: the latest usage and any in-stream error. */

@@ -1,9 +1,11 @@
 /**
- * The model catalog: each configured provider's model list, fetched from its upstream listing,
- * cached with a TTL and prefixed with the provider id. A provider whose listing fails keeps its last
- * good list.
+ * The model catalog: each configured provider's models, read from its own listing (all pages),
+ * merged with `<PROVIDER>_MODELS`, cached with a TTL and prefixed with the provider id. An expired
+ * list is served while a fresh one is fetched in the background; a provider whose listing fails keeps
+ * its last good list and says so in the log.
  */
 import type { ConfiguredProvider } from "../../providers/mod.ts";
+import type { ListedModel } from "../../providers/types.ts";
 import type { RotationSettings } from "../config/rotation.ts";
 import type { Logger } from "../log/logger.ts";
 import { isAllowed } from "./model_resolution.ts";
@@ -33,6 +35,8 @@ export interface ModelCatalogOptions {
   settings: RotationSettings;
   /** Bound on one listing call. @default 15000 */
   timeoutMs?: number;
+  /** Most pages read from one provider. @default 20 */
+  maxPages?: number;
   /** Injected clock. @default Date.now */
   now?: () => number;
 }
@@ -45,7 +49,7 @@ export class ModelCatalog {
 
   constructor(providers: readonly ConfiguredProvider[], options: ModelCatalogOptions) {
     this.#providers = providers;
-    this.#options = { timeoutMs: 15_000, now: Date.now, ...options };
+    this.#options = { timeoutMs: 15_000, maxPages: 20, now: Date.now, ...options };
   }
 
   /** The union of every provider's models (ids prefixed `provider/`, filters applied), then the aliases. */
@@ -71,59 +75,72 @@ export class ModelCatalog {
     return models.filter((entry) => isAllowed(this.#options.settings, provider.id, entry.id.slice(prefix)));
   }
 
-  async #cached(provider: ConfiguredProvider): Promise<ModelEntry[]> {
-    const cached = this.#cache.get(provider.id);
+  /** Fresh list, or the stale one while a refresh runs; the first call waits for the first listing. */
+  #cached(provider: ConfiguredProvider): Promise<ModelEntry[]> {
     const now = this.#options.now();
-    if (cached && now - cached.fetchedAtMs < this.#options.ttlMs) return cached.models;
-    if (cached?.pending) return await cached.pending;
-    const entry: CacheEntry = cached ?? { models: [], fetchedAtMs: -Infinity };
-    entry.pending = this.#fetch(provider).then((models) => {
-      entry.models = models;
+    let entry = this.#cache.get(provider.id);
+    if (entry && now - entry.fetchedAtMs < this.#options.ttlMs) return Promise.resolve(entry.models);
+    if (!entry) this.#cache.set(provider.id, entry = { models: [], fetchedAtMs: -Infinity });
+    const cacheEntry = entry;
+    cacheEntry.pending ??= this.#refresh(provider, cacheEntry);
+    // Something to show already: answer with it and let the refresh finish in the background.
+    return cacheEntry.fetchedAtMs > -Infinity ? Promise.resolve(cacheEntry.models) : cacheEntry.pending;
+  }
+
+  async #refresh(provider: ConfiguredProvider, entry: CacheEntry): Promise<ModelEntry[]> {
+    try {
+      const listed = await this.#fetchAll(provider);
+      entry.models = this.#merge(provider, listed);
       entry.fetchedAtMs = this.#options.now();
-      return models;
-    }, (error) => {
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const kept = entry.models.length > 0;
+      if (!kept) entry.models = this.#merge(provider, []);
       this.#options.logger.warn(
-        `listing models of ${provider.id} failed (${
-          error instanceof Error ? error.message : String(error)
-        }); ` +
-          (entry.models.length > 0 ? `keeping the last good list of ${entry.models.length}` : "no list yet"),
+        `listing models of ${provider.id} failed (${message}); ` +
+          (kept ? `keeping the last good list of ${entry.models.length}` : "showing only configured models"),
       );
       // Try again after a short pause rather than on every request.
       entry.fetchedAtMs = this.#options.now() - this.#options.ttlMs + Math.min(this.#options.ttlMs, 30_000);
-      return entry.models;
-    }).finally(() => {
+    } finally {
       entry.pending = undefined;
-    });
-    this.#cache.set(provider.id, entry);
-    return await entry.pending;
+    }
+    return entry.models;
   }
 
-  async #fetch(provider: ConfiguredProvider): Promise<ModelEntry[]> {
+  async #fetchAll(provider: ConfiguredProvider): Promise<ListedModel[]> {
     const credential = provider.credentials[0];
-    const request = provider.adapter.modelsRequest({ baseUrl: provider.baseUrl, credential });
-    const { response } = await sendUpstream(request, {
-      fetch: this.#options.fetch,
-      provider: provider.id,
-      headersTimeoutMs: this.#options.timeoutMs,
-    });
-    const json: unknown = await response.json();
-    const list = Array.isArray(json) ? json : (json as { data?: unknown } | null)?.data;
-    const details = new Map<string, Record<string, unknown>>();
-    if (Array.isArray(list)) {
-      for (const item of list) {
-        if (item && typeof item === "object" && typeof (item as { id?: unknown }).id === "string") {
-          details.set((item as { id: string }).id, item as Record<string, unknown>);
-        }
-      }
+    const models: ListedModel[] = [];
+    let pageToken: string | undefined;
+    for (let page = 0; page < this.#options.maxPages; page++) {
+      const request = provider.adapter.modelsRequest({ baseUrl: provider.baseUrl, credential, pageToken });
+      const { response } = await sendUpstream(request, {
+        fetch: this.#options.fetch,
+        provider: provider.id,
+        headersTimeoutMs: this.#options.timeoutMs,
+      });
+      const listing = provider.adapter.parseModels(await response.json());
+      models.push(...listing.models);
+      if (!listing.nextPageToken) break;
+      pageToken = listing.nextPageToken;
     }
-    return provider.adapter.parseModels(json).map((id) => {
-      const detail = details.get(id);
-      return {
-        id: `${provider.id}/${id}`,
-        object: "model" as const,
-        created: typeof detail?.created === "number" ? detail.created : 0,
-        owned_by: typeof detail?.owned_by === "string" ? detail.owned_by : provider.id,
-      };
-    });
+    return models;
+  }
+
+  /** Listed models plus `<PROVIDER>_MODELS` (a configured id replaces a listed one of the same id). */
+  #merge(provider: ConfiguredProvider, listed: readonly ListedModel[]): ModelEntry[] {
+    const byId = new Map<string, ModelEntry>();
+    for (const model of listed) {
+      byId.set(model.id, {
+        id: `${provider.id}/${model.id}`,
+        object: "model",
+        created: model.created ?? 0,
+        owned_by: model.ownedBy ?? provider.id,
+      });
+    }
+    for (const id of provider.configuredModels) {
+      byId.set(id, { id: `${provider.id}/${id}`, object: "model", created: 0, owned_by: provider.id });
+    }
+    return [...byId.values()];
   }
 }

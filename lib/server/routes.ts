@@ -3,6 +3,7 @@ import type { Hono } from "hono";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { chatCompletions } from "./handlers/chat_completions.ts";
 import { getModel, listModels, listProviders, status } from "./handlers/catalog.ts";
+import { embeddings } from "./handlers/embeddings.ts";
 import { countTokens, messages } from "./handlers/messages.ts";
 import { quotaStats } from "./handlers/quota_stats.ts";
 import { clientAuth } from "./middleware/auth.ts";
@@ -16,6 +17,7 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.post("/v1/chat/completions", chatCompletions(deps));
   app.post("/v1/messages", messages(deps));
   app.post("/v1/messages/count_tokens", countTokens(deps));
+  app.post("/v1/embeddings", embeddings(deps));
   app.get("/v1/models", listModels(deps));
   app.get("/v1/models/*", getModel(deps));
   app.get("/v1/providers", listProviders(deps));

@@ -3,7 +3,7 @@
  * https://docs.anthropic.com/en/api/messages — base URL is the host root (`https://api.anthropic.com`).
  */
 import type { ChatRequestInput, ProviderAdapter, UpstreamRequest } from "../types.ts";
-import { readModelIds } from "./openai_compatible.ts";
+import { readModelList } from "./openai_compatible.ts";
 
 /** The API version the proxy speaks (https://docs.anthropic.com/en/api/versioning). */
 export const ANTHROPIC_VERSION = "2023-06-01";
@@ -48,10 +48,16 @@ export const anthropic: ProviderAdapter = {
     }
     return messagesRequest("/v1/messages/count_tokens", { ...input, body }, false);
   },
-  modelsRequest: ({ baseUrl, credential }) => ({
-    url: `${baseUrl}/v1/models?limit=1000`,
+  // https://docs.anthropic.com/en/api/models-list: pages of up to 1000, `has_more` and `last_id`.
+  modelsRequest: ({ baseUrl, credential, pageToken }) => ({
+    url: `${baseUrl}/v1/models?limit=1000${pageToken ? `&after_id=${encodeURIComponent(pageToken)}` : ""}`,
     method: "GET",
     headers: { "x-api-key": credential.secret, "anthropic-version": ANTHROPIC_VERSION },
   }),
-  parseModels: readModelIds,
+  parseModels: (json) => {
+    const page = json as { has_more?: unknown; last_id?: unknown } | null;
+    const models = readModelList(json).map((model) => ({ ...model, ownedBy: "anthropic" }));
+    const next = page?.has_more === true && typeof page.last_id === "string" ? page.last_id : null;
+    return { models, nextPageToken: next };
+  },
 };

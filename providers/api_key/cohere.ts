@@ -1,5 +1,11 @@
 /** Cohere, through its OpenAI-compatible Compatibility API (https://docs.cohere.com/docs/compatibility-api). */
 import { openAICompatible } from "./openai_compatible.ts";
+import { stripToolSchemaKeywords } from "./openai_quirks.ts";
 
 /** The cohere provider. */
-export const cohere = openAICompatible({ id: "cohere", baseUrl: "https://api.cohere.ai/compatibility/v1" });
+export const cohere = openAICompatible({
+  id: "cohere",
+  baseUrl: "https://api.cohere.ai/compatibility/v1",
+  // The Compatibility API documents no `strict` tool mode; drop it rather than risk a 400.
+  prepareBody: (body) => stripToolSchemaKeywords(body, ["strict"]),
+});

@@ -2,4 +2,9 @@
 import { openAICompatible } from "./openai_compatible.ts";
 
 /** The groq provider. */
-export const groq = openAICompatible({ id: "groq", baseUrl: "https://api.groq.com/openai/v1" });
+export const groq = openAICompatible({
+  id: "groq",
+  baseUrl: "https://api.groq.com/openai/v1",
+  // Reasoning models served here (DeepSeek-R1, Qwen3…) may print their thoughts inside <think> tags.
+  thinkTags: true,
+});

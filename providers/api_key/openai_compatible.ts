@@ -2,7 +2,7 @@
  * Factory for providers that speak the OpenAI Chat Completions API with a Bearer key. Each such
  * provider is a few lines on top of this.
  */
-import type { ProviderAdapter } from "../types.ts";
+import type { ListedModel, ProviderAdapter } from "../types.ts";
 
 /** Options of {@link openAICompatible}. */
 export interface OpenAICompatibleOptions {
@@ -11,16 +11,22 @@ export interface OpenAICompatibleOptions {
   baseUrl: string;
   /** Extra static headers the vendor asks for. @default {} */
   headers?: Record<string, string>;
+  /** Quirks of this provider (see {@link ProviderAdapter.prepareBody}). */
+  prepareBody?: ProviderAdapter["prepareBody"];
+  /** Whether the provider wraps reasoning in `<think>` tags. @default false */
+  thinkTags?: boolean;
 }
 
 /** Build an adapter for an OpenAI-compatible provider. */
 export function openAICompatible(options: OpenAICompatibleOptions): ProviderAdapter {
-  const { id, baseUrl, headers: extraHeaders = {} } = options;
+  const { id, baseUrl, headers: extraHeaders = {}, prepareBody, thinkTags = false } = options;
   return {
     id,
     format: "openai",
     authKind: "api_key",
     defaultBaseUrl: baseUrl,
+    prepareBody,
+    thinkTags,
     chatRequest({ baseUrl, credential, model, body, stream }) {
       return {
         url: `${baseUrl}/chat/completions`,
@@ -42,19 +48,35 @@ export function openAICompatible(options: OpenAICompatibleOptions): ProviderAdap
       };
     },
     parseModels(json) {
-      return readModelIds(json);
+      return { models: readModelList(json), nextPageToken: null };
+    },
+    embeddingsRequest({ baseUrl, credential, body }) {
+      return {
+        url: `${baseUrl}/embeddings`,
+        method: "POST",
+        headers: {
+          ...extraHeaders,
+          "authorization": `Bearer ${credential.secret}`,
+          "content-type": "application/json",
+        },
+        body: JSON.stringify(body),
+      };
     },
   };
 }
 
-/** Model ids from an OpenAI-style listing `{ data: [{ id }] }` (a bare array is accepted too). */
-export function readModelIds(json: unknown): string[] {
+/** Models of an OpenAI-style listing `{ data: [{ id, created, owned_by }] }` (a bare array is accepted too). */
+export function readModelList(json: unknown): ListedModel[] {
   const list = Array.isArray(json) ? json : (json as { data?: unknown } | null)?.data;
   if (!Array.isArray(list)) return [];
-  const ids: string[] = [];
+  const models: ListedModel[] = [];
   for (const entry of list) {
-    const id = (entry as { id?: unknown } | null)?.id;
-    if (typeof id === "string" && id !== "") ids.push(id);
+    const record = entry as { id?: unknown; created?: unknown; owned_by?: unknown } | null;
+    if (typeof record?.id !== "string" || record.id === "") continue;
+    const model: ListedModel = { id: record.id };
+    if (typeof record.created === "number") model.created = record.created;
+    if (typeof record.owned_by === "string") model.ownedBy = record.owned_by;
+    models.push(model);
   }
-  return ids;
+  return models;
 }

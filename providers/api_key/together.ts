@@ -2,4 +2,9 @@
 import { openAICompatible } from "./openai_compatible.ts";
 
 /** The together provider. */
-export const together = openAICompatible({ id: "together", baseUrl: "https://api.together.xyz/v1" });
+export const together = openAICompatible({
+  id: "together",
+  baseUrl: "https://api.together.xyz/v1",
+  // Reasoning models served here (DeepSeek-R1, Qwen3…) may print their thoughts inside <think> tags.
+  thinkTags: true,
+});

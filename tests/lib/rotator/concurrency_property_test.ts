@@ -31,6 +31,7 @@ for (const seed of [1, 7, 42]) {
         baseUrl: "http://127.0.0.1:9/v1",
         credentials,
         custom: false,
+        configuredModels: [],
       };
       const settings: RotationSettings = {
         tolerance: 3,

@@ -13,7 +13,14 @@ function provider(id: string, keys: number): ConfiguredProvider {
     { length: keys },
     (_, index) => apiKeyCredential(`sk-${id}-secret-key-${index}000`),
   );
-  return { id, adapter: openai, baseUrl: "http://127.0.0.1:9/v1", credentials, custom: false };
+  return {
+    id,
+    adapter: openai,
+    baseUrl: "http://127.0.0.1:9/v1",
+    credentials,
+    custom: false,
+    configuredModels: [],
+  };
 }
 
 function setup(providers: ConfiguredProvider[], globalTimeoutMs = 30_000) {

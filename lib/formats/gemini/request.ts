@@ -1,0 +1,222 @@
+/**
+ * Canonical requests ↔ Gemini `generateContent` bodies. The model and streaming live in the URL
+ * (`models/{model}:generateContent`, `:streamGenerateContent?alt=sse`), never in the body.
+ * https://ai.google.dev/api/generate-content#request-body
+ */
+import type {
+  CanonicalPart,
+  CanonicalRequest,
+  CanonicalTool,
+  ReasoningControl,
+  ToolChoice,
+} from "../canonical.ts";
+import { RequestError } from "../../errors.ts";
+import {
+  documentToGemini,
+  imageToGemini,
+  type PendingPart,
+  placeSignatures,
+  reasoningToGemini,
+  toolCallToGemini,
+} from "./parts.ts";
+import { cleanSchemaForGemini } from "./schema_cleaning.ts";
+
+export { geminiRequestToCanonical } from "./request_reading.ts";
+
+type Json = Record<string, unknown>;
+type Content = { role: "user" | "model"; parts: Json[] };
+
+/** Thinking budgets standing in for an OpenAI-style effort (`minimal` means no thinking). */
+export const EFFORT_BUDGETS: Readonly<Record<"low" | "medium" | "high", number>> = {
+  low: 1024,
+  medium: 8192,
+  high: 24576,
+};
+
+/**
+ * The signature Google documents for replaying a function call whose own signature was lost (e.g.
+ * history from a client that drops reasoning). https://ai.google.dev/gemini-api/docs/thought-signatures
+ */
+export const SKIP_SIGNATURE = "skip_thought_signature_validator";
+
+/** Canonical → Gemini generateContent body (the model goes in the URL, not the body). */
+export function canonicalToGeminiRequest(request: CanonicalRequest): Record<string, unknown> {
+  const body: Json = { contents: contentsToGemini(request) };
+  const system = request.system.filter((part) => part.text !== "");
+  if (system.length > 0) body.systemInstruction = { parts: system.map((part) => ({ text: part.text })) };
+  if (request.tools.length > 0) {
+    body.tools = [{ functionDeclarations: request.tools.map(toolToGemini) }];
+    if (request.toolChoice !== undefined) {
+      body.toolConfig = { functionCallingConfig: functionCallingConfig(request.toolChoice) };
+    }
+  }
+  const generationConfig: Json = {};
+  if (request.maxTokens !== undefined) generationConfig.maxOutputTokens = request.maxTokens;
+  if (request.temperature !== undefined) generationConfig.temperature = request.temperature;
+  if (request.topP !== undefined) generationConfig.topP = request.topP;
+  if (request.topK !== undefined) generationConfig.topK = request.topK;
+  if (request.stopSequences !== undefined && request.stopSequences.length > 0) {
+    generationConfig.stopSequences = request.stopSequences;
+  }
+  const thinking = thinkingConfig(request.reasoning);
+  if (thinking !== undefined) generationConfig.thinkingConfig = thinking;
+  if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
+  return body;
+}
+
+/** https://ai.google.dev/api/caching#FunctionCallingConfig (Gemini has no switch for parallel calls). */
+function functionCallingConfig(choice: ToolChoice): Json {
+  switch (choice.type) {
+    case "auto":
+      return { mode: "AUTO" };
+    case "any":
+      return { mode: "ANY" };
+    case "tool":
+      return { mode: "ANY", allowedFunctionNames: [choice.name] };
+    case "none":
+      return { mode: "NONE" };
+  }
+}
+
+/**
+ * https://ai.google.dev/gemini-api/docs/thinking#set-budget — budget 0 turns thinking off (models that
+ * cannot think less than a minimum answer 400), no budget lets the model decide.
+ */
+function thinkingConfig(reasoning: ReasoningControl | undefined): Json | undefined {
+  if (reasoning === undefined) return undefined;
+  const { enabled, budgetTokens, effort } = reasoning;
+  if (!enabled || budgetTokens === 0 || (budgetTokens === undefined && effort === "minimal")) {
+    return { thinkingBudget: 0 };
+  }
+  const budget = budgetTokens ??
+    (effort === undefined || effort === "minimal" ? undefined : EFFORT_BUDGETS[effort]);
+  return budget === undefined ? { includeThoughts: true } : { includeThoughts: true, thinkingBudget: budget };
+}
+
+/** https://ai.google.dev/api/caching#FunctionDeclaration — no `parameters` for a tool without any. */
+function toolToGemini(tool: CanonicalTool): Json {
+  const declaration: Json = { name: tool.name };
+  if (tool.description !== undefined) declaration.description = tool.description;
+  const parameters = cleanSchemaForGemini(tool.inputSchema);
+  if (parameters.properties !== undefined) declaration.parameters = parameters;
+  return declaration;
+}
+
+/**
+ * Canonical turns → Gemini contents: turns of one role merged (Gemini wants all the answers to one
+ * step's calls in one content), function responses first in a user content.
+ */
+function contentsToGemini(request: CanonicalRequest): Content[] {
+  // Gemini names the function a response answers; canonical tool results only carry the call id.
+  const toolNames = new Map<string, string>();
+  const contents: Content[] = [];
+  request.messages.forEach((message, index) => {
+    const path = `messages.${index}.content`;
+    const role = message.role === "assistant" ? "model" : "user";
+    const parts = role === "model"
+      ? modelParts(message.content, toolNames, path)
+      : userParts(message.content, toolNames, path);
+    if (parts.length === 0) return;
+    const last = contents.at(-1);
+    if (last?.role === role) last.parts.push(...parts);
+    else contents.push({ role, parts });
+  });
+  const signCalls = needsCallSignatures(request.model);
+  for (const content of contents) {
+    if (content.role === "user") {
+      content.parts = [
+        ...content.parts.filter((part) => part.functionResponse !== undefined),
+        ...content.parts.filter((part) => part.functionResponse === undefined),
+      ];
+    } else if (signCalls) signFirstCall(content.parts);
+  }
+  return contents;
+}
+
+function userParts(content: CanonicalPart[], toolNames: Map<string, string>, path: string): Json[] {
+  const parts: Json[] = [];
+  const images: Json[] = [];
+  content.forEach((part, index) => {
+    switch (part.type) {
+      case "text":
+        if (part.text !== "") parts.push({ text: part.text });
+        break;
+      case "image":
+        parts.push(imageToGemini(part.source));
+        break;
+      case "document":
+        parts.push(documentToGemini(part.source, part.title));
+        break;
+      case "tool-result": {
+        const name = toolNames.get(part.toolCallId);
+        if (name === undefined) {
+          throw invalid(
+            `${path}.${index}.toolCallId`,
+            `no earlier tool call has the id "${part.toolCallId}"`,
+          );
+        }
+        const text = part.content.flatMap((item) => item.type === "text" ? [item.text] : []).join("\n");
+        const response: Json = { name, response: part.isError ? { error: text } : { content: text } };
+        if (part.toolCallId !== "") response.id = part.toolCallId;
+        parts.push({ functionResponse: response });
+        // Function responses hold JSON only (multimodal ones need Gemini 3): images follow as parts.
+        for (const item of part.content) if (item.type === "image") images.push(imageToGemini(item.source));
+        break;
+      }
+      case "reasoning":
+      case "redacted-reasoning":
+        break;
+      case "tool-call":
+        throw invalid(`${path}.${index}`, 'a "tool-call" part belongs to an assistant turn');
+    }
+  });
+  return [...parts, ...images];
+}
+
+function modelParts(content: CanonicalPart[], toolNames: Map<string, string>, path: string): Json[] {
+  const pending: PendingPart[] = [];
+  content.forEach((part, index) => {
+    switch (part.type) {
+      case "text":
+        if (part.text !== "") pending.push({ part: { text: part.text } });
+        break;
+      case "reasoning":
+        pending.push(...reasoningToGemini(part, { keepUnsigned: false }));
+        break;
+      case "tool-call":
+        toolNames.set(part.id, part.name);
+        pending.push({ part: toolCallToGemini(part) });
+        break;
+      case "image":
+        pending.push({ part: imageToGemini(part.source) });
+        break;
+      case "document":
+        pending.push({ part: documentToGemini(part.source, part.title) });
+        break;
+      case "redacted-reasoning":
+        // Anthropic's encrypted thinking means nothing to Gemini.
+        break;
+      case "tool-result":
+        throw invalid(`${path}.${index}`, 'a "tool-result" part belongs to a user turn');
+    }
+  });
+  return placeSignatures(pending);
+}
+
+/**
+ * Gemini 3 rejects a step whose first function call lacks its signature (400 "Function call is
+ * missing a thought_signature"); older models neither need nor check the stand-in.
+ */
+function needsCallSignatures(model: string): boolean {
+  return /^(models\/)?gemini-/.test(model) && !/^(models\/)?gemini-[12][.-]/.test(model);
+}
+
+function signFirstCall(parts: Json[]): void {
+  const calls = parts.filter((part) => part.functionCall !== undefined);
+  if (calls.length === 0 || calls.some((part) => part.thoughtSignature !== undefined)) return;
+  calls[0].thoughtSignature = SKIP_SIGNATURE;
+}
+
+function invalid(path: string, problem: string): RequestError {
+  return new RequestError(400, `${path}: ${problem}`, { param: path });
+}

@@ -1,0 +1,68 @@
+/**
+ * zod schemas of what Gemini's `generateContent` and `streamGenerateContent` send back: loose, so
+ * fields added later pass through. https://ai.google.dev/api/generate-content#v1beta.GenerateContentResponse
+ */
+import { z } from "zod";
+
+/** A `Part` of a candidate's content; exactly one data field is set, `thoughtSignature` may join any. */
+export const geminiPartSchema = z.object({
+  text: z.string().nullish(),
+  thought: z.boolean().nullish(),
+  thoughtSignature: z.string().nullish(),
+  functionCall: z.object({
+    id: z.string().nullish(),
+    name: z.string(),
+    args: z.record(z.string(), z.unknown()).nullish(),
+  }).loose().nullish(),
+  inlineData: z.object({ mimeType: z.string(), data: z.string() }).loose().nullish(),
+  fileData: z.object({ mimeType: z.string().nullish(), fileUri: z.string() }).loose().nullish(),
+}).loose();
+
+/** A Gemini response part. */
+export type GeminiPart = z.infer<typeof geminiPartSchema>;
+
+/** `usageMetadata`. https://ai.google.dev/api/generate-content#UsageMetadata */
+export const geminiUsageSchema = z.object({
+  promptTokenCount: z.number().nullish(),
+  cachedContentTokenCount: z.number().nullish(),
+  candidatesTokenCount: z.number().nullish(),
+  toolUsePromptTokenCount: z.number().nullish(),
+  thoughtsTokenCount: z.number().nullish(),
+  totalTokenCount: z.number().nullish(),
+}).loose();
+
+/** Gemini token counts. */
+export type GeminiUsage = z.infer<typeof geminiUsageSchema>;
+
+/** One `GenerateContentResponse`: a whole answer, or one chunk of a stream. */
+export const geminiResponseSchema = z.object({
+  candidates: z.array(
+    z.object({
+      content: z.object({
+        role: z.string().nullish(),
+        parts: z.array(geminiPartSchema).nullish(),
+      }).loose().nullish(),
+      finishReason: z.string().nullish(),
+      index: z.number().nullish(),
+    }).loose(),
+  ).nullish(),
+  promptFeedback: z.object({ blockReason: z.string().nullish() }).loose().nullish(),
+  usageMetadata: geminiUsageSchema.nullish(),
+  modelVersion: z.string().nullish(),
+  responseId: z.string().nullish(),
+}).loose();
+
+/** A Gemini response or stream chunk. */
+export type GeminiResponse = z.infer<typeof geminiResponseSchema>;
+
+/** A Gemini candidate. */
+export type GeminiCandidate = NonNullable<GeminiResponse["candidates"]>[number];
+
+/** Google's error body (`{error: {code, message, status}}`), also sent as an SSE chunk mid-stream. */
+export const geminiErrorSchema = z.object({
+  error: z.object({
+    code: z.number().nullish(),
+    message: z.string().nullish(),
+    status: z.string().nullish(),
+  }).loose(),
+}).loose();

@@ -1,0 +1,250 @@
+/**
+ * JSON Schema → the OpenAPI 3.0 subset Gemini takes as `functionDeclarations[].parameters`.
+ * Gemini parses the schema as a protobuf message: an unknown keyword (`$ref`, `const`,
+ * `additionalProperties`, …) is a 400 "Unknown name … Cannot find field", and some known ones are
+ * checked further ("enum: only allowed for STRING type", "format: only 'enum' and 'date-time' are
+ * supported for STRING type", "items: missing field").
+ * https://ai.google.dev/api/caching#Schema
+ */
+
+type Json = Record<string, unknown>;
+
+/** Keywords of Gemini's `Schema` copied as they are when their value has the right JSON type. */
+const STRING_KEYWORDS = ["title", "description", "pattern"] as const;
+const NUMBER_KEYWORDS = [
+  "minimum",
+  "maximum",
+  "minItems",
+  "maxItems",
+  "minLength",
+  "maxLength",
+  "minProperties",
+  "maxProperties",
+] as const;
+
+/** The keywords that only apply to one type; a schema of another type loses them. */
+const TYPE_KEYWORDS: Readonly<Record<string, readonly string[]>> = {
+  string: ["format", "enum", "minLength", "maxLength", "pattern"],
+  number: ["format", "minimum", "maximum"],
+  integer: ["format", "minimum", "maximum"],
+  array: ["items", "prefixItems", "minItems", "maxItems"],
+  object: ["properties", "required", "propertyOrdering", "minProperties", "maxProperties"],
+};
+const TYPED_KEYWORDS = new Set(Object.values(TYPE_KEYWORDS).flat());
+
+/** The `format`s the Gemini API accepts, by type (https://ai.google.dev/api/caching#Schema). */
+const FORMATS: Readonly<Record<string, readonly string[]>> = {
+  string: ["enum", "date-time"],
+  number: ["float", "double"],
+  integer: ["int32", "int64"],
+};
+
+/** Where `$ref`s resolve, and the references being inlined on the current path (to stop cycles). */
+interface Context {
+  readonly root: Json;
+  readonly resolving: ReadonlySet<string>;
+}
+
+/**
+ * JSON Schema → what Gemini's `functionDeclarations[].parameters` accepts: local `$ref`s inlined (a
+ * cyclic one becomes `{type: "object"}`), `allOf` merged, `oneOf` read as `anyOf`, nullable unions
+ * turned into the type plus `nullable: true`, `const` into a one-value `enum`, enums kept as strings,
+ * unsupported keywords dropped, `required` pruned to the properties present. Pure: the input is not
+ * mutated.
+ */
+export function cleanSchemaForGemini(schema: unknown): Record<string, unknown> {
+  const root = isRecord(schema) ? schema : {};
+  const result = cleanNode(root, { root, resolving: new Set(["#"]) });
+  // Function parameters are an object, even one without properties.
+  if (result.type === undefined && result.anyOf === undefined) result.type = "object";
+  return result;
+}
+
+function cleanNode(node: unknown, context: Context): Json {
+  if (!isRecord(node)) return {};
+  if (typeof node.$ref === "string") return cleanReference(node, node.$ref, context);
+  let result = cleanOwnKeywords(node, context);
+  if (Array.isArray(node.allOf)) {
+    for (const entry of node.allOf) result = mergeSchemas(result, cleanNode(entry, context));
+  }
+  return finishNode(result);
+}
+
+/** A `$ref` (with its sibling keywords) → the cleaned target; cycles and unknown targets → an object. */
+function cleanReference(node: Json, reference: string, context: Context): Json {
+  const { $ref: _reference, ...siblings } = node;
+  const target = context.resolving.has(reference) ? undefined : resolvePointer(context.root, reference);
+  if (!isRecord(target)) {
+    const placeholder: Json = { type: "object" };
+    if (typeof siblings.description === "string") placeholder.description = siblings.description;
+    return placeholder;
+  }
+  const resolving = new Set([...context.resolving, reference]);
+  return cleanNode({ ...target, ...siblings }, { root: context.root, resolving });
+}
+
+/** A local JSON Pointer reference (`#/$defs/Name`, `#/definitions/Name`, `#/properties/a`, …). */
+function resolvePointer(root: Json, reference: string): unknown {
+  if (reference === "#") return root;
+  if (!reference.startsWith("#/")) return undefined; // remote references are not fetched
+  let value: unknown = root;
+  for (const raw of reference.slice(2).split("/")) {
+    let token: string;
+    try {
+      token = decodeURIComponent(raw).replaceAll("~1", "/").replaceAll("~0", "~");
+    } catch {
+      return undefined;
+    }
+    if (Array.isArray(value)) value = value[Number(token)];
+    else if (isRecord(value) && Object.hasOwn(value, token)) value = value[token];
+    else return undefined;
+  }
+  return value;
+}
+
+/** Everything but `$ref` and `allOf`: types, unions, enums and nested schemas. */
+function cleanOwnKeywords(node: Json, context: Context): Json {
+  const types = typeList(node.type);
+  const branches = Array.isArray(node.anyOf) ? node.anyOf : Array.isArray(node.oneOf) ? node.oneOf : [];
+  const values = Array.isArray(node.enum) ? node.enum : "const" in node ? [node.const] : undefined;
+  const nullable = node.nullable === true || types.includes("null") || branches.some(isNullSchema) ||
+    (values?.includes(null) ?? false);
+  const nonNullTypes = types.filter((type) => type !== "null");
+  let result: Json = {};
+  if (nonNullTypes.length > 1) {
+    // `type: ["string", "integer"]` → one branch per type, each with the keywords that apply to it.
+    copyPlainKeywords({ description: node.description, title: node.title }, result);
+    result.anyOf = nonNullTypes.map((type) => {
+      const branch: Json = { type };
+      for (const keyword of TYPE_KEYWORDS[type] ?? []) if (keyword in node) branch[keyword] = node[keyword];
+      return finishNode(cleanOwnKeywords(branch, context));
+    });
+  } else {
+    copyPlainKeywords(node, result);
+    if (nonNullTypes.length === 1) result.type = nonNullTypes[0];
+    else if (types.length === 1) result.type = "null";
+    const others = branches.filter((branch) => !isNullSchema(branch));
+    // With a type of its own, `anyOf` only narrows it (e.g. alternative `required` lists): dropped.
+    if (result.type === undefined && others.length === 1) {
+      result = { ...cleanNode(others[0], context), ...result };
+    } else if (result.type === undefined && others.length > 1) {
+      result.anyOf = others.map((branch) => cleanNode(branch, context));
+    } else if (result.type === undefined && branches.length > 0) result.type = "null";
+    if (values !== undefined) applyEnum(result, values.filter((value) => value !== null));
+    if (typeof node.format === "string") result.format = node.format;
+    if (isRecord(node.properties)) {
+      result.properties = Object.fromEntries(
+        Object.entries(node.properties).map(([name, value]) => [name, cleanNode(value, context)]),
+      );
+    }
+    const items = isRecord(node.items)
+      ? node.items
+      : Array.isArray(node.items)
+      ? node.items
+      : node.prefixItems;
+    if (isRecord(items)) result.items = cleanNode(items, context);
+    else if (Array.isArray(items) && items.length > 0) {
+      // Tuples have no Gemini form: any of the positions' schemas.
+      const cleaned = items.map((item) => cleanNode(item, context));
+      result.items = cleaned.length === 1 ? cleaned[0] : { anyOf: cleaned };
+    }
+    if (Array.isArray(node.required)) result.required = strings(node.required);
+    if (Array.isArray(node.propertyOrdering)) result.propertyOrdering = strings(node.propertyOrdering);
+  }
+  if (nullable) result.nullable = true;
+  return result;
+}
+
+function copyPlainKeywords(node: Json, result: Json): void {
+  for (const keyword of STRING_KEYWORDS) {
+    if (typeof node[keyword] === "string") result[keyword] = node[keyword];
+  }
+  for (const keyword of NUMBER_KEYWORDS) {
+    const value = node[keyword];
+    if (typeof value === "number" && Number.isFinite(value)) result[keyword] = value;
+  }
+}
+
+/**
+ * Gemini takes `enum` on strings only ("enum: only allowed for STRING type"): a string (or untyped)
+ * schema keeps its values as strings; a number or boolean one keeps its type and lists the values in
+ * its description instead, so the model still sends a number.
+ */
+function applyEnum(result: Json, values: unknown[]): void {
+  if (values.length === 0) return;
+  const type = result.type;
+  const numeric = values.every((value) => typeof value === "number" || typeof value === "boolean");
+  if (type === "string" || (type === undefined && !numeric)) {
+    result.type = "string";
+    result.enum = values.map((value) => typeof value === "string" ? value : JSON.stringify(value));
+    return;
+  }
+  if (type === undefined) {
+    const booleans = values.every((value) => typeof value === "boolean");
+    result.type = booleans ? "boolean" : values.every(Number.isInteger) ? "integer" : "number";
+  }
+  const hint = `Allowed values: ${values.map((value) => JSON.stringify(value)).join(", ")}`;
+  result.description = typeof result.description === "string" ? `${result.description}\n${hint}` : hint;
+}
+
+/** `allOf` entries add to the schema: properties and `required` are joined, other keywords kept. */
+function mergeSchemas(target: Json, source: Json): Json {
+  const merged: Json = { ...source, ...target };
+  if (isRecord(source.properties) || isRecord(target.properties)) {
+    merged.properties = { ...recordOrEmpty(source.properties), ...recordOrEmpty(target.properties) };
+  }
+  if (Array.isArray(source.required) || Array.isArray(target.required)) {
+    merged.required = [...strings(target.required), ...strings(source.required)];
+  }
+  return merged;
+}
+
+/** Infer a missing type, drop keywords of other types, prune `required` and empty `properties`. */
+function finishNode(result: Json): Json {
+  if (result.type === undefined && result.anyOf === undefined) {
+    if (isRecord(result.properties)) result.type = "object";
+    else if (result.items !== undefined) result.type = "array";
+  }
+  const type = typeof result.type === "string" ? result.type : undefined;
+  if (type !== undefined) {
+    const own = new Set(TYPE_KEYWORDS[type] ?? []);
+    for (const keyword of TYPED_KEYWORDS) if (!own.has(keyword)) delete result[keyword];
+  }
+  if (typeof result.format === "string" && !(FORMATS[type ?? ""] ?? []).includes(result.format)) {
+    delete result.format;
+  }
+  const properties = isRecord(result.properties) ? result.properties : {};
+  if (Object.keys(properties).length === 0) delete result.properties;
+  for (const keyword of ["required", "propertyOrdering"]) {
+    if (!Array.isArray(result[keyword])) continue;
+    const names = [...new Set(strings(result[keyword]))].filter((name) => Object.hasOwn(properties, name));
+    if (names.length > 0) result[keyword] = names;
+    else delete result[keyword];
+  }
+  // Gemini answers 400 "items: missing field" for an array without an item schema.
+  if (type === "array" && result.items === undefined) result.items = { type: "string" };
+  return result;
+}
+
+function typeList(type: unknown): string[] {
+  if (typeof type === "string") return [type];
+  return Array.isArray(type) ? strings(type) : [];
+}
+
+function isNullSchema(schema: unknown): boolean {
+  if (!isRecord(schema)) return false;
+  const types = typeList(schema.type);
+  return types.length > 0 && types.every((type) => type === "null");
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+}
+
+function recordOrEmpty(value: unknown): Json {
+  return isRecord(value) ? value : {};
+}
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

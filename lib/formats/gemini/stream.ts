@@ -1,0 +1,113 @@
+/**
+ * Gemini `streamGenerateContent?alt=sse` streams → canonical stream parts. Every `data:` event is a
+ * whole `GenerateContentResponse` holding the next pieces of the candidate; there is no `[DONE]`.
+ * Function calls arrive whole, one part each; `usageMetadata` rides on every chunk (the last one is
+ * final) and `finishReason` on the last. The decoder state is a small object with a pure step function.
+ * https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
+ */
+import type { StreamPart } from "../canonical.ts";
+import type { SseEvent } from "../sse.ts";
+import { finishFromGemini } from "./finish_reason.ts";
+import { partsFromGemini } from "./parts.ts";
+import { callIdMaker } from "./response.ts";
+import { geminiErrorSchema, geminiResponseSchema } from "./schema.ts";
+import { usageFromGemini } from "./usage.ts";
+
+/** What the decoder remembers between chunks. */
+export interface GeminiDecoderState {
+  /** `start` was emitted. */
+  started: boolean;
+  /** An error arrived: later events are ignored. */
+  ended: boolean;
+  /** A `finish` was emitted. */
+  finished: boolean;
+  /** The response id (the first chunk's `responseId`), which names function calls sent without an id. */
+  id: string;
+  /** Function calls seen so far, which is also the index of the next one. */
+  toolCalls: number;
+}
+
+/** The decoder state before the first chunk. */
+export function initialGeminiDecoderState(): GeminiDecoderState {
+  return { started: false, ended: false, finished: false, id: "", toolCalls: 0 };
+}
+
+/** One upstream SSE event → the canonical parts it yields and the next decoder state. */
+export function decodeGeminiEvent(
+  state: GeminiDecoderState,
+  event: SseEvent,
+): { state: GeminiDecoderState; parts: StreamPart[] } {
+  if (state.ended || event.data.trim() === "") return { state, parts: [] };
+  const fail = (part: StreamPart) => ({ state: { ...state, ended: true }, parts: [part] });
+  let json: unknown;
+  try {
+    json = JSON.parse(event.data);
+  } catch {
+    return fail({
+      type: "error",
+      message: `The upstream sent data that is not JSON: ${event.data.slice(0, 200)}`,
+    });
+  }
+  const failure = geminiErrorSchema.safeParse(json);
+  if (failure.success) {
+    const { message, status } = failure.data.error;
+    const part: StreamPart = { type: "error", message: message ?? "The upstream reported an error" };
+    return fail(typeof status === "string" ? { ...part, errorType: status } : part);
+  }
+  const parsed = geminiResponseSchema.safeParse(json);
+  if (!parsed.success) {
+    const where = parsed.error.issues[0].path.join(".") || "body";
+    return fail({ type: "error", message: `The upstream sent a malformed Gemini chunk (at ${where})` });
+  }
+  const chunk = parsed.data;
+  const next: GeminiDecoderState = { ...state };
+  const parts: StreamPart[] = [];
+  if (!next.started) {
+    next.started = true;
+    next.id = chunk.responseId || crypto.randomUUID().replaceAll("-", "");
+    parts.push({ type: "start", id: next.id, model: chunk.modelVersion ?? "" });
+  }
+  // One candidate is all the canonical form holds (`candidateCount` > 1 is not translated).
+  const candidate = chunk.candidates?.find((entry) => (entry.index ?? 0) === 0);
+  const pieces = partsFromGemini(candidate?.content?.parts ?? [], {
+    firstCall: next.toolCalls,
+    callId: callIdMaker(next.id),
+  });
+  for (const piece of pieces) {
+    if (piece.type === "text") parts.push({ type: "text-delta", text: piece.text });
+    else if (piece.type === "reasoning") {
+      if (piece.text !== "") parts.push({ type: "reasoning-delta", text: piece.text });
+      if (piece.signature) parts.push({ type: "reasoning-signature", signature: piece.signature });
+    } else if (piece.type === "tool-call") {
+      const index = next.toolCalls++;
+      parts.push({ type: "tool-call-start", index, id: piece.id, name: piece.name });
+      parts.push({ type: "tool-call-delta", index, argumentsDelta: JSON.stringify(piece.input) });
+    }
+  }
+  const usage = usageFromGemini(chunk.usageMetadata);
+  if (Object.keys(usage).length > 0) parts.push({ type: "usage", usage });
+  if (!next.finished && candidate?.finishReason) {
+    next.finished = true;
+    parts.push({ type: "finish", finish: finishFromGemini(candidate.finishReason, next.toolCalls > 0) });
+  } else if (!next.finished && candidate === undefined && chunk.promptFeedback?.blockReason) {
+    // The prompt itself was blocked: no candidate at all.
+    next.finished = true;
+    parts.push({
+      type: "finish",
+      finish: { unified: "content-filter", raw: chunk.promptFeedback.blockReason },
+    });
+  }
+  return { state: next, parts };
+}
+
+/** Gemini SSE chunks → canonical parts. */
+export function geminiChunksToParts(): TransformStream<SseEvent, StreamPart> {
+  let state = initialGeminiDecoderState();
+  return new TransformStream({
+    transform(event, controller) {
+      const step = decodeGeminiEvent(state, event);
+      state = step.state;
+      for (const part of step.parts) controller.enqueue(part);
+    },
+  });
+}

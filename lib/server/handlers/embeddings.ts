@@ -1,0 +1,123 @@
+/**
+ * `POST /v1/embeddings` through the rotator for every provider with embeddings (OpenAI-compatible
+ * and Gemini). With `EMBEDDING_BATCHING`, concurrent small requests for one model are merged into one
+ * upstream call and split back.
+ */
+import type { Handler } from "hono";
+import { RequestError, UpstreamError } from "../../errors.ts";
+import { embeddingCodec } from "../../formats/embeddings.ts";
+import {
+  embeddingInputs,
+  embeddingRequestSchema,
+  type EmbeddingResult,
+  resultToOpenAIEmbeddings,
+} from "../../formats/openai/embeddings.ts";
+import { systemClock } from "../../rotator/clock.ts";
+import type { Target } from "../../rotator/rotator.ts";
+import { sendUpstream } from "../../rotator/upstream_call.ts";
+import type { AppDeps, AppEnv } from "../context.ts";
+import { EmbeddingBatcher } from "../embedding_batcher.ts";
+import { resolveTargets } from "../model_resolution.ts";
+import { readJsonBody } from "../request_body.ts";
+import { zodProblem } from "../validation.ts";
+
+/** Build the embeddings handler. */
+export function embeddings(deps: AppDeps): Handler<AppEnv> {
+  const { config, rotator, fetch } = deps;
+  const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
+  const batcher = config.embeddingBatching
+    ? new EmbeddingBatcher({ windowMs: config.embeddingBatchWindowMs, clock: systemClock })
+    : null;
+
+  /** One upstream embeddings call for `inputs`, with failover across keys and alias targets. */
+  async function embed(
+    targets: readonly Target[],
+    inputs: Array<string | number[]>,
+    options: { dimensions?: number; user?: string; signal?: AbortSignal },
+  ): Promise<EmbeddingResult> {
+    const result = await rotator.execute({
+      targets,
+      signal: options.signal,
+      attempt: ({ credential, target }) => {
+        const { adapter } = target.provider;
+        const codec = embeddingCodec(adapter.format);
+        if (!codec || !adapter.embeddingsRequest) {
+          throw new RequestError(400, `provider ${target.provider.id} does not offer embeddings`, {
+            param: "model",
+            code: "model_not_supported",
+          });
+        }
+        const body = codec.request(inputs, { model: target.model, ...options });
+        const request = adapter.embeddingsRequest({
+          baseUrl: target.provider.baseUrl,
+          credential,
+          model: target.model,
+          body,
+        });
+        return sendUpstream(request, {
+          fetch,
+          provider: target.provider.id,
+          headersTimeoutMs: config.nonStreamingReadTimeoutMs,
+          signal: options.signal,
+        });
+      },
+    });
+    const { provider, model } = result.target;
+    try {
+      const json = await result.value.response.json();
+      const embedded = embeddingCodec(provider.adapter.format)!.toResult(json, { model, inputs });
+      result.finish({
+        ok: true,
+        tokens: {
+          promptTokens: embedded.promptTokens,
+          completionTokens: 0,
+          cachedTokens: 0,
+          reasoningTokens: 0,
+        },
+      });
+      return embedded;
+    } catch (error) {
+      const failure = new UpstreamError(
+        `${provider.id} sent embeddings that could not be read: ${(error as Error).message}`,
+        {
+          kind: "http",
+          provider: provider.id,
+          status: 502,
+          retryable: false,
+        },
+      );
+      result.finish({ ok: false, error: failure });
+      throw failure;
+    } finally {
+      result.value.detach();
+    }
+  }
+
+  return async function embeddings(c) {
+    const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
+    const parsed = embeddingRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      const { path, message } = zodProblem(parsed.error);
+      throw new RequestError(400, `${path}: ${message}`, { param: path });
+    }
+    const request = parsed.data;
+    c.get("access").model = request.model;
+    const targets = resolveTargets(request.model, providers, config.rotation);
+    const inputs = embeddingInputs(request);
+    const options = { dimensions: request.dimensions ?? undefined, user: request.user ?? undefined };
+    const result = batcher
+      // A merged call serves several clients: one client leaving must not cancel it.
+      ? await batcher.embed(
+        `${request.model}|${options.dimensions ?? ""}`,
+        inputs,
+        (merged) => embed(targets, merged, options),
+      )
+      : await embed(targets, inputs, { ...options, signal: c.req.raw.signal });
+    return c.json(
+      resultToOpenAIEmbeddings(result, {
+        model: request.model,
+        encodingFormat: request.encoding_format ?? undefined,
+      }),
+    );
+  };
+}

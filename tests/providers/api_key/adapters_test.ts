@@ -1,0 +1,162 @@
+/** Request building and quirks of each provider adapter, from the vendors' documented formats. */
+import assert from "node:assert/strict";
+import { apiKeyCredential } from "../../../lib/credentials/credential.ts";
+import { anthropic } from "../../../providers/api_key/anthropic.ts";
+import { cohere } from "../../../providers/api_key/cohere.ts";
+import { deepseek } from "../../../providers/api_key/deepseek.ts";
+import { gemini } from "../../../providers/api_key/gemini.ts";
+import { mistral } from "../../../providers/api_key/mistral.ts";
+import { nvidiaNim } from "../../../providers/api_key/nvidia_nim.ts";
+import { openrouter } from "../../../providers/api_key/openrouter.ts";
+import { KNOWN_PROVIDERS } from "../../../providers/mod.ts";
+
+const credential = apiKeyCredential("sk-test-key-0123456789");
+
+Deno.test("openAICompatible providers: Bearer key, /chat/completions, model replaced, nested ids kept", () => {
+  const request = openrouter.chatRequest({
+    baseUrl: "https://openrouter.ai/api/v1",
+    credential,
+    model: "anthropic/claude-3-opus",
+    body: { model: "openrouter/anthropic/claude-3-opus", messages: [], stream: true },
+    stream: true,
+  });
+  assert.equal(request.url, "https://openrouter.ai/api/v1/chat/completions");
+  assert.equal(request.headers.authorization, "Bearer sk-test-key-0123456789");
+  assert.equal(request.headers.accept, "text/event-stream");
+  assert.deepEqual(JSON.parse(request.body!), {
+    model: "anthropic/claude-3-opus",
+    messages: [],
+    stream: true,
+  });
+  assert.deepEqual(openrouter.parseModels({ data: [{ id: "a/b", created: 5, owned_by: "a" }] }), {
+    models: [{ id: "a/b", created: 5, ownedBy: "a" }],
+    nextPageToken: null,
+  });
+  assert.equal(
+    openrouter.embeddingsRequest!({ baseUrl: "https://x/v1", credential, model: "m", body: {} }).url,
+    "https://x/v1/embeddings",
+  );
+});
+
+Deno.test("every built-in provider has the vendor's documented base URL", () => {
+  const bases = Object.fromEntries([...KNOWN_PROVIDERS].map(([id, adapter]) => [id, adapter.defaultBaseUrl]));
+  assert.deepEqual(bases, {
+    openai: "https://api.openai.com/v1",
+    anthropic: "https://api.anthropic.com",
+    gemini: "https://generativelanguage.googleapis.com",
+    openrouter: "https://openrouter.ai/api/v1",
+    groq: "https://api.groq.com/openai/v1",
+    mistral: "https://api.mistral.ai/v1",
+    nvidia_nim: "https://integrate.api.nvidia.com/v1",
+    chutes: "https://llm.chutes.ai/v1",
+    deepseek: "https://api.deepseek.com/v1",
+    xai: "https://api.x.ai/v1",
+    together: "https://api.together.xyz/v1",
+    fireworks: "https://api.fireworks.ai/inference/v1",
+    cohere: "https://api.cohere.ai/compatibility/v1",
+  });
+});
+
+Deno.test("anthropic: x-api-key, anthropic-version, beta flags forwarded, count_tokens body trimmed, pages", () => {
+  const input = {
+    baseUrl: "https://api.anthropic.com",
+    credential,
+    model: "claude-test",
+    body: { model: "anthropic/claude-test", max_tokens: 5, messages: [], temperature: 1, stream: true },
+    stream: true,
+    clientHeaders: new Headers({ "anthropic-beta": "context-1m-2025-08-07", authorization: "Bearer client" }),
+  };
+  const request = anthropic.chatRequest(input);
+  assert.equal(request.url, "https://api.anthropic.com/v1/messages");
+  assert.equal(request.headers["x-api-key"], "sk-test-key-0123456789");
+  assert.equal(request.headers["anthropic-version"], "2023-06-01");
+  assert.equal(request.headers["anthropic-beta"], "context-1m-2025-08-07");
+  assert.equal(request.headers.authorization, undefined);
+  const count = anthropic.countTokensRequest!(input);
+  assert.equal(count.url, "https://api.anthropic.com/v1/messages/count_tokens");
+  assert.deepEqual(JSON.parse(count.body!), { messages: [], model: "claude-test" });
+  assert.equal(
+    anthropic.modelsRequest({ baseUrl: "https://api.anthropic.com", credential, pageToken: "claude-x" }).url,
+    "https://api.anthropic.com/v1/models?limit=1000&after_id=claude-x",
+  );
+  assert.deepEqual(
+    anthropic.parseModels({ data: [{ id: "claude-x" }], has_more: true, last_id: "claude-x" }),
+    {
+      models: [{ id: "claude-x", ownedBy: "anthropic" }],
+      nextPageToken: "claude-x",
+    },
+  );
+});
+
+Deno.test("gemini: generateContent / streamGenerateContent?alt=sse URLs, x-goog-api-key, model out of the body", () => {
+  const base = {
+    baseUrl: "https://generativelanguage.googleapis.com",
+    credential,
+    body: { model: "x", contents: [] },
+  };
+  const json = gemini.chatRequest({ ...base, model: "gemini-2.5-flash", stream: false });
+  assert.equal(
+    json.url,
+    "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent",
+  );
+  assert.equal(json.headers["x-goog-api-key"], "sk-test-key-0123456789");
+  assert.deepEqual(JSON.parse(json.body!), { contents: [] });
+  const stream = gemini.chatRequest({ ...base, model: "models/gemini-2.5-pro", stream: true });
+  assert.equal(
+    stream.url,
+    "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse",
+  );
+  assert.deepEqual(
+    gemini.parseModels({
+      models: [
+        { name: "models/gemini-2.5-flash", supportedGenerationMethods: ["generateContent"] },
+        { name: "models/veo", supportedGenerationMethods: ["predictLongRunning"] },
+      ],
+      nextPageToken: "next",
+    }),
+    { models: [{ id: "gemini-2.5-flash", ownedBy: "google" }], nextPageToken: "next" },
+  );
+});
+
+Deno.test("deepseek drops reasoning_content from history; mistral and cohere drop `strict`", () => {
+  const history = {
+    messages: [{ role: "assistant", content: "4", reasoning_content: "2+2" }, {
+      role: "user",
+      content: "ok",
+    }],
+  };
+  assert.deepEqual(deepseek.prepareBody!(history, { model: "deepseek-reasoner", stream: false }).messages, [
+    { role: "assistant", content: "4" },
+    { role: "user", content: "ok" },
+  ]);
+  const tools = {
+    tools: [{ type: "function", function: { name: "f", strict: true, parameters: { type: "object" } } }],
+  };
+  for (const adapter of [mistral, cohere]) {
+    assert.deepEqual(adapter.prepareBody!(tools, { model: "m", stream: false }).tools, [
+      { type: "function", function: { name: "f", parameters: { type: "object" } } },
+    ]);
+  }
+});
+
+Deno.test("mistral: reasoning_effort becomes prompt_mode for Magistral models only", () => {
+  const body = { messages: [], reasoning_effort: "high" };
+  assert.deepEqual(mistral.prepareBody!(body, { model: "magistral-medium-latest", stream: false }), {
+    messages: [],
+    prompt_mode: "reasoning",
+  });
+  assert.deepEqual(mistral.prepareBody!(body, { model: "mistral-small-latest", stream: false }), body);
+});
+
+Deno.test("nvidia_nim: reasoning switches by chat template arguments, or the Nemotron system prompt", () => {
+  const body = { messages: [{ role: "user", content: "x" }], reasoning_effort: "medium" };
+  assert.deepEqual(nvidiaNim.prepareBody!(body, { model: "deepseek-ai/deepseek-v3.1", stream: false }), {
+    messages: [{ role: "user", content: "x" }],
+    chat_template_kwargs: { thinking: true, enable_thinking: true },
+  });
+  assert.deepEqual(
+    nvidiaNim.prepareBody!(body, { model: "nvidia/llama-3.3-nemotron-super-49b-v1", stream: false }).messages,
+    [{ role: "system", content: "detailed thinking on" }, { role: "user", content: "x" }],
+  );
+  assert.equal(nvidiaNim.thinkTags, true);
+});
