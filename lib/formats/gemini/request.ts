@@ -10,7 +10,6 @@ import type {
   ReasoningControl,
   ToolChoice,
 } from "../canonical.ts";
-import { RequestError } from "../../errors.ts";
 import {
   documentToGemini,
   imageToGemini,
@@ -23,7 +22,7 @@ import { cleanSchemaForGemini } from "./schema_cleaning.ts";
 
 export { geminiRequestToCanonical } from "./request_reading.ts";
 
-type Json = Record<string, unknown>;
+import { invalid, type Json } from "../json_values.ts";
 type Content = { role: "user" | "model"; parts: Json[] };
 
 /** Thinking budgets standing in for an OpenAI-style effort (`minimal` means no thinking). */
@@ -215,8 +214,4 @@ function signFirstCall(parts: Json[]): void {
   const calls = parts.filter((part) => part.functionCall !== undefined);
   if (calls.length === 0 || calls.some((part) => part.thoughtSignature !== undefined)) return;
   calls[0].thoughtSignature = SKIP_SIGNATURE;
-}
-
-function invalid(path: string, problem: string): RequestError {
-  return new RequestError(400, `${path}: ${problem}`, { param: path });
 }

@@ -11,7 +11,7 @@ import type {
   TextPart,
   ToolChoice,
 } from "../canonical.ts";
-import { RequestError } from "../../errors.ts";
+import { invalid, isRecord, numberOrUndefined, stringAt } from "../json_values.ts";
 
 type Json = Record<string, unknown>;
 
@@ -248,22 +248,4 @@ function readThinking(config: unknown): ReasoningControl | undefined {
   if (effort !== undefined) return { enabled: true, effort };
   if (budget === -1 || config.includeThoughts === true) return { enabled: true };
   return undefined;
-}
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function numberOrUndefined(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
-}
-
-function stringAt(record: Json, key: string, path: string): string {
-  const value = record[key];
-  if (typeof value !== "string") throw invalid(`${path}.${key}`, "must be a string");
-  return value;
-}
-
-function invalid(path: string, problem: string): RequestError {
-  return new RequestError(400, `${path}: ${problem}`, { param: path });
 }

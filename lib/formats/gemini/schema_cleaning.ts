@@ -7,7 +7,7 @@
  * https://ai.google.dev/api/caching#Schema
  */
 
-type Json = Record<string, unknown>;
+import { isRecord, type Json } from "../json_values.ts";
 
 /** Keywords of Gemini's `Schema` copied as they are when their value has the right JSON type. */
 const STRING_KEYWORDS = ["title", "description", "pattern"] as const;
@@ -243,8 +243,4 @@ function strings(value: unknown): string[] {
 
 function recordOrEmpty(value: unknown): Json {
   return isRecord(value) ? value : {};
-}
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -14,6 +14,7 @@ import type {
   ToolChoice,
 } from "../canonical.ts";
 import { RequestError } from "../../errors.ts";
+import { invalid, isRecord, numberOrUndefined, stringAt } from "../json_values.ts";
 
 type Json = Record<string, unknown>;
 type Role = CanonicalMessage["role"];
@@ -322,24 +323,6 @@ function assistantMessages(content: CanonicalPart[], index: number): Json[] {
 /** A copy without the keys whose value is `undefined` (so optional fields are absent, not undefined). */
 function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
-}
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function numberOrUndefined(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
-}
-
-function stringAt(record: Json, key: string, path: string): string {
-  const value = record[key];
-  if (typeof value !== "string") throw invalid(`${path}.${key}`, "must be a string");
-  return value;
-}
-
-function invalid(path: string, problem: string): RequestError {
-  return new RequestError(400, `${path}: ${problem}`, { param: path });
 }
 
 function cannotTranslate(path: string, type: unknown): RequestError {

@@ -7,7 +7,7 @@ import { emptyUsage } from "../canonical.ts";
 import { finishFromOpenAI, finishToOpenAI } from "./finish_reason.ts";
 import { openAIUsage } from "./usage.ts";
 
-type Json = Record<string, unknown>;
+import { isRecord, type Json } from "../json_values.ts";
 
 /** OpenAI chat.completion JSON → canonical; throws a plain Error when the response holds no choice. */
 export function openAIResponseToCanonical(json: unknown): CanonicalResponse {
@@ -120,8 +120,4 @@ function toolCallPart(call: Json, fallbackId: string): CanonicalPart {
     name: typeof definition.name === "string" ? definition.name : "",
     input: isRecord(input) ? input : {},
   };
-}
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -10,7 +10,7 @@ import { openAIStreamErrorEvent } from "./error.ts";
 import { finishFromOpenAI, finishToOpenAI } from "./finish_reason.ts";
 import { openAICompletionId, usageFromOpenAI, usageToOpenAI } from "./response.ts";
 
-type Json = Record<string, unknown>;
+import { isRecord, type Json } from "../json_values.ts";
 
 /** What the decoder remembers between upstream chunks. */
 export interface OpenAIDecoderState {
@@ -261,8 +261,4 @@ export function partsToOpenAIChunks(
 
 function stringOr(value: unknown, fallback: string): string {
   return typeof value === "string" ? value : fallback;
-}
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,13 +1,12 @@
 /** `POST /v1/chat/completions`: the OpenAI front door, JSON and streaming, for every provider. */
 import type { Handler } from "hono";
-import { RequestError } from "../../errors.ts";
 import { CODECS } from "../../formats/mod.ts";
 import { chatCompletionRequestSchema } from "../../formats/openai/schema.ts";
 import { runChat } from "../chat_pipeline.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { resolveTargets } from "../model_resolution.ts";
 import { readJsonBody } from "../request_body.ts";
-import { zodProblem } from "../validation.ts";
+import { validateBody } from "../validation.ts";
 
 /** Build the chat completions handler. */
 export function chatCompletions(deps: AppDeps): Handler<AppEnv> {
@@ -15,12 +14,7 @@ export function chatCompletions(deps: AppDeps): Handler<AppEnv> {
   const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
   return async function chatCompletions(c) {
     const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
-    const parsed = chatCompletionRequestSchema.safeParse(body);
-    if (!parsed.success) {
-      const { path, message } = zodProblem(parsed.error);
-      throw new RequestError(400, `${path}: ${message}`, { param: path });
-    }
-    const { model, stream, stream_options: streamOptions } = parsed.data;
+    const { model, stream, stream_options: streamOptions } = validateBody(chatCompletionRequestSchema, body);
     c.get("access").model = model;
     return await runChat(deps, c, {
       inbound: CODECS.openai,

@@ -19,7 +19,7 @@ import type { AppDeps, AppEnv } from "../context.ts";
 import { EmbeddingBatcher } from "../embedding_batcher.ts";
 import { resolveTargets } from "../model_resolution.ts";
 import { readJsonBody } from "../request_body.ts";
-import { zodProblem } from "../validation.ts";
+import { validateBody } from "../validation.ts";
 
 /** Build the embeddings handler. */
 export function embeddings(deps: AppDeps): Handler<AppEnv> {
@@ -95,12 +95,7 @@ export function embeddings(deps: AppDeps): Handler<AppEnv> {
 
   return async function embeddings(c) {
     const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
-    const parsed = embeddingRequestSchema.safeParse(body);
-    if (!parsed.success) {
-      const { path, message } = zodProblem(parsed.error);
-      throw new RequestError(400, `${path}: ${message}`, { param: path });
-    }
-    const request = parsed.data;
+    const request = validateBody(embeddingRequestSchema, body);
     c.get("access").model = request.model;
     const targets = resolveTargets(request.model, providers, config.rotation);
     const inputs = embeddingInputs(request);

@@ -3,8 +3,6 @@
  * Anthropic-native provider untouched, and through the canonical hub to any other.
  */
 import type { Handler } from "hono";
-import type { z } from "zod";
-import { RequestError } from "../../errors.ts";
 import { CODECS } from "../../formats/mod.ts";
 import {
   countTokensRequestSchema,
@@ -20,16 +18,7 @@ import { resolveTargets } from "../model_resolution.ts";
 import { relayHeaders } from "../relay.ts";
 import { readJsonBody } from "../request_body.ts";
 import { removeForbiddenFields } from "../sanitize.ts";
-import { zodProblem } from "../validation.ts";
-
-/** Validate `body`; a problem is an Anthropic-shaped 400 naming the field. */
-function validate(schema: z.ZodType, body: Record<string, unknown>): void {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const { path, message } = zodProblem(parsed.error);
-    throw new RequestError(400, `${path}: ${message}`, { param: path });
-  }
-}
+import { validateBody } from "../validation.ts";
 
 /** Whether every target speaks Anthropic natively (so the body passes through untouched). */
 function allNative(targets: readonly Target[]): boolean {
@@ -42,11 +31,11 @@ export function messages(deps: AppDeps): Handler<AppEnv> {
   const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
   return async function messages(c) {
     const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
-    validate(passThroughRequestSchema, body);
+    validateBody(passThroughRequestSchema, body);
     const model = body.model as string;
     c.get("access").model = model;
     const targets = resolveTargets(model, providers, config.rotation);
-    if (!allNative(targets)) validate(messagesRequestSchema, body);
+    if (!allNative(targets)) validateBody(messagesRequestSchema, body);
     return await runChat(deps, c, {
       inbound: CODECS.anthropic,
       body,
@@ -64,7 +53,7 @@ export function countTokens(deps: AppDeps): Handler<AppEnv> {
   const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
   return async function countTokens(c) {
     const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
-    validate(countTokensRequestSchema, body);
+    validateBody(countTokensRequestSchema, body);
     const model = body.model as string;
     c.get("access").model = model;
     const [target] = resolveTargets(model, providers, config.rotation);
