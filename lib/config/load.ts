@@ -5,6 +5,7 @@
 import { join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { readEnvFile, updateEnvFile } from "./env_file.ts";
+import { parseModelPrices } from "./pricing.ts";
 import { parseRotationSettings } from "./rotation.ts";
 import { type ApiKeySetting, type ProviderSetting, type ProxyConfig, settingsSchema } from "./schema.ts";
 
@@ -85,6 +86,7 @@ export async function loadConfig(
     embeddingBatchWindowMs: settings.EMBEDDING_BATCH_WINDOW_MS,
     providers,
     rotation,
+    prices: parseModelPrices(variables.MODEL_PRICES),
     variables: Object.freeze(variables),
   };
   return { config, generatedKeyPath };

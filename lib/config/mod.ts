@@ -3,3 +3,4 @@ export * from "./schema.ts";
 export * from "./load.ts";
 export * from "./env_file.ts";
 export * from "./rotation.ts";
+export * from "./pricing.ts";

@@ -3,6 +3,7 @@
  * Every variable is read as text; the schema turns it into a typed value or names the problem.
  */
 import { z } from "zod";
+import type { ModelPrice } from "./pricing.ts";
 import type { RotationSettings } from "./rotation.ts";
 
 /** Log levels, least to most severe. */
@@ -52,6 +53,8 @@ export interface ProxyConfig {
   embeddingBatchWindowMs: number;
   providers: ProviderSetting[];
   rotation: RotationSettings;
+  /** `MODEL_PRICES`, by lower-case `provider/model` pattern. */
+  prices: ReadonlyMap<string, ModelPrice>;
   /** The merged variables (process env over `.env`), for settings parsed by later layers' schemas. */
   variables: Readonly<Record<string, string>>;
 }

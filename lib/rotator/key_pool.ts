@@ -75,6 +75,8 @@ export interface KeyPoolOptions {
   random?: () => number;
   /** Called after any change worth persisting. */
   onChange?: () => void;
+  /** Estimated cost in USD of a successful call's tokens, when the model's price is known. */
+  costOf?: (model: string, tokens: TokenUsage) => number | null;
 }
 
 /** Options of {@link KeyPool.acquire}. */
@@ -277,7 +279,13 @@ export class KeyPool {
     if (result.outcome === "success") {
       scoped.strikes = 0;
       record.lastTransient = null;
-      recordUsage(scoped.usage, { outcome: "success", tokens: result.tokens }, now, usageResetUtcHour);
+      const costUsd = result.tokens ? this.#options.costOf?.(lease.model, result.tokens) ?? 0 : 0;
+      recordUsage(
+        scoped.usage,
+        { outcome: "success", tokens: result.tokens, costUsd },
+        now,
+        usageResetUtcHour,
+      );
     } else if (result.outcome === "cancelled") {
       recordUsage(scoped.usage, { outcome: "cancelled" }, now, usageResetUtcHour);
     } else {

@@ -5,6 +5,7 @@
  */
 import type { RotationSettings } from "../config/rotation.ts";
 import { defaultProviderRotation } from "../config/rotation.ts";
+import { costOf, type ModelPrice, priceOf } from "../config/pricing.ts";
 import type { Credential } from "../credentials/credential.ts";
 import { NoCredentialAvailableError, readUpstreamErrorBody, RequestError, UpstreamError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
@@ -67,6 +68,8 @@ export interface RotatorOptions {
   backoffBaseMs?: number;
   /** Called after any change of pool state worth persisting. */
   onChange?: (providerId: string) => void;
+  /** Model prices (`MODEL_PRICES`) for estimated costs. */
+  prices?: ReadonlyMap<string, ModelPrice>;
 }
 
 interface FailedAttempt {
@@ -97,6 +100,10 @@ export class Rotator {
           clock,
           random,
           onChange: onChange ? () => onChange(provider.id) : undefined,
+          costOf: (model, tokens) => {
+            const price = priceOf(this.#options.prices ?? new Map(), `${provider.id}/${model}`);
+            return price ? costOf(price, tokens) : null;
+          },
         }),
       );
     }

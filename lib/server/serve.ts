@@ -47,6 +47,7 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   const rotator = new Rotator(providers, {
     settings: config.rotation,
     globalTimeoutMs: config.globalTimeoutMs,
+    prices: config.prices,
     logger,
     // Pool changes happen only once requests flow, after `persistence` below exists.
     onChange: (providerId) => persistence.markDirty(providerId),

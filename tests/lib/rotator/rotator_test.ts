@@ -251,3 +251,26 @@ Deno.test("Rotator: a stream that breaks after output began is recorded as a fai
   assert.equal(pool.stateOf(pool.records[0], "m").status, "cooling");
   assert.equal(pool.records[0].scopes.get("m")!.usage.window.failures, 1);
 });
+
+Deno.test("Rotator records an estimated cost when the model's price is known", async () => {
+  const p = provider("p", 1);
+  const clock = new FakeClock();
+  const settings: RotationSettings = {
+    tolerance: 0,
+    authFailureCooldownMs: 1,
+    usageResetUtcHour: 0,
+    providers: new Map(),
+    aliases: new Map(),
+  };
+  const prices = new Map([["p/m", { input: 1, output: 2, cachedInput: 0.5 }]]);
+  const rotator = new Rotator([p], { settings, globalTimeoutMs: 1_000, clock, prices });
+  const result = await rotator.execute({
+    targets: [{ provider: p, model: "m" }],
+    attempt: () => Promise.resolve(1),
+  });
+  result.finish({
+    ok: true,
+    tokens: { promptTokens: 1_000_000, completionTokens: 1_000_000, cachedTokens: 0, reasoningTokens: 0 },
+  });
+  assert.equal(rotator.pool("p")!.records[0].scopes.get("m")!.usage.totals.costUsd, 3);
+});
