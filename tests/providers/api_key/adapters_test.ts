@@ -7,6 +7,7 @@ import { deepseek } from "../../../providers/api_key/deepseek.ts";
 import { gemini } from "../../../providers/api_key/gemini.ts";
 import { mistral } from "../../../providers/api_key/mistral.ts";
 import { nvidiaNim } from "../../../providers/api_key/nvidia_nim.ts";
+import { openai } from "../../../providers/api_key/openai.ts";
 import { openrouter } from "../../../providers/api_key/openrouter.ts";
 import { KNOWN_PROVIDERS } from "../../../providers/mod.ts";
 
@@ -159,4 +160,20 @@ Deno.test("nvidia_nim: reasoning switches by chat template arguments, or the Nem
     [{ role: "system", content: "detailed thinking on" }, { role: "user", content: "x" }],
   );
   assert.equal(nvidiaNim.thinkTags, true);
+});
+
+Deno.test("openai: max_tokens becomes max_completion_tokens; reasoning_effort only for reasoning models", () => {
+  const body = { messages: [], max_tokens: 100, reasoning_effort: "high" };
+  assert.deepEqual(openai.prepareBody!(body, { model: "gpt-4o", stream: false }), {
+    messages: [],
+    max_completion_tokens: 100,
+  });
+  assert.deepEqual(openai.prepareBody!(body, { model: "o4-mini", stream: false }), {
+    messages: [],
+    max_completion_tokens: 100,
+    reasoning_effort: "high",
+  });
+  assert.deepEqual(openai.prepareBody!({ max_completion_tokens: 5 }, { model: "gpt-5", stream: false }), {
+    max_completion_tokens: 5,
+  });
 });
