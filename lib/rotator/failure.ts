@@ -88,6 +88,8 @@ const CONTEXT_LENGTH_WORDING = new RegExp(
 const QUOTA_WORDING = /quota|exhausted|billing|daily limit|per[\s_-]?day|credits/i;
 /** Wording of a 403 that means "spent", not "forbidden" (Google `dailyLimitExceeded`). */
 const FORBIDDEN_QUOTA_WORDING = /quota|exhausted|rate[\s_-]?limit|limit[\s_-]?exceeded/i;
+/** Wording of a 400 that rejects the key itself (Google's `API_KEY_INVALID`, "API key not valid"). */
+const INVALID_KEY_WORDING = /API_KEY_INVALID|API key not valid|API key expired/i;
 /** Wording of a 400/403 that says this key has no money left; another key may have some. */
 const SPENT_KEY_WORDING = /insufficient_quota|credit balance is too low/i;
 
@@ -206,6 +208,8 @@ function classifyHttp(status: number, body: string, resetAtMs: number | null, no
   if ((status === 400 || status === 403) && isSpentKey(body)) return "quota_exhausted";
   if (status === 403 && FORBIDDEN_QUOTA_WORDING.test(body)) return "quota_exhausted";
   if (status === 401 || status === 403) return "auth";
+  // Google answers a bad or revoked key with 400 INVALID_ARGUMENT, reason API_KEY_INVALID.
+  if (status === 400 && INVALID_KEY_WORDING.test(body)) return "auth";
   if (status >= 400 && status < 500) {
     return CONTEXT_LENGTH_WORDING.test(body) ? "context_length" : "client_error";
   }

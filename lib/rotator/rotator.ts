@@ -134,6 +134,8 @@ export class Rotator {
       const exclude = new Set<string>();
       let transientFailures = 0;
       for (;;) {
+        // After a failure, no new attempt starts past the deadline.
+        if (failures.length > 0 && clock.now() >= deadlineAtMs) break;
         let lease: Lease;
         try {
           lease = await pool.acquire(target.model, { deadlineAtMs, signal, exclude });

@@ -70,11 +70,21 @@ export async function sendUpstream(
       provider,
     });
   }
-  requestTimeouts.cancel(timer);
   const detach = () => signal?.removeEventListener("abort", onClientAbort);
-  if (response.ok) return { response, controller, detach };
-  detach();
-  const body = await response.text().catch(() => "");
+  if (response.ok) {
+    requestTimeouts.cancel(timer);
+    return { response, controller, detach };
+  }
+  // The error body is read under the same timer and client link: a stalled body must not hold the key.
+  let body = "";
+  try {
+    body = await response.text();
+  } catch {
+    if (signal?.aborted) throw new ClientAbortError("client disconnected");
+  } finally {
+    requestTimeouts.cancel(timer);
+    detach();
+  }
   throw new UpstreamError(`${provider} answered ${response.status}`, {
     kind: "http",
     provider,
@@ -82,6 +92,53 @@ export async function sendUpstream(
     headers: response.headers,
     body,
   });
+}
+
+/** Options of {@link readUpstreamText}. */
+export interface ReadUpstreamOptions {
+  provider: string;
+  /** Longest wait for the whole body. */
+  timeoutMs: number;
+  /** The client's signal, when the client still waits for this body. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Read a successful answer's body under a timeout. A stalled body becomes an `UpstreamError` of kind
+ * timeout, a client that left a {@link ClientAbortError}; either way the upstream call is aborted and
+ * the client link removed.
+ */
+export async function readUpstreamText(
+  upstream: UpstreamResponse,
+  options: ReadUpstreamOptions,
+): Promise<string> {
+  const { provider, timeoutMs, signal } = options;
+  let timedOut = false;
+  const timer = requestTimeouts.schedule(timeoutMs, () => {
+    timedOut = true;
+    upstream.controller.abort();
+  });
+  try {
+    return await upstream.response.text();
+  } catch (error) {
+    if (signal?.aborted) throw new ClientAbortError("client disconnected");
+    if (timedOut) {
+      throw new UpstreamError(
+        `${provider} did not finish its answer within ${Math.round(timeoutMs / 1000)} s`,
+        {
+          kind: "timeout",
+          provider,
+        },
+      );
+    }
+    throw new UpstreamError(`${provider} broke off its answer: ${describeNetworkError(error)}`, {
+      kind: "connection",
+      provider,
+    });
+  } finally {
+    requestTimeouts.cancel(timer);
+    upstream.detach();
+  }
 }
 
 function describeNetworkError(error: unknown): string {

@@ -11,8 +11,7 @@ import { openAIStreamUsage, openAIUsage } from "../formats/openai/usage.ts";
 import { sseDecoder, SseParser } from "../formats/sse.ts";
 import { UpstreamError } from "../errors.ts";
 import type { Target } from "../rotator/rotator.ts";
-import { requestTimeouts } from "../rotator/timeouts.ts";
-import { sendUpstream } from "../rotator/upstream_call.ts";
+import { ClientAbortError, readUpstreamText, sendUpstream } from "../rotator/upstream_call.ts";
 import type { TokenUsage } from "../rotator/usage.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { relayHeaders, relayStream } from "./relay.ts";
@@ -111,6 +110,13 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
         detach();
         if (!end.ok) return result.finish(end);
         if (tap.error !== null) return result.finish({ ok: false, error: new Error(tap.error) });
+        if (!passThrough && !tap.finished) {
+          // The encoders end such a stream with an error event; the call failed.
+          return result.finish({
+            ok: false,
+            error: new Error("the upstream stream ended before it finished"),
+          });
+        }
         const tokens = passThrough ? passThroughStreamUsage(inbound.format, tail()) : tokenUsage(tap.usage);
         result.finish({ ok: true, tokens });
       },
@@ -118,20 +124,17 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
     return new Response(relayed, { status: passThrough ? response.status : 200, headers });
   }
 
-  const timer = requestTimeouts.schedule(config.nonStreamingReadTimeoutMs, () => controller.abort());
   let text: string;
   try {
-    text = await response.text();
-  } catch (error) {
-    result.finish({ ok: false, error });
-    if (signal.aborted) throw error;
-    throw new UpstreamError(`${provider.id} did not finish its response in time`, {
-      kind: "timeout",
+    text = await readUpstreamText(result.value, {
       provider: provider.id,
+      timeoutMs: config.nonStreamingReadTimeoutMs,
+      signal,
     });
-  } finally {
-    requestTimeouts.cancel(timer);
-    detach();
+  } catch (error) {
+    // A client that left is not the key's fault; a stalled or broken body is.
+    result.finish(error instanceof ClientAbortError ? { ok: false, cancelled: true } : { ok: false, error });
+    throw error;
   }
 
   if (passThrough) {
@@ -187,6 +190,7 @@ export function overrideTemperatureZero(
 class PartsTap {
   usage: Partial<CanonicalUsage> = {};
   error: string | null = null;
+  finished = false;
 
   stream(): TransformStream<StreamPart, StreamPart> {
     return new TransformStream({
@@ -194,6 +198,7 @@ class PartsTap {
         if (part.type === "usage" || (part.type === "start" && part.usage)) {
           this.usage = { ...this.usage, ...(part.type === "usage" ? part.usage : part.usage) };
         } else if (part.type === "error") this.error = part.message;
+        else if (part.type === "finish") this.finished = true;
         controller.enqueue(part);
       },
     });

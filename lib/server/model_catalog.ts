@@ -9,7 +9,7 @@ import type { ListedModel } from "../../providers/types.ts";
 import type { RotationSettings } from "../config/rotation.ts";
 import type { Logger } from "../log/logger.ts";
 import { isAllowed } from "./model_resolution.ts";
-import { sendUpstream } from "../rotator/upstream_call.ts";
+import { readUpstreamText, sendUpstream } from "../rotator/upstream_call.ts";
 import type { FetchFunction } from "../rotator/upstream_call.ts";
 
 /** One model as `/v1/models` shows it (OpenAI's model object). */
@@ -114,12 +114,16 @@ export class ModelCatalog {
     let pageToken: string | undefined;
     for (let page = 0; page < this.#options.maxPages; page++) {
       const request = provider.adapter.modelsRequest({ baseUrl: provider.baseUrl, credential, pageToken });
-      const { response } = await sendUpstream(request, {
+      const upstream = await sendUpstream(request, {
         fetch: this.#options.fetch,
         provider: provider.id,
         headersTimeoutMs: this.#options.timeoutMs,
       });
-      const listing = provider.adapter.parseModels(await response.json());
+      const text = await readUpstreamText(upstream, {
+        provider: provider.id,
+        timeoutMs: this.#options.timeoutMs,
+      });
+      const listing = provider.adapter.parseModels(JSON.parse(text));
       models.push(...listing.models);
       if (!listing.nextPageToken) break;
       pageToken = listing.nextPageToken;

@@ -216,6 +216,14 @@ export function encodeOpenAIPart(
 /** The SSE text that closes the stream: the usage chunk (when asked for) and `[DONE]`. */
 export function endOpenAIStream(state: OpenAIEncoderState): string[] {
   if (state.failed) return [];
+  // A stream that ends without a finish was cut off upstream: say so rather than end it as a success.
+  if (!state.finished) {
+    return [openAIStreamErrorEvent({
+      kind: "api_error",
+      message: "the upstream stream ended before the response was complete",
+      code: "stream_incomplete",
+    })];
+  }
   const events: string[] = [];
   if (state.includeUsage) {
     const { id, created, model } = state;

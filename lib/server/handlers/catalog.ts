@@ -13,7 +13,13 @@ export function listModels(deps: AppDeps): Handler<AppEnv> {
 /** One model by its prefixed id (ids may contain slashes: `openrouter/anthropic/claude-3-opus`). */
 export function getModel(deps: AppDeps): Handler<AppEnv> {
   return async function getModel(c) {
-    const id = decodeURIComponent(c.req.path.slice("/v1/models/".length));
+    const raw = c.req.path.slice("/v1/models/".length);
+    let id: string;
+    try {
+      id = decodeURIComponent(raw);
+    } catch {
+      throw new RequestError(400, `the model id "${raw}" is not valid percent-encoding`, { param: "model" });
+    }
     const provider = deps.providers.find((candidate) => id.startsWith(`${candidate.id}/`));
     const models = provider ? await deps.catalog.forProvider(provider) : deps.catalog.aliases();
     const model = models.find((entry) => entry.id === id);

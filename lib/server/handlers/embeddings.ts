@@ -14,7 +14,7 @@ import {
 } from "../../formats/openai/embeddings.ts";
 import { systemClock } from "../../rotator/clock.ts";
 import type { Target } from "../../rotator/rotator.ts";
-import { sendUpstream } from "../../rotator/upstream_call.ts";
+import { ClientAbortError, readUpstreamText, sendUpstream } from "../../rotator/upstream_call.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { EmbeddingBatcher } from "../embedding_batcher.ts";
 import { resolveTargets } from "../model_resolution.ts";
@@ -63,34 +63,40 @@ export function embeddings(deps: AppDeps): Handler<AppEnv> {
       },
     });
     const { provider, model } = result.target;
+    let text: string;
     try {
-      const json = await result.value.response.json();
-      const embedded = embeddingCodec(provider.adapter.format)!.toResult(json, { model, inputs });
-      result.finish({
-        ok: true,
-        tokens: {
-          promptTokens: embedded.promptTokens,
-          completionTokens: 0,
-          cachedTokens: 0,
-          reasoningTokens: 0,
-        },
+      text = await readUpstreamText(result.value, {
+        provider: provider.id,
+        timeoutMs: config.nonStreamingReadTimeoutMs,
+        signal: options.signal,
       });
-      return embedded;
+    } catch (error) {
+      result.finish(
+        error instanceof ClientAbortError ? { ok: false, cancelled: true } : { ok: false, error },
+      );
+      throw error;
+    }
+    let embedded: EmbeddingResult;
+    try {
+      embedded = embeddingCodec(provider.adapter.format)!.toResult(JSON.parse(text), { model, inputs });
     } catch (error) {
       const failure = new UpstreamError(
         `${provider.id} sent embeddings that could not be read: ${(error as Error).message}`,
-        {
-          kind: "http",
-          provider: provider.id,
-          status: 502,
-          retryable: false,
-        },
+        { kind: "http", provider: provider.id, status: 502, body: text.slice(0, 500), retryable: false },
       );
       result.finish({ ok: false, error: failure });
       throw failure;
-    } finally {
-      result.value.detach();
     }
+    result.finish({
+      ok: true,
+      tokens: {
+        promptTokens: embedded.promptTokens,
+        completionTokens: 0,
+        cachedTokens: 0,
+        reasoningTokens: 0,
+      },
+    });
+    return embedded;
   }
 
   return async function embeddings(c) {

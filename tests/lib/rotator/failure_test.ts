@@ -701,3 +701,19 @@ Deno.test("backoffMs() stays within [0.5x, 1x] with the default random", () => {
     assert.ok(delayMs >= 250 && delayMs <= 500, `${delayMs} out of range`);
   }
 });
+
+Deno.test("classifyFailure() reads Google's 400 API_KEY_INVALID as auth", () => {
+  const body = JSON.stringify({
+    error: {
+      code: 400,
+      message: "API key not valid. Please pass a valid API key.",
+      status: "INVALID_ARGUMENT",
+      details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID" }],
+    },
+  });
+  const verdict = classifyFailure(
+    new UpstreamError("400", { kind: "http", provider: "gemini", status: 400, body }),
+    0,
+  );
+  assert.equal(verdict.failureClass, "auth");
+});
