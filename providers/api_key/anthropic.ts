@@ -33,12 +33,34 @@ function messagesRequest(path: string, input: ChatRequestInput, stream: boolean)
 /** Fields of https://docs.anthropic.com/en/api/messages-count-tokens (model is set separately). */
 const COUNT_TOKENS_FIELDS = ["messages", "system", "tools", "tool_choice", "thinking", "mcp_servers"];
 
+/**
+ * Thinking blocks with an empty signature come from turns another provider answered (our translation
+ * has no Anthropic signature to give them); Anthropic refuses them, so they are left out of history.
+ */
+export function withoutUnsignedThinking(body: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(body.messages)) return body;
+  let changed = false;
+  const messages = body.messages.map((message) => {
+    const content = (message as { content?: unknown } | null)?.content;
+    if (!Array.isArray(content)) return message;
+    const kept = content.filter((block) => {
+      const record = block as { type?: unknown; signature?: unknown } | null;
+      return !(record?.type === "thinking" && record.signature === "");
+    });
+    if (kept.length === content.length) return message;
+    changed = true;
+    return { ...(message as Record<string, unknown>), content: kept };
+  });
+  return changed ? { ...body, messages } : body;
+}
+
 /** The anthropic provider. */
 export const anthropic: ProviderAdapter = {
   id: "anthropic",
   format: "anthropic",
   authKind: "api_key",
   defaultBaseUrl: "https://api.anthropic.com",
+  prepareBody: (body) => withoutUnsignedThinking(body),
   chatRequest: (input) => messagesRequest("/v1/messages", input, input.stream),
   countTokensRequest: (input) => {
     // The count endpoint takes only these fields and rejects extra ones (max_tokens, stream, sampling).

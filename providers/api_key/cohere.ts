@@ -6,6 +6,8 @@ import { stripToolSchemaKeywords } from "./openai_quirks.ts";
 export const cohere = openAICompatible({
   id: "cohere",
   baseUrl: "https://api.cohere.ai/compatibility/v1",
+  // No documented `reasoning_effort` (reasoning is chosen by model); strict servers refuse it.
+  reasoningEffortModels: "none",
   // The Compatibility API documents no `strict` tool mode; drop it rather than risk a 400.
   prepareBody: (body) => stripToolSchemaKeywords(body, ["strict"]),
 });

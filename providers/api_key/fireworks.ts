@@ -5,4 +5,6 @@ import { openAICompatible } from "./openai_compatible.ts";
 export const fireworks = openAICompatible({
   id: "fireworks",
   baseUrl: "https://api.fireworks.ai/inference/v1",
+  // No documented `reasoning_effort` (reasoning is chosen by model); strict servers refuse it.
+  reasoningEffortModels: "none",
 });

@@ -12,12 +12,47 @@ function modelPath(model: string): string {
   return model.startsWith("models/") || model.startsWith("tunedModels/") ? model : `models/${model}`;
 }
 
+/**
+ * Thinking budgets per model family (https://ai.google.dev/gemini-api/docs/thinking#set-budget):
+ * 2.5 Pro 128–32768 and cannot switch thinking off; 2.5 Flash 0–24576; 2.5 Flash-Lite 512–24576 or 0.
+ * Models before 2.5 do not think at all and reject thinkingConfig.
+ */
+export function fitThinkingConfig(body: Record<string, unknown>, model: string): Record<string, unknown> {
+  const generation = body.generationConfig as Record<string, unknown> | undefined;
+  const thinking = generation?.thinkingConfig as Record<string, unknown> | undefined;
+  if (!generation || !thinking) return body;
+  const withThinking = (config: Record<string, unknown> | null) => {
+    const { thinkingConfig: _old, ...rest } = generation;
+    return { ...body, generationConfig: config ? { ...rest, thinkingConfig: config } : rest };
+  };
+  if (/gemini-(1\.|2\.0)/i.test(model)) return withThinking(null);
+  const budget = thinking.thinkingBudget;
+  if (typeof budget !== "number" || budget < 0) return body;
+  const { thinkingBudget: _budget, ...others } = thinking;
+  if (/gemini-2\.5-pro/i.test(model)) {
+    return withThinking(
+      budget === 0 ? others : { ...others, thinkingBudget: Math.min(32_768, Math.max(128, budget)) },
+    );
+  }
+  if (/flash-lite/i.test(model)) {
+    return withThinking({
+      ...others,
+      thinkingBudget: budget === 0 ? 0 : Math.min(24_576, Math.max(512, budget)),
+    });
+  }
+  if (/gemini-2\.5-flash/i.test(model)) {
+    return withThinking({ ...others, thinkingBudget: Math.min(24_576, budget) });
+  }
+  return body;
+}
+
 /** The gemini provider. */
 export const gemini: ProviderAdapter = {
   id: "gemini",
   format: "gemini",
   authKind: "api_key",
   defaultBaseUrl: "https://generativelanguage.googleapis.com",
+  prepareBody: (body, { model }) => fitThinkingConfig(body, model),
   chatRequest({ baseUrl, credential, model, body, stream }) {
     // The model lives in the URL; a `model` field in the body would be rejected.
     const { model: _model, ...rest } = body;

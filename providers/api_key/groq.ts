@@ -5,6 +5,8 @@ import { openAICompatible } from "./openai_compatible.ts";
 export const groq = openAICompatible({
   id: "groq",
   baseUrl: "https://api.groq.com/openai/v1",
+  // Only the gpt-oss models take low/medium/high; others refuse or read it differently.
+  reasoningEffortModels: /gpt-oss/i,
   // Reasoning models served here (DeepSeek-R1, Qwen3…) may print their thoughts inside <think> tags.
   thinkTags: true,
 });

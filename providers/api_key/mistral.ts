@@ -1,13 +1,57 @@
 /** Mistral La Plateforme: OpenAI-compatible Chat Completions with its own reasoning switch. */
+import { createHash } from "node:crypto";
 import { openAICompatible } from "./openai_compatible.ts";
 import { stripToolSchemaKeywords, wantsReasoning, withoutReasoningEffort } from "./openai_quirks.ts";
+
+/** Fields of the OpenAI API that Mistral refuses with 422 `extra_forbidden`. */
+const UNSUPPORTED_FIELDS = ["stream_options", "user", "top_k"];
+/** Mistral's own tool-call ids: exactly nine letters or digits. */
+const MISTRAL_TOOL_ID = /^[a-zA-Z0-9]{9}$/;
+const ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+/** A stable nine-character id for a foreign tool-call id (`toolu_…`, `call_…`). */
+export function mistralToolId(id: string): string {
+  if (MISTRAL_TOOL_ID.test(id)) return id;
+  const digest = createHash("sha256").update(id).digest();
+  let result = "";
+  for (let index = 0; index < 9; index++) result += ALPHABET[digest[index] % ALPHABET.length];
+  return result;
+}
+
+/** Rewrite tool-call ids in assistant tool_calls and tool results the same way. */
+function mistralToolIds(messages: unknown[]): unknown[] {
+  return messages.map((message) => {
+    if (message === null || typeof message !== "object") return message;
+    const record = message as Record<string, unknown>;
+    if (typeof record.tool_call_id === "string") {
+      return { ...record, tool_call_id: mistralToolId(record.tool_call_id) };
+    }
+    if (!Array.isArray(record.tool_calls)) return record;
+    return {
+      ...record,
+      tool_calls: record.tool_calls.map((call) =>
+        call !== null && typeof call === "object" && typeof (call as { id?: unknown }).id === "string"
+          ? { ...call, id: mistralToolId((call as { id: string }).id) }
+          : call
+      ),
+    };
+  });
+}
 
 /** The mistral provider. */
 export const mistral = openAICompatible({
   id: "mistral",
   baseUrl: "https://api.mistral.ai/v1",
+  // Magistral reasons through prompt_mode (below); other models get no reasoning_effort.
+  reasoningEffortModels: /magistral/i,
   prepareBody: (body, { model }) => {
-    let prepared = stripToolSchemaKeywords(body, ["strict"]);
+    let prepared: Record<string, unknown> = stripToolSchemaKeywords(body, ["strict"]);
+    prepared = Object.fromEntries(
+      Object.entries(prepared).filter(([key]) => !UNSUPPORTED_FIELDS.includes(key)),
+    );
+    if (Array.isArray(prepared.messages)) {
+      prepared = { ...prepared, messages: mistralToolIds(prepared.messages) };
+    }
     // Magistral models reason when asked with `prompt_mode: "reasoning"`
     // (https://docs.mistral.ai/capabilities/reasoning/), not with `reasoning_effort`.
     if (/magistral/i.test(model) && "reasoning_effort" in prepared) {

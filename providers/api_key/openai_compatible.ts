@@ -15,11 +15,31 @@ export interface OpenAICompatibleOptions {
   prepareBody?: ProviderAdapter["prepareBody"];
   /** Whether the provider wraps reasoning in `<think>` tags. @default false */
   thinkTags?: boolean;
+  /**
+   * Which models take `reasoning_effort`; for others it is removed before sending (strict servers
+   * answer 400 to it, and translated requests carry it whenever a client turned thinking on).
+   * @default every model (custom servers decide for themselves)
+   */
+  reasoningEffortModels?: RegExp | "none";
 }
 
 /** Build an adapter for an OpenAI-compatible provider. */
 export function openAICompatible(options: OpenAICompatibleOptions): ProviderAdapter {
-  const { id, baseUrl, headers: extraHeaders = {}, prepareBody, thinkTags = false } = options;
+  const { id, baseUrl, headers: extraHeaders = {}, thinkTags = false, reasoningEffortModels } = options;
+  const quirks = options.prepareBody;
+  const prepareBody: ProviderAdapter["prepareBody"] = reasoningEffortModels === undefined
+    ? quirks
+    : (body, context) => {
+      let prepared = body;
+      if (
+        "reasoning_effort" in prepared &&
+        (reasoningEffortModels === "none" || !reasoningEffortModels.test(context.model))
+      ) {
+        const { reasoning_effort: _effort, ...rest } = prepared;
+        prepared = rest;
+      }
+      return quirks ? quirks(prepared, context) : prepared;
+    };
   return {
     id,
     format: "openai",

@@ -2,4 +2,16 @@
 import { openAICompatible } from "./openai_compatible.ts";
 
 /** The openrouter provider. */
-export const openrouter = openAICompatible({ id: "openrouter", baseUrl: "https://openrouter.ai/api/v1" });
+export const openrouter = openAICompatible({
+  id: "openrouter",
+  baseUrl: "https://openrouter.ai/api/v1",
+  // OpenRouter's unified reasoning control is `reasoning: {effort}`
+  // (https://openrouter.ai/docs/use-cases/reasoning-tokens); it maps it per model.
+  prepareBody: (body) => {
+    if (typeof body.reasoning_effort !== "string" || body.reasoning !== undefined) return body;
+    const { reasoning_effort: effort, ...rest } = body;
+    return effort === "none"
+      ? { ...rest, reasoning: { enabled: false } }
+      : { ...rest, reasoning: { effort } };
+  },
+});

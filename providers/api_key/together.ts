@@ -5,6 +5,8 @@ import { openAICompatible } from "./openai_compatible.ts";
 export const together = openAICompatible({
   id: "together",
   baseUrl: "https://api.together.xyz/v1",
+  // No documented `reasoning_effort` (reasoning is chosen by model); strict servers refuse it.
+  reasoningEffortModels: "none",
   // Reasoning models served here (DeepSeek-R1, Qwen3…) may print their thoughts inside <think> tags.
   thinkTags: true,
 });

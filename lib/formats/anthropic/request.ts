@@ -139,7 +139,8 @@ function reasoningFromAnthropic(thinking: NonNullable<MessagesRequest["thinking"
 
 /** A canonical request → an Anthropic Messages body. */
 export function canonicalToAnthropicRequest(request: CanonicalRequest): Record<string, unknown> {
-  const budget = thinkingBudget(request.reasoning);
+  const messages = messagesToAnthropic(request.messages);
+  const budget = thinkingAllowed(request, messages) ? thinkingBudget(request.reasoning) : null;
   let maxTokens = request.maxTokens ?? DEFAULT_MAX_TOKENS;
   // The budget must be below max_tokens, or Anthropic answers 400.
   if (budget !== null && maxTokens <= budget) maxTokens = budget + DEFAULT_MAX_TOKENS;
@@ -147,7 +148,7 @@ export function canonicalToAnthropicRequest(request: CanonicalRequest): Record<s
   const system = request.system.filter((part) => part.text !== "");
   if (system.length === 1) body.system = system[0].text;
   else if (system.length > 1) body.system = system.map((part) => ({ type: "text", text: part.text }));
-  body.messages = messagesToAnthropic(request.messages);
+  body.messages = messages;
   if (request.tools.length > 0) {
     body.tools = request.tools.map((tool) => ({
       name: tool.name,
@@ -156,16 +157,36 @@ export function canonicalToAnthropicRequest(request: CanonicalRequest): Record<s
     }));
   }
   if (request.toolChoice !== undefined) body.tool_choice = toolChoiceToAnthropic(request.toolChoice);
-  if (request.stopSequences !== undefined && request.stopSequences.length > 0) {
-    body.stop_sequences = request.stopSequences;
+  // Anthropic refuses stop sequences made only of whitespace ("\n" is common from OpenAI clients).
+  const stops = request.stopSequences?.filter((stop) => stop.trim() !== "") ?? [];
+  if (stops.length > 0) body.stop_sequences = stops;
+  if (budget === null) {
+    // Anthropic's temperature range is 0–1 (OpenAI's is 0–2).
+    if (request.temperature !== undefined) body.temperature = Math.min(1, Math.max(0, request.temperature));
+    if (request.topP !== undefined) body.top_p = request.topP;
+    if (request.topK !== undefined) body.top_k = request.topK;
+  } else {
+    // With thinking, temperature and top_k must stay at their defaults and top_p within 0.95–1.
+    // https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#feature-compatibility
+    if (request.topP !== undefined && request.topP >= 0.95) body.top_p = request.topP;
+    body.thinking = { type: "enabled", budget_tokens: budget };
   }
-  if (request.temperature !== undefined) body.temperature = request.temperature;
-  if (request.topP !== undefined) body.top_p = request.topP;
-  if (request.topK !== undefined) body.top_k = request.topK;
   if (request.user !== undefined) body.metadata = { user_id: request.user };
-  if (budget !== null) body.thinking = { type: "enabled", budget_tokens: budget };
   if (request.stream) body.stream = true;
   return body;
+}
+
+/**
+ * Whether thinking may be enabled: not with forced tool use, and not when the last assistant turn
+ * calls tools without a signed thinking block first (history from other providers never has one).
+ */
+function thinkingAllowed(request: CanonicalRequest, messages: readonly Json[]): boolean {
+  if (request.toolChoice?.type === "any" || request.toolChoice?.type === "tool") return false;
+  const lastAssistant = [...messages].reverse().find((message) => message.role === "assistant");
+  const blocks = (lastAssistant?.content ?? []) as Json[];
+  const callsTools = blocks.some((block) => block.type === "tool_use");
+  const startsWithThinking = blocks[0]?.type === "thinking" || blocks[0]?.type === "redacted_thinking";
+  return !callsTools || startsWithThinking;
 }
 
 /** The `budget_tokens` to ask for, or null for no thinking. */
@@ -205,7 +226,20 @@ function messagesToAnthropic(messages: readonly CanonicalMessage[]): Json[] {
     const others = message.content.filter((block) => block.type !== "tool_result");
     message.content = [...results, ...others];
   }
+  // A final assistant turn is a prefill, and Anthropic refuses one that ends in whitespace.
+  const last = merged.at(-1);
+  const lastBlock = last?.role === "assistant" ? last.content.at(-1) : undefined;
+  if (lastBlock?.type === "text" && typeof lastBlock.text === "string") {
+    lastBlock.text = lastBlock.text.trimEnd();
+    if (lastBlock.text === "") last!.content.pop();
+    if (last!.content.length === 0) merged.pop();
+  }
   return merged;
+}
+
+/** Tool ids must match `^[a-zA-Z0-9_-]+$`; other providers' ids (`functions.get:0`) are mapped alike on both sides. */
+export function anthropicToolId(id: string): string {
+  return /^[a-zA-Z0-9_-]+$/.test(id) ? id : id.replace(/[^a-zA-Z0-9_-]/g, "_");
 }
 
 function imageToAnthropic(source: ImageSource): Json {
@@ -230,9 +264,9 @@ function partToAnthropic(part: CanonicalPart): Json[] {
       return [{ type: "document", source, ...(part.title !== undefined ? { title: part.title } : {}) }];
     }
     case "tool-call":
-      return [{ type: "tool_use", id: part.id, name: part.name, input: part.input }];
+      return [{ type: "tool_use", id: anthropicToolId(part.id), name: part.name, input: part.input }];
     case "tool-result": {
-      const block: Json = { type: "tool_result", tool_use_id: part.toolCallId };
+      const block: Json = { type: "tool_result", tool_use_id: anthropicToolId(part.toolCallId) };
       const content = part.content.filter((item) => item.type !== "text" || item.text !== "");
       const texts = content.filter((item): item is TextPart => item.type === "text");
       if (content.length > 0 && texts.length === content.length) {

@@ -13,6 +13,7 @@ import type {
   TextPart,
   ToolChoice,
 } from "../canonical.ts";
+import { createHash } from "node:crypto";
 import { RequestError } from "../../errors.ts";
 import { invalid, isRecord, numberOrUndefined, stringAt } from "../json_values.ts";
 
@@ -232,11 +233,13 @@ export function canonicalToOpenAIRequest(request: CanonicalRequest): Record<stri
     if (message.role === "user") messages.push(...userMessages(message.content, index));
     else messages.push(...assistantMessages(message.content, index));
   });
-  const choice = request.toolChoice;
+  // Without tools, OpenAI refuses tool_choice and parallel_tool_calls outright.
+  const hasTools = request.tools.length > 0;
+  const choice = hasTools ? request.toolChoice : undefined;
   return withoutUndefined({
     model: request.model,
     messages,
-    tools: request.tools.length > 0 ? request.tools.map(toolToOpenAI) : undefined,
+    tools: hasTools ? request.tools.map(toolToOpenAI) : undefined,
     tool_choice: choice?.type === "tool"
       ? { type: "function", function: { name: choice.name } }
       : choice?.type === "any"
@@ -247,12 +250,18 @@ export function canonicalToOpenAIRequest(request: CanonicalRequest): Record<stri
     stop: request.stopSequences?.length ? request.stopSequences : undefined,
     temperature: request.temperature,
     top_p: request.topP,
-    top_k: request.topK,
-    user: request.user,
+    // top_k is not part of the OpenAI API: OpenAI and strict servers answer 400 to it.
+    user: openAIUser(request.user),
     reasoning_effort: reasoningEffort(request.reasoning),
     stream: request.stream ? true : undefined,
     stream_options: request.stream ? { include_usage: true } : undefined,
   });
+}
+
+/** OpenAI caps `user` at 64 characters; longer ids (Claude Code sends ~160) become a stable hash. */
+function openAIUser(user: string | undefined): string | undefined {
+  if (user === undefined || user.length <= 64) return user;
+  return `user-${createHash("sha256").update(user).digest("hex").slice(0, 40)}`;
 }
 
 function toolToOpenAI(tool: CanonicalTool): Json {

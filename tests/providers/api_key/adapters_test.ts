@@ -1,10 +1,10 @@
 /** Request building and quirks of each provider adapter, from the vendors' documented formats. */
 import assert from "node:assert/strict";
 import { apiKeyCredential } from "../../../lib/credentials/credential.ts";
-import { anthropic } from "../../../providers/api_key/anthropic.ts";
+import { anthropic, withoutUnsignedThinking } from "../../../providers/api_key/anthropic.ts";
 import { cohere } from "../../../providers/api_key/cohere.ts";
 import { deepseek } from "../../../providers/api_key/deepseek.ts";
-import { gemini } from "../../../providers/api_key/gemini.ts";
+import { fitThinkingConfig, gemini } from "../../../providers/api_key/gemini.ts";
 import { mistral } from "../../../providers/api_key/mistral.ts";
 import { nvidiaNim } from "../../../providers/api_key/nvidia_nim.ts";
 import { openai } from "../../../providers/api_key/openai.ts";
@@ -140,13 +140,51 @@ Deno.test("deepseek drops reasoning_content from history; mistral and cohere dro
   }
 });
 
-Deno.test("mistral: reasoning_effort becomes prompt_mode for Magistral models only", () => {
+Deno.test("mistral: reasoning_effort becomes prompt_mode for Magistral models and is dropped for others", () => {
   const body = { messages: [], reasoning_effort: "high" };
   assert.deepEqual(mistral.prepareBody!(body, { model: "magistral-medium-latest", stream: false }), {
     messages: [],
     prompt_mode: "reasoning",
   });
-  assert.deepEqual(mistral.prepareBody!(body, { model: "mistral-small-latest", stream: false }), body);
+  assert.deepEqual(mistral.prepareBody!(body, { model: "mistral-small-latest", stream: false }), {
+    messages: [],
+  });
+});
+
+Deno.test("mistral: refused fields dropped, tool-call ids rewritten to nine characters consistently", () => {
+  const prepared = mistral.prepareBody!({
+    stream: true,
+    stream_options: { include_usage: true },
+    user: "u",
+    top_k: 5,
+    messages: [
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "toolu_01ABC", type: "function", function: {} }],
+      },
+      { role: "tool", tool_call_id: "toolu_01ABC", content: "ok" },
+      { role: "tool", tool_call_id: "Ab3dE6gH9", content: "ok" },
+    ],
+  }, { model: "mistral-large-latest", stream: true });
+  assert.deepEqual(Object.keys(prepared).sort(), ["messages", "stream"]);
+  const messages = prepared.messages as Array<Record<string, unknown>>;
+  const id = (messages[0].tool_calls as Array<{ id: string }>)[0].id;
+  assert.match(id, /^[a-zA-Z0-9]{9}$/);
+  assert.equal(messages[1].tool_call_id, id);
+  assert.equal(messages[2].tool_call_id, "Ab3dE6gH9");
+});
+
+Deno.test("reasoning_effort reaches only providers and models that take it", () => {
+  const body = { messages: [], reasoning_effort: "high" };
+  const context = (model: string) => ({ model, stream: false });
+  assert.equal("reasoning_effort" in openai.prepareBody!(body, context("gpt-4o")), false);
+  assert.equal(openai.prepareBody!(body, context("o3")).reasoning_effort, "high");
+  assert.equal("reasoning_effort" in deepseek.prepareBody!(body, context("deepseek-chat")), false);
+  assert.deepEqual(openrouter.prepareBody!(body, context("openai/o3")), {
+    messages: [],
+    reasoning: { effort: "high" },
+  });
 });
 
 Deno.test("nvidia_nim: reasoning switches by chat template arguments, or the Nemotron system prompt", () => {
@@ -176,4 +214,43 @@ Deno.test("openai: max_tokens becomes max_completion_tokens; reasoning_effort on
   assert.deepEqual(openai.prepareBody!({ max_completion_tokens: 5 }, { model: "gpt-5", stream: false }), {
     max_completion_tokens: 5,
   });
+});
+
+Deno.test("gemini: thinking budgets fitted to the model family", () => {
+  const body = (thinkingBudget: number) => ({
+    contents: [],
+    generationConfig: { maxOutputTokens: 10, thinkingConfig: { includeThoughts: true, thinkingBudget } },
+  });
+  const budget = (result: Record<string, unknown>) =>
+    ((result.generationConfig as Record<string, unknown>).thinkingConfig as
+      | Record<string, unknown>
+      | undefined)
+      ?.thinkingBudget;
+  assert.equal(budget(fitThinkingConfig(body(31_999), "gemini-2.5-flash")), 24_576);
+  assert.equal(budget(fitThinkingConfig(body(31_999), "gemini-2.5-pro")), 31_999);
+  assert.equal(budget(fitThinkingConfig(body(50_000), "gemini-2.5-pro")), 32_768);
+  assert.equal(budget(fitThinkingConfig(body(0), "gemini-2.5-pro")), undefined);
+  assert.equal(budget(fitThinkingConfig(body(100), "gemini-2.5-flash-lite")), 512);
+  const old = fitThinkingConfig(body(1024), "gemini-2.0-flash");
+  assert.deepEqual(old.generationConfig, { maxOutputTokens: 10 });
+});
+
+Deno.test("anthropic: thinking blocks without a signature are left out of passed-through history", () => {
+  const body = {
+    messages: [{
+      role: "assistant",
+      content: [{ type: "thinking", thinking: "x", signature: "" }, {
+        type: "thinking",
+        thinking: "y",
+        signature: "s",
+      }, {
+        type: "text",
+        text: "ok",
+      }],
+    }],
+  };
+  const cleaned = withoutUnsignedThinking(body).messages as Array<{ content: Array<{ type: string }> }>;
+  assert.deepEqual(cleaned[0].content.map((block) => block.type), ["thinking", "text"]);
+  const plain = { messages: [{ role: "user", content: "hi" }] };
+  assert.equal(withoutUnsignedThinking(plain), plain, "an untouched body is not copied");
 });

@@ -207,3 +207,51 @@ Deno.test("canonicalToAnthropicRequest() turns reasoning into a thinking budget 
     budget_tokens: 1024,
   });
 });
+
+Deno.test("canonicalToAnthropicRequest() keeps thinking compatible with Anthropic's rules", () => {
+  const thinking = { enabled: true, budgetTokens: 2048 };
+  const forced = canonicalToAnthropicRequest(canonical({
+    reasoning: thinking,
+    tools: [{ name: "f", inputSchema: { type: "object" } }],
+    toolChoice: { type: "any" },
+  }));
+  assert.equal("thinking" in forced, false, "thinking with forced tool use");
+
+  const unsignedHistory = canonicalToAnthropicRequest(canonical({
+    reasoning: thinking,
+    messages: [
+      { role: "user", content: [{ type: "text", text: "weather?" }] },
+      { role: "assistant", content: [{ type: "tool-call", id: "call_1", name: "f", input: {} }] },
+      { role: "user", content: [{ type: "tool-result", toolCallId: "call_1", content: [], isError: false }] },
+    ],
+  }));
+  assert.equal("thinking" in unsignedHistory, false, "thinking after an unsigned tool-use turn");
+
+  const sampled = canonicalToAnthropicRequest(
+    canonical({ reasoning: thinking, temperature: 0.2, topK: 5, topP: 0.5 }),
+  );
+  assert.deepEqual(sampled.thinking, { type: "enabled", budget_tokens: 2048 });
+  assert.equal("temperature" in sampled || "top_k" in sampled || "top_p" in sampled, false);
+});
+
+Deno.test("canonicalToAnthropicRequest() clamps temperature, drops blank stop sequences, trims a prefill, maps tool ids", () => {
+  const body = canonicalToAnthropicRequest(canonical({
+    temperature: 1.7,
+    stopSequences: ["\n", "END"],
+    messages: [
+      { role: "user", content: [{ type: "text", text: "hi" }] },
+      { role: "assistant", content: [{ type: "tool-call", id: "functions.get:0", name: "get", input: {} }] },
+      {
+        role: "user",
+        content: [{ type: "tool-result", toolCallId: "functions.get:0", content: [], isError: false }],
+      },
+      { role: "assistant", content: [{ type: "text", text: "Sure, " }] },
+    ],
+  }));
+  assert.equal(body.temperature, 1);
+  assert.deepEqual(body.stop_sequences, ["END"]);
+  const messages = body.messages as Array<{ role: string; content: Array<Record<string, unknown>> }>;
+  assert.equal(messages[1].content[0].id, "functions_get_0");
+  assert.equal(messages[2].content[0].tool_use_id, "functions_get_0");
+  assert.deepEqual(messages[3].content, [{ type: "text", text: "Sure," }]);
+});

@@ -453,7 +453,6 @@ Deno.test("canonicalToOpenAIRequest() writes tools, tool choice, settings and st
     stop: ["END"],
     temperature: 0.5,
     top_p: 0.8,
-    top_k: 20,
     user: "u-1",
     reasoning_effort: "high",
     stream: true,
@@ -462,10 +461,14 @@ Deno.test("canonicalToOpenAIRequest() writes tools, tool choice, settings and st
 });
 
 Deno.test("canonicalToOpenAIRequest() maps every tool choice", () => {
+  const tools = [{ name: "f", inputSchema: { type: "object" } }];
   const choice = (toolChoice: CanonicalRequest["toolChoice"]) => {
-    const body = canonicalToOpenAIRequest(canonical({ toolChoice }));
+    const body = canonicalToOpenAIRequest(canonical({ toolChoice, tools }));
     return [body.tool_choice, body.parallel_tool_calls];
   };
+  // Without tools there is nothing to choose: OpenAI refuses tool_choice and parallel_tool_calls then.
+  const bare = canonicalToOpenAIRequest(canonical({ toolChoice: { type: "any", parallel: false } }));
+  assert.equal("tool_choice" in bare || "parallel_tool_calls" in bare, false);
   assert.deepEqual(choice({ type: "auto" }), ["auto", undefined]);
   assert.deepEqual(choice({ type: "none" }), ["none", undefined]);
   assert.deepEqual(choice({ type: "any" }), ["required", undefined]);
@@ -505,4 +508,11 @@ Deno.test("canonicalToOpenAIRequest() and openAIRequestToCanonical() round-trip 
     maxTokens: 10,
   });
   assert.deepEqual(openAIRequestToCanonical(canonicalToOpenAIRequest(original), "gpt-4o"), original);
+});
+
+Deno.test("canonicalToOpenAIRequest() never sends top_k and hashes a user id longer than 64 characters", () => {
+  const body = canonicalToOpenAIRequest(canonical({ topK: 5, user: "user_" + "a".repeat(150) }));
+  assert.equal("top_k" in body, false);
+  assert.match(String(body.user), /^user-[0-9a-f]{40}$/);
+  assert.equal(canonicalToOpenAIRequest(canonical({ user: "short" })).user, "short");
 });
