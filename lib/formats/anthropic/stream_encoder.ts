@@ -32,6 +32,20 @@ export interface EncoderState {
   readonly pinged: boolean;
   readonly usage: Partial<CanonicalUsage>;
   readonly finish: FinishInfo | null;
+  /**
+   * Tool calls gathered until they are complete. Upstreams may interleave the arguments of parallel
+   * calls, and an Anthropic block cannot be reopened, so each call is sent whole (start, its complete
+   * `input_json_delta`, stop) once something else begins or the message ends.
+   */
+  readonly pendingTools: ReadonlyArray<PendingTool>;
+}
+
+/** A tool call being gathered. */
+export interface PendingTool {
+  readonly index: number;
+  readonly id: string;
+  readonly name: string;
+  readonly argumentsJson: string;
 }
 
 /** The next encoder state and the events to send. */
@@ -40,7 +54,17 @@ export type Step = { state: EncoderState; events: AnthropicStreamEvent[] };
 /** A fresh encoder state; `id` serves when the parts bring no `start`. */
 export function initialEncoderState(options: { model: string; id: string }): EncoderState {
   const { model, id } = options;
-  return { phase: "idle", id, model, blockCount: 0, open: null, pinged: false, usage: {}, finish: null };
+  return {
+    phase: "idle",
+    id,
+    model,
+    blockCount: 0,
+    open: null,
+    pinged: false,
+    usage: {},
+    finish: null,
+    pendingTools: [],
+  };
 }
 
 function mergePartial(usage: Partial<CanonicalUsage>, update: Partial<CanonicalUsage> = {}) {
@@ -103,12 +127,68 @@ function unchanged(state: EncoderState): Step {
   return { state, events: [] };
 }
 
+/** Send the gathered tool calls as complete blocks. */
+function flushTools(state: EncoderState): Step {
+  let step = unchanged({ ...state, pendingTools: [] });
+  for (const tool of state.pendingTools) {
+    const block = { type: "tool_use", id: tool.id, name: tool.name, input: {} };
+    const opened = openBlock(step.state, { kind: "tool", toolIndex: tool.index }, block);
+    step = { state: opened.state, events: [...step.events, ...opened.events] };
+    if (tool.argumentsJson !== "") {
+      step = blockDelta(step, { type: "input_json_delta", partial_json: tool.argumentsJson });
+    }
+    const closed = closeBlock(step.state);
+    step = { state: closed.state, events: [...step.events, ...closed.events] };
+  }
+  return step;
+}
+
+/** Run `encode` after sending any gathered tool calls, so content keeps its order. */
+function afterTools(state: EncoderState, encode: (state: EncoderState) => Step): Step {
+  if (state.pendingTools.length === 0) return encode(state);
+  const flushed = flushTools(state);
+  const next = encode(flushed.state);
+  return { state: next.state, events: [...flushed.events, ...next.events] };
+}
+
 const EMPTY_TEXT = { type: "text", text: "" };
 const EMPTY_THINKING = { type: "thinking", thinking: "", signature: "" };
 
 /** One canonical part → the Anthropic events it calls for, and the next encoder state. */
 export function encodePart(state: EncoderState, part: StreamPart): Step {
   if (state.phase === "done") return unchanged(state);
+  switch (part.type) {
+    case "text-delta":
+    case "reasoning-delta":
+    case "reasoning-signature":
+    case "redacted-reasoning":
+      return afterTools(state, (current) => encodeContent(current, part));
+    case "tool-call-start": {
+      if (state.pendingTools.some((tool) => tool.index === part.index)) return unchanged(state);
+      const tool: PendingTool = { index: part.index, id: part.id, name: part.name, argumentsJson: "" };
+      // Make sure message_start went out: the client learns early that an answer is coming.
+      const started = state.phase === "idle" ? messageStart(state) : unchanged(state);
+      const closed = closeBlock(started.state);
+      return {
+        state: { ...closed.state, pendingTools: [...closed.state.pendingTools, tool] },
+        events: [...started.events, ...closed.events],
+      };
+    }
+    case "tool-call-delta": {
+      if (part.argumentsDelta === "") return unchanged(state);
+      const pendingTools = state.pendingTools.map((tool) =>
+        tool.index === part.index
+          ? { ...tool, argumentsJson: tool.argumentsJson + part.argumentsDelta }
+          : tool
+      );
+      return unchanged({ ...state, pendingTools });
+    }
+    default:
+      return encodeContent(state, part);
+  }
+}
+
+function encodeContent(state: EncoderState, part: StreamPart): Step {
   const { open } = state;
   switch (part.type) {
     case "start": {
@@ -150,17 +230,8 @@ export function encodePart(state: EncoderState, part: StreamPart): Step {
       const closed = closeBlock(step.state);
       return { state: closed.state, events: [...step.events, ...closed.events] };
     }
-    case "tool-call-start": {
-      if (open?.kind === "tool" && open.toolIndex === part.index) return unchanged(state);
-      const block = { type: "tool_use", id: part.id, name: part.name, input: {} };
-      return openBlock(state, { kind: "tool", toolIndex: part.index }, block);
-    }
-    case "tool-call-delta":
-      // An Anthropic block cannot be reopened: a delta of a call other than the open one is dropped.
-      if (open?.kind !== "tool" || open.toolIndex !== part.index || part.argumentsDelta === "") {
-        return unchanged(state);
-      }
-      return blockDelta(unchanged(state), { type: "input_json_delta", partial_json: part.argumentsDelta });
+    default:
+      return unchanged(state);
   }
 }
 
@@ -172,7 +243,9 @@ export function encodeEnd(state: EncoderState): Step {
     const event = errorEvent("the upstream stream ended before the response was complete");
     return { state: { ...state, phase: "done" }, events: [event] };
   }
-  const started = state.phase === "idle" ? messageStart(state) : unchanged(state);
+  const begun = state.phase === "idle" ? messageStart(state) : unchanged(state);
+  const tools = flushTools(begun.state);
+  const started = { state: tools.state, events: [...begun.events, ...tools.events] };
   const closed = closeBlock(started.state);
   const { stopReason, stopSequence } = finishToAnthropic(state.finish);
   const { usage } = state;

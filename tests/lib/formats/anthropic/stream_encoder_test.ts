@@ -88,15 +88,41 @@ Deno.test("encodePart() writes a signature alone and redacted thinking as whole 
   assert.equal(state.blockCount, 3);
 });
 
-Deno.test("encodePart() keeps tool deltas with their open call and drops the rest", () => {
+Deno.test("tool calls are gathered whole, also when parallel calls interleave their arguments", async () => {
+  const events = await encode([
+    { type: "tool-call-start", index: 0, id: "a", name: "f" },
+    { type: "tool-call-start", index: 0, id: "a", name: "f" },
+    { type: "tool-call-start", index: 1, id: "b", name: "g" },
+    { type: "tool-call-delta", index: 0, argumentsDelta: '{"x":' },
+    { type: "tool-call-delta", index: 1, argumentsDelta: '{"y":2}' },
+    { type: "tool-call-delta", index: 0, argumentsDelta: "1}" },
+    { type: "tool-call-delta", index: 7, argumentsDelta: "unknown" },
+    { type: "finish", finish: { unified: "tool-calls", raw: "tool_calls" } },
+  ]);
+  assert.deepEqual(events.map(([name]) => name), [
+    "message_start",
+    "content_block_start",
+    "ping",
+    "content_block_delta",
+    "content_block_stop",
+    "content_block_start",
+    "content_block_delta",
+    "content_block_stop",
+    "message_delta",
+    "message_stop",
+  ]);
+  const deltas = events.filter(([name]) => name === "content_block_delta").map(([, data]) => data);
+  assert.deepEqual(deltas, [
+    { type: "content_block_delta", index: 0, delta: { type: "input_json_delta", partial_json: '{"x":1}' } },
+    { type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: '{"y":2}' } },
+  ]);
+});
+
+Deno.test("gathered tool calls go out before text that follows them", () => {
   const { names } = trace([
     { type: "tool-call-start", index: 0, id: "a", name: "f" },
-    { type: "tool-call-start", index: 0, id: "a", name: "f" },
     { type: "tool-call-delta", index: 0, argumentsDelta: "{}" },
-    { type: "tool-call-delta", index: 0, argumentsDelta: "" },
-    { type: "tool-call-start", index: 1, id: "b", name: "g" },
-    { type: "tool-call-delta", index: 0, argumentsDelta: "late" },
-    { type: "tool-call-delta", index: 7, argumentsDelta: "unknown" },
+    { type: "text-delta", text: "after" },
   ]);
   assert.deepEqual(names, [
     "message_start",
@@ -104,7 +130,8 @@ Deno.test("encodePart() keeps tool deltas with their open call and drops the res
     "ping",
     "content_block_delta#0:input_json_delta",
     "content_block_stop#0",
-    "content_block_start#1:tool_use",
+    "content_block_start#1:text",
+    "content_block_delta#1:text_delta",
   ]);
 });
 
@@ -207,12 +234,7 @@ Deno.test("partsToAnthropicEvents() writes Anthropic's exact event order", async
     ["content_block_delta", {
       type: "content_block_delta",
       index: 2,
-      delta: { type: "input_json_delta", partial_json: '{"x":' },
-    }],
-    ["content_block_delta", {
-      type: "content_block_delta",
-      index: 2,
-      delta: { type: "input_json_delta", partial_json: "1}" },
+      delta: { type: "input_json_delta", partial_json: '{"x":1}' },
     }],
     ["content_block_stop", { type: "content_block_stop", index: 2 }],
     ["content_block_start", {

@@ -152,8 +152,22 @@ Deno.test("partsToAnthropicEvents() replays a recorded Anthropic stream event fo
   const recorded = (await Array.fromAsync(recordedStream("tool_use_stream.sse"))).map((event) =>
     JSON.parse(event.data)
   );
-  // The recording's one empty input_json_delta carries nothing and is not repeated.
-  const expected = recorded.filter((event) => event.delta?.partial_json !== "");
+  // Tool input goes out whole (one input_json_delta per call), so the recording's fragments are joined.
+  const expected: typeof recorded = [];
+  for (const event of recorded) {
+    const previous = expected.at(-1);
+    if (event.delta?.type === "input_json_delta") {
+      if (previous?.delta?.type === "input_json_delta" && previous.index === event.index) {
+        previous.delta = {
+          ...previous.delta,
+          partial_json: previous.delta.partial_json + event.delta.partial_json,
+        };
+        continue;
+      }
+      if (event.delta.partial_json === "") continue;
+    }
+    expected.push(structuredClone(event));
+  }
   assert.deepEqual(replayed.map(([name]) => name), expected.map((event) => event.type));
   assert.deepEqual(replayed[0][1].message, {
     ...expected[0].message,
