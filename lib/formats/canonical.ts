@@ -153,3 +153,22 @@ export function mergeUsage(target: CanonicalUsage, update: Partial<CanonicalUsag
   }
   return target;
 }
+
+/** Append a turn, keeping turns alternating: a turn of the last one's role joins it, tool results first. */
+export function appendTurn(
+  messages: CanonicalMessage[],
+  role: CanonicalMessage["role"],
+  parts: CanonicalPart[],
+): void {
+  if (parts.length === 0) return;
+  const last = messages.at(-1);
+  if (last?.role !== role) {
+    messages.push({ role, content: parts });
+    return;
+  }
+  const content = [...last.content, ...parts];
+  last.content = role === "assistant" ? content : [
+    ...content.filter((part) => part.type === "tool-result"),
+    ...content.filter((part) => part.type !== "tool-result"),
+  ];
+}

@@ -11,6 +11,7 @@ import type {
   TextPart,
   ToolChoice,
 } from "../canonical.ts";
+import { appendTurn } from "../canonical.ts";
 import { invalid, isRecord, numberOrUndefined, stringAt } from "../json_values.ts";
 
 type Json = Record<string, unknown>;
@@ -68,21 +69,6 @@ export function geminiRequestToCanonical(body: Record<string, unknown>, model: s
   const reasoning = readThinking(config.thinkingConfig);
   if (reasoning !== undefined) request.reasoning = reasoning;
   return request;
-}
-
-/** Canonical turns alternate: a turn of the last one's role joins it, tool results first. */
-function appendTurn(messages: CanonicalMessage[], role: CanonicalMessage["role"], parts: CanonicalPart[]) {
-  if (parts.length === 0) return;
-  const last = messages.at(-1);
-  if (last?.role !== role) {
-    messages.push({ role, content: parts });
-    return;
-  }
-  const content = [...last.content, ...parts];
-  last.content = role === "assistant" ? content : [
-    ...content.filter((part) => part.type === "tool-result"),
-    ...content.filter((part) => part.type !== "tool-result"),
-  ];
 }
 
 /** One Gemini part → canonical parts; a signature on a non-thought part becomes signed empty reasoning before it. */

@@ -13,12 +13,12 @@ import type {
   TextPart,
   ToolChoice,
 } from "../canonical.ts";
+import { appendTurn } from "../canonical.ts";
 import { createHash } from "node:crypto";
 import { RequestError } from "../../errors.ts";
 import { invalid, isRecord, numberOrUndefined, stringAt } from "../json_values.ts";
 
 type Json = Record<string, unknown>;
-type Role = CanonicalMessage["role"];
 
 const EMPTY_SCHEMA = { type: "object", properties: {} };
 const EFFORTS = ["minimal", "low", "medium", "high"] as const;
@@ -88,21 +88,6 @@ function readMessages(list: unknown[]): { system: TextPart[]; messages: Canonica
     }
   });
   return { system, messages };
-}
-
-/** Canonical turns alternate: a turn of the same role as the last one joins it, tool results first. */
-function appendTurn(messages: CanonicalMessage[], role: Role, parts: CanonicalPart[]): void {
-  if (parts.length === 0) return;
-  const last = messages.at(-1);
-  if (last?.role !== role) {
-    messages.push({ role, content: parts });
-    return;
-  }
-  const content = [...last.content, ...parts];
-  last.content = role === "assistant" ? content : [
-    ...content.filter((part) => part.type === "tool-result"),
-    ...content.filter((part) => part.type !== "tool-result"),
-  ];
 }
 
 function toolResult(toolCallId: string, message: Json, path: string): CanonicalPart {
