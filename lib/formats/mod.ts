@@ -13,7 +13,15 @@ import { anthropicRequestToCanonical, canonicalToAnthropicRequest } from "./anth
 import { anthropicResponseToCanonical, canonicalToAnthropicResponse } from "./anthropic/response.ts";
 import { anthropicEventsToParts, partsToAnthropicEvents } from "./anthropic/stream.ts";
 import type { MessagesRequest } from "./anthropic/schema.ts";
-import type { CanonicalRequest, CanonicalResponse, StreamPart, WireFormat } from "./canonical.ts";
+import type {
+  CanonicalRequest,
+  CanonicalResponse,
+  CanonicalUsage,
+  StreamPart,
+  WireFormat,
+} from "./canonical.ts";
+import { anthropicStreamUsage } from "./anthropic/usage.ts";
+import { openAIStreamUsage, usageFromOpenAI } from "./openai/usage.ts";
 import type { SseEvent } from "./sse.ts";
 import { canonicalToGeminiRequest } from "./gemini/request.ts";
 import { geminiResponseToCanonical } from "./gemini/response.ts";
@@ -40,6 +48,10 @@ export interface FormatCodec extends ProviderCodec {
   toCanonicalRequest(body: Record<string, unknown>, model: string): CanonicalRequest;
   /** Canonical → a response body in this format (`model` is the name the client used). */
   fromCanonicalResponse(response: CanonicalResponse, model: string): Record<string, unknown>;
+  /** Token usage of a response body in this format, or null (for bodies passed through untouched). */
+  usageOf(json: unknown): Partial<CanonicalUsage> | null;
+  /** Token usage from the last bytes of a stream in this format, or null. */
+  streamTailUsage(tail: string): Partial<CanonicalUsage> | null;
   /** Canonical parts → this format's SSE text. */
   partsToStream(options: { model: string; includeUsage: boolean }): TransformStream<StreamPart, string>;
   /** The HTTP status this format uses for a status of ours. */
@@ -57,6 +69,8 @@ const openai: FormatCodec = {
   toCanonicalResponse: openAIResponseToCanonical,
   fromCanonicalResponse: (response, model) => canonicalToOpenAIResponse(response, { model }),
   streamToParts: openAIChunksToParts,
+  usageOf: usageFromOpenAI,
+  streamTailUsage: openAIStreamUsage,
   partsToStream: (options) => partsToOpenAIChunks(options),
   errorStatus: (status) => status,
   errorBody: openAIErrorBody,
@@ -71,6 +85,8 @@ const anthropic: FormatCodec = {
   toCanonicalResponse: anthropicResponseToCanonical,
   fromCanonicalResponse: (response, model) => canonicalToAnthropicResponse(response, { model }),
   streamToParts: anthropicEventsToParts,
+  usageOf: (json) => anthropicResponseToCanonical(json).usage,
+  streamTailUsage: anthropicStreamUsage,
   partsToStream: ({ model }) => partsToAnthropicEvents({ model }),
   errorStatus: anthropicErrorStatus,
   errorBody: anthropicErrorBody,

@@ -7,8 +7,7 @@ import type { Context } from "hono";
 import type { CanonicalRequest, CanonicalUsage, StreamPart } from "../formats/canonical.ts";
 import { type FormatCodec, providerCodec } from "../formats/mod.ts";
 import { splitThinkResponse, thinkTagSplitter } from "../formats/think_tags.ts";
-import { openAIStreamUsage, openAIUsage } from "../formats/openai/usage.ts";
-import { sseDecoder, SseParser } from "../formats/sse.ts";
+import { sseDecoder } from "../formats/sse.ts";
 import { UpstreamError } from "../errors.ts";
 import type { Target } from "../rotator/rotator.ts";
 import { ClientAbortError, readUpstreamText, sendUpstream } from "../rotator/upstream_call.ts";
@@ -117,7 +116,7 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
             error: new Error("the upstream stream ended before it finished"),
           });
         }
-        const tokens = passThrough ? passThroughStreamUsage(inbound.format, tail()) : tokenUsage(tap.usage);
+        const tokens = tokenUsage(passThrough ? inbound.streamTailUsage(tail()) : tap.usage);
         result.finish({ ok: true, tokens });
       },
     });
@@ -138,7 +137,7 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
   }
 
   if (passThrough) {
-    result.finish({ ok: true, tokens: passThroughJsonUsage(inbound, text) });
+    result.finish({ ok: true, tokens: tokenUsage(passThroughUsage(inbound, text)) });
     const headers = relayHeaders(response.headers);
     headers.set("x-proxy-request-id", requestId);
     return new Response(text, { status: response.status, headers });
@@ -217,33 +216,10 @@ export function tokenUsage(usage: Partial<CanonicalUsage> | null | undefined): T
   };
 }
 
-function passThroughJsonUsage(codec: FormatCodec, text: string): TokenUsage | null {
+function passThroughUsage(codec: FormatCodec, text: string): Partial<CanonicalUsage> | null {
   try {
-    const json = JSON.parse(text);
-    return codec.format === "openai" ? openAIUsage(json) : tokenUsage(codec.toCanonicalResponse(json).usage);
+    return codec.usageOf(JSON.parse(text));
   } catch {
     return null;
   }
-}
-
-function passThroughStreamUsage(format: string, tail: string): TokenUsage | null {
-  if (format === "openai") return openAIStreamUsage(tail);
-  // Anthropic: the final message_delta carries the output (and, for some upstreams, input) counts.
-  const parser = new SseParser();
-  const events = [...parser.push(tail), ...parser.end()];
-  for (let index = events.length - 1; index >= 0; index--) {
-    if (events[index].event !== "message_delta") continue;
-    try {
-      const usage = JSON.parse(events[index].data).usage;
-      return tokenUsage({
-        inputTokens: usage?.input_tokens,
-        outputTokens: usage?.output_tokens,
-        cacheReadTokens: usage?.cache_read_input_tokens,
-        cacheCreationTokens: usage?.cache_creation_input_tokens,
-      });
-    } catch {
-      return null;
-    }
-  }
-  return null;
 }

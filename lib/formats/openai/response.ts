@@ -5,7 +5,7 @@
 import type { CanonicalPart, CanonicalResponse, CanonicalUsage, FinishInfo } from "../canonical.ts";
 import { emptyUsage } from "../canonical.ts";
 import { finishFromOpenAI, finishToOpenAI } from "./finish_reason.ts";
-import { openAIUsage } from "./usage.ts";
+import { usageFromOpenAI } from "./usage.ts";
 
 import { isRecord, type Json } from "../json_values.ts";
 
@@ -38,20 +38,6 @@ export function openAIResponseToCanonical(json: unknown): CanonicalResponse {
     content,
     finish,
     usage: usageFromOpenAI(root) ?? emptyUsage(),
-  };
-}
-
-/** The canonical usage of an OpenAI object carrying `usage` (a completion or a stream chunk), or null. */
-export function usageFromOpenAI(json: unknown): CanonicalUsage | null {
-  const usage = openAIUsage(json);
-  if (!usage) return null;
-  // OpenAI's `prompt_tokens` includes the cached ones; canonical `inputTokens` does not.
-  return {
-    inputTokens: Math.max(0, usage.promptTokens - usage.cachedTokens),
-    outputTokens: usage.completionTokens,
-    cacheReadTokens: usage.cachedTokens,
-    cacheCreationTokens: 0,
-    reasoningTokens: usage.reasoningTokens,
   };
 }
 

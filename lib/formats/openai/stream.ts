@@ -8,7 +8,8 @@ import { emptyUsage, mergeUsage } from "../canonical.ts";
 import { encodeSseEvent, type SseEvent } from "../sse.ts";
 import { openAIStreamErrorEvent } from "./error.ts";
 import { finishFromOpenAI, finishToOpenAI } from "./finish_reason.ts";
-import { openAICompletionId, usageFromOpenAI, usageToOpenAI } from "./response.ts";
+import { openAICompletionId, usageToOpenAI } from "./response.ts";
+import { usageFromOpenAI } from "./usage.ts";
 
 import { isRecord, type Json } from "../json_values.ts";
 
