@@ -13,7 +13,12 @@ import type { ConfiguredProvider } from "../../providers/mod.ts";
 import { type Clock, sleep, systemClock } from "./clock.ts";
 import { backoffMs, classifyFailure, type FailureClass } from "./failure.ts";
 import { KeyPool, type Lease } from "./key_pool.ts";
-import { ClientAbortError } from "./upstream_call.ts";
+import {
+  ClientAbortError,
+  type ReadUpstreamOptions,
+  readUpstreamText,
+  type UpstreamResponse,
+} from "./upstream_call.ts";
 import type { TokenUsage } from "./usage.ts";
 
 /** How a call ended, reported once its response (or stream) is finished. */
@@ -277,4 +282,20 @@ function summarize(failures: readonly FailedAttempt[]): string {
     byClass.set(name, [...(byClass.get(name) ?? []), failure.label]);
   }
   return [...byClass].map(([name, labels]) => `${labels.length}× ${name} (${labels.join(", ")})`).join(", ");
+}
+
+/**
+ * Read the body of a call's successful answer. A failure ends the call: a client that left is not the
+ * key's fault (cancelled), a stalled or broken body is (failure).
+ */
+export async function readCallText(
+  result: ExecuteResult<UpstreamResponse>,
+  options: ReadUpstreamOptions,
+): Promise<string> {
+  try {
+    return await readUpstreamText(result.value, options);
+  } catch (error) {
+    result.finish(error instanceof ClientAbortError ? { ok: false, cancelled: true } : { ok: false, error });
+    throw error;
+  }
 }

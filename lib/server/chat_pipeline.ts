@@ -9,8 +9,8 @@ import { type FormatCodec, providerCodec } from "../formats/mod.ts";
 import { splitThinkResponse, thinkTagSplitter } from "../formats/think_tags.ts";
 import { sseDecoder } from "../formats/sse.ts";
 import { UpstreamError } from "../errors.ts";
-import type { Target } from "../rotator/rotator.ts";
-import { ClientAbortError, readUpstreamText, sendUpstream } from "../rotator/upstream_call.ts";
+import { readCallText, type Target } from "../rotator/rotator.ts";
+import { sendUpstream } from "../rotator/upstream_call.ts";
 import type { TokenUsage } from "../rotator/usage.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { relayHeaders, relayStream } from "./relay.ts";
@@ -123,18 +123,11 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
     return new Response(relayed, { status: passThrough ? response.status : 200, headers });
   }
 
-  let text: string;
-  try {
-    text = await readUpstreamText(result.value, {
-      provider: provider.id,
-      timeoutMs: config.nonStreamingReadTimeoutMs,
-      signal,
-    });
-  } catch (error) {
-    // A client that left is not the key's fault; a stalled or broken body is.
-    result.finish(error instanceof ClientAbortError ? { ok: false, cancelled: true } : { ok: false, error });
-    throw error;
-  }
+  const text = await readCallText(result, {
+    provider: provider.id,
+    timeoutMs: config.nonStreamingReadTimeoutMs,
+    signal,
+  });
 
   if (passThrough) {
     result.finish({ ok: true, tokens: tokenUsage(passThroughUsage(inbound, text)) });

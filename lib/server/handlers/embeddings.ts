@@ -13,8 +13,8 @@ import {
   resultToOpenAIEmbeddings,
 } from "../../formats/openai/embeddings.ts";
 import { systemClock } from "../../rotator/clock.ts";
-import type { Target } from "../../rotator/rotator.ts";
-import { ClientAbortError, readUpstreamText, sendUpstream } from "../../rotator/upstream_call.ts";
+import { readCallText, type Target } from "../../rotator/rotator.ts";
+import { sendUpstream } from "../../rotator/upstream_call.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { EmbeddingBatcher } from "../embedding_batcher.ts";
 import { resolveTargets } from "../model_resolution.ts";
@@ -63,19 +63,11 @@ export function embeddings(deps: AppDeps): Handler<AppEnv> {
       },
     });
     const { provider, model } = result.target;
-    let text: string;
-    try {
-      text = await readUpstreamText(result.value, {
-        provider: provider.id,
-        timeoutMs: config.nonStreamingReadTimeoutMs,
-        signal: options.signal,
-      });
-    } catch (error) {
-      result.finish(
-        error instanceof ClientAbortError ? { ok: false, cancelled: true } : { ok: false, error },
-      );
-      throw error;
-    }
+    const text = await readCallText(result, {
+      provider: provider.id,
+      timeoutMs: config.nonStreamingReadTimeoutMs,
+      signal: options.signal,
+    });
     let embedded: EmbeddingResult;
     try {
       embedded = embeddingCodec(provider.adapter.format)!.toResult(JSON.parse(text), { model, inputs });

@@ -10,8 +10,8 @@ import {
   passThroughRequestSchema,
 } from "../../formats/anthropic/schema.ts";
 import { countInputTokens } from "../../formats/token_count.ts";
-import type { Target } from "../../rotator/rotator.ts";
-import { ClientAbortError, readUpstreamText, sendUpstream } from "../../rotator/upstream_call.ts";
+import { readCallText, type Target } from "../../rotator/rotator.ts";
+import { sendUpstream } from "../../rotator/upstream_call.ts";
 import { runChat } from "../chat_pipeline.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { resolveTargets } from "../model_resolution.ts";
@@ -82,19 +82,11 @@ export function countTokens(deps: AppDeps): Handler<AppEnv> {
           ),
       });
       c.get("access").keyLabel = result.credential.label;
-      let text: string;
-      try {
-        text = await readUpstreamText(result.value, {
-          provider: provider.id,
-          timeoutMs: config.connectTimeoutMs,
-          signal: c.req.raw.signal,
-        });
-      } catch (error) {
-        result.finish(
-          error instanceof ClientAbortError ? { ok: false, cancelled: true } : { ok: false, error },
-        );
-        throw error;
-      }
+      const text = await readCallText(result, {
+        provider: provider.id,
+        timeoutMs: config.connectTimeoutMs,
+        signal: c.req.raw.signal,
+      });
       result.finish({ ok: true });
       return new Response(text, {
         status: result.value.response.status,
