@@ -37,7 +37,7 @@ export interface CredentialRecord {
   /** Credential-wide state (auth failures disable the key for every model). */
   readonly disabled: KeyState;
   readonly scopes: ReadonlyMap<string, ScopeRecord>;
-  /** Requests in flight, by model. */
+  /** Requests in flight, by model (read from the pool's columns; for statistics and tests). */
   readonly inFlight: ReadonlyMap<string, number>;
   /** Requests in flight per model this credential may carry. */
   readonly capacity: number;
@@ -97,7 +97,6 @@ const NO_EXCLUSIONS: ReadonlySet<string> = new Set();
 
 type MutableRecord = { -readonly [K in keyof CredentialRecord]: CredentialRecord[K] } & {
   scopes: Map<string, MutableScope>;
-  inFlight: Map<string, number>;
 };
 type MutableScope = { -readonly [K in keyof ScopeRecord]: ScopeRecord[K] };
 
@@ -149,6 +148,11 @@ export class KeyPool {
     this.#capacity = new Int32Array(count);
     this.#disabledUntil = new Float64Array(count);
     this.#scratch = new Int32Array(count);
+    const inFlightByModel = (index: number) => {
+      const counts = new Map<string, number>();
+      for (const [model, column] of this.#inFlight) if (column[index] > 0) counts.set(model, column[index]);
+      return counts;
+    };
     this.records = credentials.map((credential, index) => {
       const multiplier = concurrencyMultipliers.get(credential.priority) ?? 1;
       const record: MutableRecord = {
@@ -156,7 +160,10 @@ export class KeyPool {
         index,
         disabled: AVAILABLE,
         scopes: new Map(),
-        inFlight: new Map(),
+        // Derived from the in-flight columns, so the request path updates one counter only.
+        get inFlight() {
+          return inFlightByModel(index);
+        },
         capacity: Math.max(1, Math.floor(maxConcurrentPerKey * multiplier)),
         lastTransient: null,
       };
@@ -495,10 +502,8 @@ export class KeyPool {
   }
 
   #lease(record: CredentialRecord, model: string, scope: string): Lease {
-    const mutable = this.#mutable(record);
     const column = this.#inFlightOf(model);
     column[record.index]++;
-    mutable.inFlight.set(model, column[record.index]);
     let released = false;
     return {
       credential: record.credential,
@@ -507,9 +512,7 @@ export class KeyPool {
       release: () => {
         if (released) return;
         released = true;
-        const count = --column[record.index];
-        if (count <= 0) mutable.inFlight.delete(model);
-        else mutable.inFlight.set(model, count);
+        column[record.index]--;
         this.#drain();
       },
     };
