@@ -87,7 +87,6 @@ export async function loadConfig(
     providers,
     rotation,
     prices: parseModelPrices(variables.MODEL_PRICES),
-    variables: Object.freeze(variables),
   };
   return { config, generatedKeyPath };
 }

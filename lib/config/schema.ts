@@ -55,8 +55,6 @@ export interface ProxyConfig {
   rotation: RotationSettings;
   /** `MODEL_PRICES`, by lower-case `provider/model` pattern. */
   prices: ReadonlyMap<string, ModelPrice>;
-  /** The merged variables (process env over `.env`), for settings parsed by later layers' schemas. */
-  variables: Readonly<Record<string, string>>;
 }
 
 const positiveNumber = z.string().trim().regex(/^\d+(\.\d+)?$/, "must be a positive number").transform(Number)

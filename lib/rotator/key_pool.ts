@@ -309,19 +309,6 @@ export class KeyPool {
     this.#options.onChange?.();
   }
 
-  /** Clear every cooldown and disable (used when credentials are reloaded). */
-  reset(): void {
-    this.#providerState = AVAILABLE;
-    for (const record of this.records) {
-      this.setDisabled(record, AVAILABLE);
-      for (const [scope, scoped] of this.#mutable(record).scopes) {
-        this.setScopeState(record, scope, AVAILABLE);
-        scoped.strikes = 0;
-      }
-    }
-    this.#drain();
-  }
-
   #applyFailure(record: MutableRecord, scope: string, verdict: FailureVerdict, now: number): void {
     const { failureClass, resetAtMs } = verdict;
     const scoped = this.#scopeOf(record, scope);

@@ -26,6 +26,3 @@ export const chatCompletionRequestSchema = z.object({
 
 /** A validated chat completion request; unknown fields are kept. */
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
-
-/** An OpenAI model listing entry as upstreams send it (loose). */
-export const modelEntrySchema = z.object({ id: z.string() }).loose();
