@@ -89,7 +89,9 @@ for (const batching of [false, true]) {
       const calls = embedCalls(openaiUpstream.requests).slice(before);
       if (batching) {
         assert.equal(calls.length, 1, "concurrent requests were not merged");
-        assert.deepEqual(calls[0].json?.input, words);
+        // Concurrent requests reach the proxy in whatever order the sockets deliver them; each result was
+        // already matched to its own word above, so only the merged set is checked here.
+        assert.deepEqual([...(calls[0].json?.input as string[])].sort(), [...words].sort());
       } else {
         assert.equal(calls.length, words.length);
       }
