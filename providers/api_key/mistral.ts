@@ -38,6 +38,25 @@ function mistralToolIds(messages: unknown[]): unknown[] {
   });
 }
 
+/**
+ * Mistral refuses a `user` message right after `tool` messages ("Unexpected role 'user' after role 'tool'",
+ * code 3230). Claude Code produces exactly that when it puts text beside its tool results, and OpenAI
+ * clients do when a user interrupts a tool loop. A short assistant turn bridges the two, as other Mistral
+ * clients do; nothing the client sent is dropped.
+ */
+export const MISTRAL_TOOL_BRIDGE = { role: "assistant", content: "Tool results received." } as const;
+
+function bridgeToolToUser(messages: unknown[]): unknown[] {
+  const roleOf = (message: unknown) =>
+    message !== null && typeof message === "object" ? (message as { role?: unknown }).role : undefined;
+  const bridged: unknown[] = [];
+  for (const message of messages) {
+    if (roleOf(message) === "user" && roleOf(bridged.at(-1)) === "tool") bridged.push(MISTRAL_TOOL_BRIDGE);
+    bridged.push(message);
+  }
+  return bridged;
+}
+
 /** The mistral provider. */
 export const mistral = openAICompatible({
   id: "mistral",
@@ -50,7 +69,7 @@ export const mistral = openAICompatible({
       Object.entries(prepared).filter(([key]) => !UNSUPPORTED_FIELDS.includes(key)),
     );
     if (Array.isArray(prepared.messages)) {
-      prepared = { ...prepared, messages: mistralToolIds(prepared.messages) };
+      prepared = { ...prepared, messages: bridgeToolToUser(mistralToolIds(prepared.messages)) };
     }
     // Magistral models reason when asked with `prompt_mode: "reasoning"`
     // (https://docs.mistral.ai/capabilities/reasoning/), not with `reasoning_effort`.

@@ -5,7 +5,7 @@ import { anthropic, withoutUnsignedThinking } from "../../../providers/api_key/a
 import { cohere } from "../../../providers/api_key/cohere.ts";
 import { deepseek } from "../../../providers/api_key/deepseek.ts";
 import { fitThinkingConfig, gemini } from "../../../providers/api_key/gemini.ts";
-import { mistral } from "../../../providers/api_key/mistral.ts";
+import { mistral, MISTRAL_TOOL_BRIDGE } from "../../../providers/api_key/mistral.ts";
 import { nvidiaNim } from "../../../providers/api_key/nvidia_nim.ts";
 import { openai } from "../../../providers/api_key/openai.ts";
 import { openrouter } from "../../../providers/api_key/openrouter.ts";
@@ -173,6 +173,21 @@ Deno.test("mistral: refused fields dropped, tool-call ids rewritten to nine char
   assert.match(id, /^[a-zA-Z0-9]{9}$/);
   assert.equal(messages[1].tool_call_id, id);
   assert.equal(messages[2].tool_call_id, "Ab3dE6gH9");
+});
+
+Deno.test("mistral: a user message right after tool results gets an assistant bridge; others are untouched", () => {
+  const messages = [
+    { role: "user", content: "list files" },
+    { role: "assistant", content: null, tool_calls: [{ id: "Ab3dE6gH9", type: "function", function: {} }] },
+    { role: "tool", tool_call_id: "Ab3dE6gH9", content: "a.txt" },
+    { role: "user", content: "now read it" },
+    { role: "assistant", content: "ok" },
+    { role: "user", content: "thanks" },
+  ];
+  const prepared = mistral.prepareBody!({ messages }, { model: "mistral-large-latest", stream: false });
+  assert.deepEqual(prepared.messages, [...messages.slice(0, 3), MISTRAL_TOOL_BRIDGE, ...messages.slice(3)]);
+  // Other OpenAI-compatible peers accept tool → user and get the body as it was.
+  assert.deepEqual(openai.prepareBody!({ messages }, { model: "gpt-4o", stream: false }).messages, messages);
 });
 
 Deno.test("reasoning_effort reaches only providers and models that take it", () => {
