@@ -14,6 +14,7 @@ import { sendUpstream } from "../rotator/upstream_call.ts";
 import type { TokenUsage } from "../rotator/usage.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { relayHeaders, relayStream } from "./relay.ts";
+import { clampOutputTokens, outputCeilingFrom } from "./output_limits.ts";
 import { removeForbiddenFields } from "./sanitize.ts";
 
 /** What a front door hands over once the request is parsed and validated. */
@@ -32,7 +33,7 @@ export interface ChatCall {
 
 /** Run a chat call and build the client's response. */
 export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall): Promise<Response> {
-  const { config, rotator, fetch } = deps;
+  const { config, rotator, fetch, outputLimits } = deps;
   const { inbound, targets, stream } = call;
   const signal = c.req.raw.signal;
   const forwarded = removeForbiddenFields(call.body);
@@ -45,7 +46,7 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
   const result = await rotator.execute({
     targets,
     signal,
-    attempt: ({ credential, target, deadlineAtMs }) => {
+    attempt: async ({ credential, target, deadlineAtMs }) => {
       const { provider, model } = target;
       const { adapter } = provider;
       let body = adapter.format === inbound.format
@@ -53,19 +54,37 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
         : providerCodec(adapter.format).fromCanonicalRequest({ ...canonical!, model, stream });
       body = overrideTemperatureZero(body, config.temperatureZero);
       if (adapter.prepareBody) body = adapter.prepareBody(body, { model, stream });
-      const request = provider.adapter.chatRequest({
-        baseUrl: provider.baseUrl,
-        credential,
-        model,
-        body,
-        stream,
-        clientHeaders: c.req.raw.headers,
-      });
-      // A stream must start before the global deadline; a JSON answer arrives whole, so it gets the read timeout.
-      const headersTimeoutMs = stream
-        ? Math.max(1, Math.min(config.connectTimeoutMs, deadlineAtMs - Date.now()))
-        : config.nonStreamingReadTimeoutMs;
-      return sendUpstream(request, { fetch, provider: provider.id, headersTimeoutMs, signal });
+      body = outputLimits.apply(provider.id, model, body, adapter.format);
+      const send = (body: Record<string, unknown>) => {
+        const request = adapter.chatRequest({
+          baseUrl: provider.baseUrl,
+          credential,
+          model,
+          body,
+          stream,
+          clientHeaders: c.req.raw.headers,
+        });
+        // A stream must start before the global deadline; a JSON answer arrives whole, so it gets the read timeout.
+        const headersTimeoutMs = stream
+          ? Math.max(1, Math.min(config.connectTimeoutMs, deadlineAtMs - Date.now()))
+          : config.nonStreamingReadTimeoutMs;
+        return sendUpstream(request, { fetch, provider: provider.id, headersTimeoutMs, signal });
+      };
+      try {
+        return await send(body);
+      } catch (error) {
+        // A refusal of the output limit that names the model's ceiling: ask again, once, within it.
+        const ceiling = error instanceof UpstreamError && error.status === 400
+          ? outputCeilingFrom(error.body)
+          : null;
+        const lowered = ceiling === null ? null : clampOutputTokens(body, adapter.format, ceiling);
+        if (lowered === null) throw error;
+        outputLimits.learn(provider.id, model, ceiling!);
+        deps.logger.info(
+          `${provider.id}/${model}: output limit lowered to the model's ceiling of ${ceiling}`,
+        );
+        return await send(lowered);
+      }
     },
   });
 

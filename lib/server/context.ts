@@ -5,6 +5,7 @@ import type { Rotator } from "../rotator/rotator.ts";
 import type { FetchFunction } from "../rotator/upstream_call.ts";
 import type { ConfiguredProvider } from "../../providers/mod.ts";
 import type { ModelCatalog } from "./model_catalog.ts";
+import type { OutputLimits } from "./output_limits.ts";
 
 /** Wire formats a client may speak to us. */
 export type InboundFormat = "openai" | "anthropic";
@@ -17,6 +18,8 @@ export interface AppDeps {
   logger: Logger;
   fetch: FetchFunction;
   catalog: ModelCatalog;
+  /** Output-token ceilings learned from upstream refusals. */
+  outputLimits: OutputLimits;
   /** Injected clock. @default Date.now */
   now?: () => number;
 }

@@ -10,6 +10,7 @@ import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { resolveProviders } from "../../providers/mod.ts";
 import { createApp } from "./app.ts";
 import { ModelCatalog } from "./model_catalog.ts";
+import { OutputLimits } from "./output_limits.ts";
 
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
@@ -58,7 +59,15 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     logger,
   });
   await persistence.load();
-  const app = createApp({ config, providers, rotator, logger, fetch, catalog });
+  const app = createApp({
+    config,
+    providers,
+    rotator,
+    logger,
+    fetch,
+    catalog,
+    outputLimits: new OutputLimits(),
+  });
 
   let url = "";
   const server = Deno.serve({

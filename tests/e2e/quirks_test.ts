@@ -1,5 +1,6 @@
 /** End to end: provider quirks (<think> splitting, temperature override) and configured model lists. */
 import assert from "node:assert/strict";
+import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import {
   chatCompletion,
@@ -69,6 +70,74 @@ Deno.test("quirks: <think> reasoning split out, temperature 0 removed, configure
     for await (const model of client.models.list()) ids.push(model.id);
     assert.deepEqual(ids.sort(), ["chutes/deepseek-r1", "chutes/qwen3-32b"]);
     assert.match(proxy.output(), /listing models of chutes failed .*showing only configured models/);
+  } finally {
+    await proxy.stop();
+    await upstream.close();
+  }
+});
+
+Deno.test("quirks: an output limit above the model's ceiling is lowered to it, then up front", async () => {
+  const CEILING = 16384;
+  // OpenAI's refusal, word for word.
+  const upstream = startFakeUpstream((request) => {
+    if (request.path.endsWith("/models")) return jsonResponse({ object: "list", data: [] });
+    const asked = Number(request.json?.max_tokens ?? request.json?.max_completion_tokens ?? 0);
+    if (asked > CEILING) {
+      return jsonResponse({
+        error: {
+          message:
+            `max_tokens is too large: ${asked}. This model supports at most ${CEILING} completion tokens, whereas you provided ${asked}.`,
+          type: "invalid_request_error",
+          param: "max_tokens",
+          code: "invalid_value",
+        },
+      }, 400);
+    }
+    if (request.json?.stream) return sseResponse(chatCompletionChunks("gpt-4o", ["within ", "limits"]));
+    return jsonResponse(chatCompletion("gpt-4o", "within limits"));
+  });
+  const proxy = await startProxy({
+    env: { OPENAI_API_BASE: upstream.baseUrl, OPENAI_API_KEY: "sk-ceiling-aaaaaaaaaaaa" },
+  });
+  // Claude Code asks for 32,000 output tokens whatever the model.
+  const client = new Anthropic({ apiKey: TEST_PROXY_KEY, baseURL: proxy.url, maxRetries: 0 });
+  const chats = () => upstream.requests.filter((request) => request.path.endsWith("/chat/completions"));
+  const limitOf = (request: RecordedRequest | undefined) =>
+    request?.json?.max_tokens ?? request?.json?.max_completion_tokens;
+  try {
+    // Streamed, as Claude Code asks (the SDK refuses such a limit without streaming).
+    const first = await client.messages.stream({
+      model: "openai/gpt-4o",
+      max_tokens: 32000,
+      messages: [{ role: "user", content: "hi" }],
+    }).finalMessage();
+    assert.equal(first.content[0].type === "text" && first.content[0].text, "within limits");
+    assert.equal(chats().length, 2);
+    assert.deepEqual(chats().map(limitOf), [32000, CEILING]);
+
+    // Learned: the next call is lowered before it is sent.
+    await client.messages.stream({
+      model: "openai/gpt-4o",
+      max_tokens: 32000,
+      messages: [{ role: "user", content: "again" }],
+    }).finalMessage();
+    assert.equal(chats().length, 3);
+    assert.equal(limitOf(chats().at(-1)), CEILING);
+
+    // A refusal that lowering cannot cure is passed on, not retried.
+    upstream.setHandler(() =>
+      jsonResponse({ error: { message: "messages: too short", type: "invalid_request_error" } }, 400)
+    );
+    const before = chats().length;
+    await assert.rejects(
+      client.messages.create({
+        model: "openai/gpt-4o",
+        max_tokens: 10,
+        messages: [{ role: "user", content: "x" }],
+      }),
+      (error: unknown) => error instanceof Anthropic.BadRequestError && /too short/.test(error.message),
+    );
+    assert.equal(chats().length, before + 1);
   } finally {
     await proxy.stop();
     await upstream.close();
