@@ -189,9 +189,12 @@ Deno.test("proxy serves /v1/chat/completions end to end", async (t) => {
     await t.step("a client that leaves before a JSON answer cancels the upstream call", async () => {
       let aborted!: () => void;
       const upstreamAborted = new Promise<void>((resolve) => aborted = resolve);
+      let reached!: () => void;
+      const upstreamReached = new Promise<void>((resolve) => reached = resolve);
       upstream.setHandler((_request, raw) =>
         // Answers only once the proxy gives up on the call.
         new Promise<Response>((resolve) => {
+          reached();
           raw.signal.addEventListener("abort", () => {
             aborted();
             resolve(new Response(null, { status: 499 }));
@@ -200,7 +203,7 @@ Deno.test("proxy serves /v1/chat/completions end to end", async (t) => {
       );
       const controller = new AbortController();
       const pending = post({ model: "mylocal/gpt-test", messages: userMessage }, {}, controller.signal);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await upstreamReached;
       controller.abort();
       await pending.catch(() => {});
       const outcome = await Promise.race([
