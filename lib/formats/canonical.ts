@@ -10,6 +10,29 @@
 /** Wire formats the proxy translates between. */
 export type WireFormat = "openai" | "anthropic" | "gemini";
 
+/**
+ * Reasoning signatures are opaque and valid only at the provider that minted them: Anthropic refuses a
+ * thinking block it did not sign ("Invalid signature in thinking block"), and Gemini a thought signature
+ * it did not. A conversation may move between providers (a client switching models, an alias falling
+ * back), so a signature minted by a non-Anthropic provider leaves the proxy marked with its origin
+ * (`gemini:…`; base64 signatures hold no colon), and goes back only to a provider of that format.
+ * Anthropic's own signatures stay unmarked: Anthropic clients see them exactly as Anthropic sent them.
+ */
+export function markSignature(origin: WireFormat, signature: string): string {
+  return origin === "anthropic" || signature === "" ? signature : `${origin}:${signature}`;
+}
+
+/** The signature as `target` minted it, or undefined when `target` did not mint it (or there is none). */
+export function signatureFor(target: WireFormat, signature: string | undefined): string | undefined {
+  if (!signature) return undefined;
+  const colon = signature.indexOf(":");
+  if (target === "anthropic") return colon < 0 ? signature : undefined;
+  const prefix = `${target}:`;
+  return signature.startsWith(prefix) && signature.length > prefix.length
+    ? signature.slice(prefix.length)
+    : undefined;
+}
+
 /** A piece of message content. */
 export type CanonicalPart =
   | { type: "text"; text: string }

@@ -2,6 +2,7 @@
  * Anthropic: the native Messages API with an `x-api-key` and a pinned `anthropic-version`.
  * https://docs.anthropic.com/en/api/messages — base URL is the host root (`https://api.anthropic.com`).
  */
+import { signatureFor } from "../../lib/formats/canonical.ts";
 import type { ChatRequestInput, ProviderAdapter, UpstreamRequest } from "../types.ts";
 import { readModelList } from "./openai_compatible.ts";
 
@@ -34,8 +35,8 @@ function messagesRequest(path: string, input: ChatRequestInput, stream: boolean)
 const COUNT_TOKENS_FIELDS = ["messages", "system", "tools", "tool_choice", "thinking", "mcp_servers"];
 
 /**
- * Thinking blocks with an empty signature come from turns another provider answered (our translation
- * has no Anthropic signature to give them); Anthropic refuses them, so they are left out of history.
+ * Thinking blocks with an empty signature, or one another provider minted (`gemini:…`), come from turns
+ * another provider answered; Anthropic refuses them, so they are left out of history.
  */
 export function withoutUnsignedThinking(body: Record<string, unknown>): Record<string, unknown> {
   if (!Array.isArray(body.messages)) return body;
@@ -45,7 +46,10 @@ export function withoutUnsignedThinking(body: Record<string, unknown>): Record<s
     if (!Array.isArray(content)) return message;
     const kept = content.filter((block) => {
       const record = block as { type?: unknown; signature?: unknown } | null;
-      return !(record?.type === "thinking" && record.signature === "");
+      // Empty signatures, and those another provider minted (a conversation that moved here).
+      return !(record?.type === "thinking" &&
+        signatureFor("anthropic", typeof record.signature === "string" ? record.signature : "") ===
+          undefined);
     });
     if (kept.length === content.length) return message;
     changed = true;

@@ -14,6 +14,7 @@ import type {
   TextPart,
   ToolChoice,
 } from "../canonical.ts";
+import { signatureFor } from "../canonical.ts";
 import type { ContentBlock, MessagesRequest } from "./schema.ts";
 
 type Json = Record<string, unknown>;
@@ -279,9 +280,11 @@ function partToAnthropic(part: CanonicalPart): Json[] {
       if (part.isError) block.is_error = true;
       return [block];
     }
-    case "reasoning":
+    case "reasoning": {
       // Anthropic rejects thinking blocks it did not sign (e.g. reasoning from another provider).
-      return part.signature ? [{ type: "thinking", thinking: part.text, signature: part.signature }] : [];
+      const signature = signatureFor("anthropic", part.signature);
+      return signature ? [{ type: "thinking", thinking: part.text, signature }] : [];
+    }
     case "redacted-reasoning":
       return [{ type: "redacted_thinking", data: part.data }];
   }

@@ -7,7 +7,13 @@
  * text placed right before it, and goes back onto that next part on the way out.
  * https://ai.google.dev/gemini-api/docs/thought-signatures
  */
-import type { CanonicalPart, DocumentSource, ImageSource } from "../canonical.ts";
+import {
+  type CanonicalPart,
+  type DocumentSource,
+  type ImageSource,
+  markSignature,
+  signatureFor,
+} from "../canonical.ts";
 import type { GeminiPart } from "./schema.ts";
 
 type Json = Record<string, unknown>;
@@ -38,9 +44,12 @@ const DOCUMENT_TYPES: Readonly<Record<string, string>> = {
   json: "application/json",
 };
 
-/** A reasoning part → a thought part; signature-only reasoning waits for its part; unsigned is dropped unless kept. */
+/**
+ * A reasoning part → a thought part; signature-only reasoning waits for its part; unsigned is dropped
+ * unless kept. Only signatures Gemini minted go back to it (see {@link signatureFor}).
+ */
 export function reasoningToGemini(part: ReasoningPart, options: { keepUnsigned: boolean }): PendingPart[] {
-  const signature = part.signature ?? "";
+  const signature = signatureFor("gemini", part.signature) ?? "";
   if (part.text === "") return signature === "" ? [] : [{ signature }];
   // Gemini only takes back thoughts it signed itself; unsigned ones (e.g. another provider's) are dropped.
   if (signature === "") return options.keepUnsigned ? [{ part: { text: part.text, thought: true } }] : [];
@@ -113,7 +122,7 @@ export function partsFromGemini(
   const content: CanonicalPart[] = [];
   let calls = options.firstCall;
   for (const part of parts) {
-    const signature = part.thoughtSignature ?? "";
+    const signature = markSignature("gemini", part.thoughtSignature ?? "");
     const text = part.text ?? "";
     if (part.thought === true) {
       if (text !== "" || signature !== "") {

@@ -11,7 +11,7 @@ import type {
   TextPart,
   ToolChoice,
 } from "../canonical.ts";
-import { appendTurn } from "../canonical.ts";
+import { appendTurn, markSignature } from "../canonical.ts";
 import { invalid, isRecord, numberOrUndefined, stringAt } from "../json_values.ts";
 
 type Json = Record<string, unknown>;
@@ -79,7 +79,10 @@ function readPart(
   ledger: CallLedger,
 ): CanonicalPart[] {
   if (!isRecord(part)) throw invalid(path, "must be an object");
-  const signature = typeof part.thoughtSignature === "string" ? part.thoughtSignature : "";
+  const signature = markSignature(
+    "gemini",
+    typeof part.thoughtSignature === "string" ? part.thoughtSignature : "",
+  );
   const signed: CanonicalPart[] = signature === "" ? [] : [{ type: "reasoning", text: "", signature }];
   if (typeof part.text === "string") {
     if (part.thought === true) {

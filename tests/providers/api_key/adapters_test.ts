@@ -250,7 +250,7 @@ Deno.test("gemini: thinking budgets fitted to the model family", () => {
   assert.deepEqual(old.generationConfig, { maxOutputTokens: 10 });
 });
 
-Deno.test("anthropic: thinking blocks without a signature are left out of passed-through history", () => {
+Deno.test("anthropic: thinking blocks unsigned or signed by another provider are left out of passed-through history", () => {
   const body = {
     messages: [{
       role: "assistant",
@@ -258,6 +258,11 @@ Deno.test("anthropic: thinking blocks without a signature are left out of passed
         type: "thinking",
         thinking: "y",
         signature: "s",
+      }, {
+        // Gemini's, from a turn another provider answered.
+        type: "thinking",
+        thinking: "z",
+        signature: "gemini:CiIBVKhc7oB2",
       }, {
         type: "text",
         text: "ok",

@@ -85,8 +85,8 @@ Deno.test("geminiRequestToCanonical() reads contents, system, tools, tool config
       {
         role: "assistant",
         content: [
-          { type: "reasoning", text: "Thinking it over.", signature: "sig-1" },
-          { type: "reasoning", text: "", signature: "sig-2" },
+          { type: "reasoning", text: "Thinking it over.", signature: "gemini:sig-1" },
+          { type: "reasoning", text: "", signature: "gemini:sig-2" },
           { type: "tool-call", id: "call_0", name: "get_weather", input: { city: "Paris" } },
           { type: "tool-call", id: "fc_9", name: "get_time", input: {} },
         ],
@@ -172,8 +172,8 @@ Deno.test("geminiRequestToCanonical() undoes canonicalToGeminiRequest()", () => 
       {
         role: "assistant",
         content: [
-          { type: "reasoning", text: "Why not.", signature: "s1" },
-          { type: "reasoning", text: "", signature: "s2" },
+          { type: "reasoning", text: "Why not.", signature: "gemini:s1" },
+          { type: "reasoning", text: "", signature: "gemini:s2" },
           { type: "tool-call", id: "call_a", name: "f", input: { x: 1 } },
         ],
       },
@@ -188,7 +188,7 @@ Deno.test("geminiRequestToCanonical() undoes canonicalToGeminiRequest()", () => 
       },
       {
         role: "assistant",
-        content: [{ type: "text", text: "Done" }, { type: "reasoning", text: "", signature: "s3" }],
+        content: [{ type: "text", text: "Done" }, { type: "reasoning", text: "", signature: "gemini:s3" }],
       },
     ],
     tools: [{

@@ -165,14 +165,14 @@ Deno.test("canonicalToGeminiRequest() sends signed thoughts back and puts lone s
     contents([{
       role: "assistant",
       content: [
-        { type: "reasoning", text: "Plan the call.", signature: "sig-thought" },
+        { type: "reasoning", text: "Plan the call.", signature: "gemini:sig-thought" },
         { type: "reasoning", text: "Unsigned musing from another provider." },
         { type: "redacted-reasoning", data: "opaque" },
-        { type: "reasoning", text: "", signature: "sig-call" },
+        { type: "reasoning", text: "", signature: "gemini:sig-call" },
         { type: "tool-call", id: "call_1", name: "lookup", input: { q: "x" } },
         { type: "tool-call", id: "call_2", name: "lookup", input: { q: "y" } },
         { type: "text", text: "Done." },
-        { type: "reasoning", text: "", signature: "sig-tail" },
+        { type: "reasoning", text: "", signature: "gemini:sig-tail" },
       ],
     }]),
     [{

@@ -41,7 +41,7 @@ Deno.test("geminiChunksToParts() reads thoughts, then the signature on the first
     usage(14, 96, { reasoningTokens: 96 }),
     { type: "reasoning-delta", text: " 27 * 453 = 12231." },
     usage(14, 180, { reasoningTokens: 180 }),
-    { type: "reasoning-signature", signature: "CiIBVKhc7oB2Zq0+g5sF0j2bIbQvXl9vQm0l2d9R5Yk3aB8K" },
+    { type: "reasoning-signature", signature: "gemini:CiIBVKhc7oB2Zq0+g5sF0j2bIbQvXl9vQm0l2d9R5Yk3aB8K" },
     { type: "text-delta", text: "27 × 453 = 12,231" },
     usage(14, 189, { reasoningTokens: 180 }),
     { type: "text-delta", text: "." },
@@ -54,7 +54,10 @@ Deno.test("geminiChunksToParts() reads two whole function calls of one chunk, th
   const id = "QHiLaa6LBrb8vdIPoNztsAg";
   assert.deepEqual(await decodeRecorded("parallel_calls_stream.sse"), [
     { type: "start", id, model: "gemini-3-pro-preview" },
-    { type: "reasoning-signature", signature: "EpEgCo4gAb4+9vvWwdN+NkNiCCwrqvFI8uf9IiD2A47Bm4Sga0kUTm4e" },
+    {
+      type: "reasoning-signature",
+      signature: "gemini:EpEgCo4gAb4+9vvWwdN+NkNiCCwrqvFI8uf9IiD2A47Bm4Sga0kUTm4e",
+    },
     { type: "tool-call-start", index: 0, id: `call_${id}_0`, name: "get_weather" },
     { type: "tool-call-delta", index: 0, argumentsDelta: '{"city":"Paris","unit":"celsius"}' },
     { type: "tool-call-start", index: 1, id: `call_${id}_1`, name: "get_time" },
