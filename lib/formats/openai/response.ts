@@ -32,6 +32,10 @@ export function openAIResponseToCanonical(json: unknown): CanonicalResponse {
   const raw = typeof choice.finish_reason === "string" ? choice.finish_reason : null;
   let finish: FinishInfo = finishFromOpenAI(raw);
   if (refusal !== null && (raw === "stop" || raw === "content_filter")) finish = { unified: "refusal", raw };
+  // OpenAI answers "stop" when tool_choice named the function; the model did call a tool.
+  else if (raw === "stop" && content.some((part) => part.type === "tool-call")) {
+    finish = { unified: "tool-calls", raw };
+  }
   return {
     id: typeof root.id === "string" ? root.id : "",
     model: typeof root.model === "string" ? root.model : "",

@@ -4,6 +4,7 @@
  * https://platform.openai.com/docs/api-reference/chat-streaming/streaming
  */
 import type { CanonicalUsage, StreamPart } from "../canonical.ts";
+import type { ErrorKind } from "../../errors.ts";
 import { emptyUsage, mergeUsage } from "../canonical.ts";
 import { encodeSseEvent, type SseEvent } from "../sse.ts";
 import { openAIStreamErrorEvent } from "./error.ts";
@@ -102,7 +103,10 @@ function decodeChoice(state: OpenAIDecoderState, choice: Json): StreamPart[] {
     state.finished = true;
     const raw = choice.finish_reason;
     const refusal = state.refused && (raw === "stop" || raw === "content_filter");
-    parts.push({ type: "finish", finish: refusal ? { unified: "refusal", raw } : finishFromOpenAI(raw) });
+    let finish = refusal ? { unified: "refusal" as const, raw } : finishFromOpenAI(raw);
+    // OpenAI answers "stop" when tool_choice named the function; the model did call a tool.
+    if (raw === "stop" && !refusal && state.toolCalls.length > 0) finish = { unified: "tool-calls", raw };
+    parts.push({ type: "finish", finish });
   }
   return parts;
 }
@@ -147,6 +151,8 @@ export interface OpenAIEncoderState {
   usage: CanonicalUsage;
   /** Canonical tool-call index → OpenAI `tool_calls[].index` (0, 1, … in order of appearance). */
   toolIndexes: Readonly<Record<number, number>>;
+  /** OpenAI indexes of calls whose arguments have not started yet. */
+  toolsWithoutArguments: readonly number[];
 }
 
 /** The encoder state before the first part; `id` defaults to a fresh `chatcmpl-…` id. */
@@ -159,7 +165,14 @@ export function initialOpenAIEncoderState(
     created = Math.floor(Date.now() / 1000),
     id = `chatcmpl-${crypto.randomUUID().replaceAll("-", "")}`,
   } = options;
-  const base = { started: false, finished: false, failed: false, usage: emptyUsage(), toolIndexes: {} };
+  const base = {
+    started: false,
+    finished: false,
+    failed: false,
+    usage: emptyUsage(),
+    toolIndexes: {},
+    toolsWithoutArguments: [],
+  };
   return { id, model, created, includeUsage, ...base };
 }
 
@@ -177,7 +190,9 @@ export function encodeOpenAIPart(
   }
   if (part.type === "error") {
     next.failed = true;
-    return { state: next, events: [openAIStreamErrorEvent({ kind: "api_error", message: part.message })] };
+    const kind = streamErrorKind(part.errorType);
+    const code = part.errorType ?? null;
+    return { state: next, events: [openAIStreamErrorEvent({ kind, message: part.message, code })] };
   }
   if (!next.started) {
     next.started = true;
@@ -193,6 +208,7 @@ export function encodeOpenAIPart(
     case "tool-call-start": {
       const index = Object.keys(next.toolIndexes).length;
       next.toolIndexes = { ...next.toolIndexes, [part.index]: index };
+      next.toolsWithoutArguments = [...next.toolsWithoutArguments, index];
       const call = { index, id: part.id, type: "function", function: { name: part.name, arguments: "" } };
       events.push(chunkEvent(next, { tool_calls: [call] }));
       break;
@@ -200,18 +216,52 @@ export function encodeOpenAIPart(
     case "tool-call-delta": {
       const index = next.toolIndexes[part.index] ?? part.index;
       const call = { index, function: { arguments: part.argumentsDelta } };
-      if (part.argumentsDelta !== "") events.push(chunkEvent(next, { tool_calls: [call] }));
+      if (part.argumentsDelta !== "") {
+        events.push(chunkEvent(next, { tool_calls: [call] }));
+        next.toolsWithoutArguments = next.toolsWithoutArguments.filter((waiting) => waiting !== index);
+      }
       break;
     }
     case "usage":
       next.usage = mergeUsage({ ...next.usage }, part.usage);
       break;
     case "finish":
+      // A call without arguments (Anthropic streams `input: {}` as no delta at all) still needs valid
+      // JSON: clients parse `arguments`, and "" is not JSON.
+      for (const index of next.toolsWithoutArguments) {
+        events.push(chunkEvent(next, { tool_calls: [{ index, function: { arguments: "{}" } }] }));
+      }
+      next.toolsWithoutArguments = [];
       if (!next.finished) events.push(chunkEvent(next, {}, finishToOpenAI(part.finish)));
       next.finished = true;
       break;
   }
   return { state: next, events };
+}
+
+/**
+ * The OpenAI error kind of an upstream's in-stream error type (Anthropic's `overloaded_error`, Gemini's
+ * `RESOURCE_EXHAUSTED`, …), so that clients can tell a retryable failure from a fatal one.
+ */
+function streamErrorKind(errorType: string | undefined): ErrorKind {
+  switch (errorType?.toLowerCase()) {
+    case "overloaded_error":
+    case "unavailable":
+    case "server_error":
+      return "overloaded";
+    case "rate_limit_error":
+    case "resource_exhausted":
+    case "rate_limit_exceeded":
+      return "rate_limit";
+    case "invalid_request_error":
+    case "invalid_argument":
+      return "invalid_request";
+    case "deadline_exceeded":
+    case "timeout_error":
+      return "timeout";
+    default:
+      return "api_error";
+  }
 }
 
 /** The SSE text that closes the stream: the usage chunk (when asked for) and `[DONE]`. */

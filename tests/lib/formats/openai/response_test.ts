@@ -248,3 +248,20 @@ Deno.test("openAIResponseToCanonical() reads back what canonicalToOpenAIResponse
     original,
   );
 });
+
+Deno.test("openAIResponseToCanonical() reads finish_reason stop with tool calls (a forced tool) as tool-calls", () => {
+  const response = openAIResponseToCanonical({
+    id: "c",
+    model: "m",
+    choices: [{
+      index: 0,
+      message: {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: "{}" } }],
+      },
+      finish_reason: "stop",
+    }],
+  });
+  assert.deepEqual(response.finish, { unified: "tool-calls", raw: "stop" });
+});

@@ -247,7 +247,7 @@ Deno.test("partsToOpenAIChunks() ends with an error event and no [DONE] after an
   assert.equal(events.length, 3);
   assert.equal(
     events[2],
-    'data: {"error":{"message":"Overloaded","type":"api_error","param":null,"code":null}}\n\n',
+    'data: {"error":{"message":"Overloaded","type":"server_error","param":null,"code":"overloaded_error"}}\n\n',
   );
 });
 
@@ -301,4 +301,46 @@ Deno.test("partsToOpenAIChunks() output is read by openAIChunksToParts() and the
     ],
   );
   assert.equal(completion.usage?.prompt_tokens, 112);
+});
+
+Deno.test("encodeOpenAIPart() gives a call whose arguments never came the arguments {} before the finish", () => {
+  let state = initialOpenAIEncoderState({ model: "m", includeUsage: false, created: 1, id: "chatcmpl-t" });
+  const events: string[] = [];
+  for (
+    const part of [
+      { type: "tool-call-start", index: 0, id: "a", name: "no_args" },
+      { type: "tool-call-start", index: 1, id: "b", name: "with_args" },
+      { type: "tool-call-delta", index: 1, argumentsDelta: '{"x":1}' },
+      { type: "finish", finish: { unified: "tool-calls", raw: "tool_use" } },
+    ] satisfies StreamPart[]
+  ) {
+    const step = encodeOpenAIPart(state, part);
+    state = step.state;
+    events.push(...step.events);
+  }
+  const deltas = events.map((event) => JSON.parse(event.slice(6)).choices[0]);
+  const argumentsOf = (index: number) =>
+    deltas.flatMap((choice) => choice.delta.tool_calls ?? [])
+      .filter((call: { index: number }) => call.index === index)
+      .map((call: { function: { arguments: string } }) => call.function.arguments)
+      .join("");
+  assert.equal(argumentsOf(0), "{}");
+  assert.equal(argumentsOf(1), '{"x":1}');
+  assert.equal(deltas.at(-1).finish_reason, "tool_calls");
+});
+
+Deno.test("openAIChunksToParts() reads finish_reason stop after tool calls (a forced tool) as tool-calls", async () => {
+  const chunk = (choice: Record<string, unknown>) =>
+    `data: ${
+      JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [choice] })
+    }\n\n`;
+  const parts = await decode(
+    chunk({
+      index: 0,
+      delta: {
+        tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "f", arguments: "{}" } }],
+      },
+    }) + chunk({ index: 0, delta: {}, finish_reason: "stop" }) + "data: [DONE]\n\n",
+  );
+  assert.deepEqual(parts.at(-1), { type: "finish", finish: { unified: "tool-calls", raw: "stop" } });
 });
