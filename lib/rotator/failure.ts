@@ -86,6 +86,12 @@ const CONTEXT_LENGTH_WORDING = new RegExp(
 );
 /** Wording of a 429 that will not pass within minutes (OpenAI RPD, Groq TPD, OpenRouter per-day). */
 const QUOTA_WORDING = /quota|exhausted|billing|daily limit|per[\s_-]?day|credits/i;
+/**
+ * Wording of a per-second or per-minute limit. It wins over {@link QUOTA_WORDING}: Groq's and OpenAI's TPM/RPM
+ * messages end with a link to a billing page, yet pass within seconds.
+ */
+const SHORT_WINDOW_WORDING =
+  /per[\s_-]?(?:second|minute|min)\b|\((?:TPM|RPM|TPS|RPS|ITPM|OTPM)\)|\b(?:tokens|requests) per min/i;
 /** Wording of a 403 that means "spent", not "forbidden" (Google `dailyLimitExceeded`). */
 const FORBIDDEN_QUOTA_WORDING = /quota|exhausted|rate[\s_-]?limit|limit[\s_-]?exceeded/i;
 /** Wording of a 400 that rejects the key itself (Google's `API_KEY_INVALID`, "API key not valid"). */
@@ -228,7 +234,7 @@ function isSpentKey(body: string): boolean {
  */
 function rateLimitIsQuota(body: string): boolean {
   const google = errorObjects(body).find((error) => error.status === "RESOURCE_EXHAUSTED");
-  if (!google) return QUOTA_WORDING.test(body);
+  if (!google) return QUOTA_WORDING.test(body) && !SHORT_WINDOW_WORDING.test(body);
   const violations = details(google, "google.rpc.QuotaFailure").flatMap((detail) =>
     Array.isArray(detail.violations) ? detail.violations.filter(isRecord) : []
   );

@@ -239,11 +239,17 @@ export class Rotator {
       });
     }
     const classes = new Set(upstreamFailures.map((failure) => failure.failureClass));
-    const [status, code] = classes.size === 1 && classes.has("timeout")
+    const only = (failureClass: FailureClass) => classes.size === 1 && classes.has(failureClass);
+    const [status, code] = only("timeout")
       ? [504, "upstream_timeout"]
       : classes.has("server_error")
       ? [502, "upstream_error"]
-      : [503, "upstream_unreachable"];
+      : only("auth")
+      // Every key was refused: the proxy's credentials need attention, not the upstream's network.
+      ? [503, "upstream_auth_failed"]
+      : only("connection")
+      ? [503, "upstream_unreachable"]
+      : [503, "upstream_unavailable"];
     return new NoCredentialAvailableError(`every attempt on ${provider} failed; tried: ${tried}`, {
       provider,
       status,

@@ -717,3 +717,21 @@ Deno.test("classifyFailure() reads Google's 400 API_KEY_INVALID as auth", () => 
   );
   assert.equal(verdict.failureClass, "auth");
 });
+
+Deno.test("classifyFailure() reads per-minute 429s that link to a billing page as rate limits, not quota", () => {
+  const groq = JSON.stringify({
+    error: {
+      message:
+        "Rate limit reached for model `llama-3.3-70b-versatile` in organization `org_01` service tier `on_demand` on tokens per minute (TPM): Limit 12000, Used 11000, Requested 2000. Please try again in 1.98s. Need more tokens? Upgrade to Dev Tier today at https://console.groq.com/settings/billing",
+      type: "tokens",
+      code: "rate_limit_exceeded",
+    },
+  });
+  assert.equal(classifyFailure(httpError(429, groq), NOW_MS).failureClass, "rate_limit");
+  const openai =
+    "Rate limit reached for default-gpt-3.5-turbo in organization org-x on requests per min. Limit: 3 / min. Please try again in 20s. Contact us through our help center at help.openai.com if you continue to have issues. Please add a payment method to your account to increase your rate limit. Visit https://platform.openai.com/account/billing to add a payment method.";
+  assert.equal(classifyFailure(httpError(429, openai), NOW_MS).failureClass, "rate_limit");
+  // The per-day limit is still a spent quota.
+  const daily = groq.replace("tokens per minute (TPM)", "tokens per day (TPD)");
+  assert.equal(classifyFailure(httpError(429, daily), NOW_MS).failureClass, "quota_exhausted");
+});

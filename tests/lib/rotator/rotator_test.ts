@@ -108,6 +108,22 @@ Deno.test("Rotator.execute() disables a key on 401 and retries on another at onc
   assert.equal(rotator.pool("p")!.stateOf(rotator.pool("p")!.records[0], "m").status, "disabled");
 });
 
+Deno.test("Rotator.execute() says the credentials were refused when every key fails auth", async () => {
+  const p = provider("p", 2);
+  const { rotator } = setup([p]);
+  const tried: number[] = [];
+  await assert.rejects(
+    rotator.execute({
+      targets: [{ provider: p, model: "m" }],
+      attempt: scripted({ 0: () => http(401), 1: () => http(403) }, tried, [p]),
+    }),
+    (error: unknown) =>
+      error instanceof NoCredentialAvailableError && error.status === 503 &&
+      error.code === "upstream_auth_failed",
+  );
+  assert.deepEqual(tried, [0, 1]);
+});
+
 Deno.test("Rotator.execute() cools a 429 key until its reset and retries on another key", async () => {
   const p = provider("p", 2);
   const { rotator, clock } = setup([p]);
