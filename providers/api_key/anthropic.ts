@@ -82,7 +82,20 @@ export const anthropic: ProviderAdapter = {
   }),
   parseModels: (json) => {
     const page = json as { has_more?: unknown; last_id?: unknown } | null;
-    const models = readModelList(json).map((model) => ({ ...model, ownedBy: "anthropic" }));
+    // Anthropic dates its models with `created_at` (RFC 3339), not OpenAI's `created` (epoch seconds).
+    const createdAt = new Map<string, number>();
+    const data = (json as { data?: unknown } | null)?.data;
+    for (const entry of Array.isArray(data) ? data : []) {
+      const { id, created_at } = (entry ?? {}) as { id?: unknown; created_at?: unknown };
+      const ms = typeof created_at === "string" ? Date.parse(created_at) : NaN;
+      if (typeof id === "string" && Number.isFinite(ms)) createdAt.set(id, Math.floor(ms / 1000));
+    }
+    const models = readModelList(json).map((model) => {
+      const created = model.created ?? createdAt.get(model.id);
+      return created === undefined
+        ? { ...model, ownedBy: "anthropic" }
+        : { ...model, created, ownedBy: "anthropic" };
+    });
     const next = page?.has_more === true && typeof page.last_id === "string" ? page.last_id : null;
     return { models, nextPageToken: next };
   },

@@ -86,6 +86,13 @@ Deno.test("anthropic: x-api-key, anthropic-version, beta flags forwarded, count_
       models: [{ id: "claude-x", ownedBy: "anthropic" }],
       nextPageToken: "claude-x",
     },
+  ); // https://docs.anthropic.com/en/api/models-list: `created_at` is an RFC 3339 date.
+  assert.deepEqual(
+    anthropic.parseModels({
+      data: [{ type: "model", id: "claude-y", display_name: "Claude Y", created_at: "2025-02-19T00:00:00Z" }],
+      has_more: false,
+    }).models,
+    [{ id: "claude-y", created: Date.UTC(2025, 1, 19) / 1000, ownedBy: "anthropic" }],
   );
 });
 
