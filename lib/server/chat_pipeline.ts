@@ -110,6 +110,7 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
     headers.set("content-type", "text/event-stream; charset=utf-8");
     headers.set("cache-control", "no-cache");
     headers.set("x-proxy-request-id", requestId);
+    if (!passThrough && inbound.format === "anthropic") headers.set("request-id", requestId);
     let body = response.body;
     const tap = new PartsTap();
     if (!passThrough) {
@@ -172,7 +173,12 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
   result.finish({ ok: true, tokens: tokenUsage(usage) });
   return new Response(JSON.stringify(translated), {
     status: 200,
-    headers: { "content-type": "application/json", "x-proxy-request-id": requestId },
+    headers: {
+      "content-type": "application/json",
+      "x-proxy-request-id": requestId,
+      // Anthropic's SDKs read `request-id` into `_request_id`; a passed-through answer has the upstream's.
+      ...(inbound.format === "anthropic" ? { "request-id": requestId } : {}),
+    },
   });
 }
 

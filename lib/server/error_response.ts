@@ -82,9 +82,13 @@ export function errorResponse(error: unknown, format: InboundFormat, requestId?:
   const { status: ourStatus, headers, fields } = describeError(error);
   const codec = CODECS[format];
   const status = codec.errorStatus(ourStatus);
-  const body = codec.errorBody(fields);
+  const body = codec.errorBody(requestId ? { ...fields, requestId } : fields);
   const responseHeaders: Record<string, string> = { "content-type": "application/json", ...headers };
-  if (requestId) responseHeaders["x-proxy-request-id"] = requestId;
+  if (requestId) {
+    responseHeaders["x-proxy-request-id"] = requestId;
+    // Anthropic's SDKs read `request-id` into `_request_id` and print it with errors.
+    if (format === "anthropic") responseHeaders["request-id"] = requestId;
+  }
   return new Response(JSON.stringify(body), { status, headers: responseHeaders });
 }
 

@@ -38,11 +38,14 @@ export function anthropicErrorStatus(status: number): number {
   return status;
 }
 
-/** The JSON body of an Anthropic-shaped error. */
+/** The JSON body of an Anthropic-shaped error, with `request_id` when the request has one. */
 export function anthropicErrorBody(
   fields: ErrorFields,
-): { type: "error"; error: { type: string; message: string } } {
-  return { type: "error", error: { type: anthropicErrorType(fields.kind), message: fields.message } };
+): { type: "error"; error: { type: string; message: string }; request_id?: string } {
+  const error = { type: anthropicErrorType(fields.kind), message: fields.message };
+  return fields.requestId === undefined
+    ? { type: "error", error }
+    : { type: "error", error, request_id: fields.requestId };
 }
 
 /** An `event: error` SSE event; the official SDK throws an `APIError` of that type on it. */

@@ -23,6 +23,8 @@ export interface ErrorFields {
   message: string;
   param?: string | null;
   code?: string | null;
+  /** The proxy's id of the request, for formats whose error bodies carry one (Anthropic's `request_id`). */
+  requestId?: string;
 }
 
 /** The JSON body of an OpenAI-shaped error. */
