@@ -8,6 +8,8 @@ export const cohere = openAICompatible({
   baseUrl: "https://api.cohere.ai/compatibility/v1",
   // No documented `reasoning_effort` (reasoning is chosen by model); strict servers refuse it.
   reasoningEffortModels: "none",
+  // The Compatibility API documents no reasoning field on input messages; drop it rather than risk a 400.
+  reasoningHistory: "strip",
   // The Compatibility API documents no `strict` tool mode; drop it rather than risk a 400.
   prepareBody: (body) => stripToolSchemaKeywords(body, ["strict"]),
 });

@@ -1,7 +1,12 @@
 /** Mistral La Plateforme: OpenAI-compatible Chat Completions with its own reasoning switch. */
 import { createHash } from "node:crypto";
 import { openAICompatible } from "./openai_compatible.ts";
-import { stripToolSchemaKeywords, wantsReasoning, withoutReasoningEffort } from "./openai_quirks.ts";
+import {
+  stripToolSchemaKeywords,
+  wantsReasoning,
+  withoutFields,
+  withoutReasoningEffort,
+} from "./openai_quirks.ts";
 
 /** Fields of the OpenAI API that Mistral refuses with 422 `extra_forbidden`. */
 const UNSUPPORTED_FIELDS = ["stream_options", "user", "top_k"];
@@ -46,6 +51,19 @@ function mistralToolIds(messages: unknown[]): unknown[] {
  */
 export const MISTRAL_TOOL_BRIDGE = { role: "assistant", content: "Tool results received." } as const;
 
+/**
+ * Mistral's output limit is `max_tokens`; `max_completion_tokens`, which newer OpenAI clients send, is
+ * refused with 422 `extra_forbidden` (editor-code-assistant/eca#231). When both are given the smaller
+ * wins, as it would on OpenAI, where both bound the same output.
+ */
+export function mistralMaxTokens(body: Record<string, unknown>): Record<string, unknown> {
+  if (!("max_completion_tokens" in body)) return body;
+  const { max_completion_tokens: completion, ...rest } = body;
+  if (typeof completion !== "number") return rest;
+  const limit = typeof rest.max_tokens === "number" ? Math.min(rest.max_tokens, completion) : completion;
+  return { ...rest, max_tokens: limit };
+}
+
 function bridgeToolToUser(messages: unknown[]): unknown[] {
   const roleOf = (message: unknown) =>
     message !== null && typeof message === "object" ? (message as { role?: unknown }).role : undefined;
@@ -63,10 +81,12 @@ export const mistral = openAICompatible({
   baseUrl: "https://api.mistral.ai/v1",
   // Magistral reasons through prompt_mode (below); other models get no reasoning_effort.
   reasoningEffortModels: /magistral/i,
+  // Its assistant message schema is closed: `reasoning_content` in history is a 422 `extra_forbidden`
+  // (charmbracelet/crush#1590).
+  reasoningHistory: "strip",
   prepareBody: (body, { model }) => {
-    let prepared: Record<string, unknown> = stripToolSchemaKeywords(body, ["strict"]);
-    prepared = Object.fromEntries(
-      Object.entries(prepared).filter(([key]) => !UNSUPPORTED_FIELDS.includes(key)),
+    let prepared = mistralMaxTokens(
+      withoutFields(stripToolSchemaKeywords(body, ["strict"]), UNSUPPORTED_FIELDS),
     );
     if (Array.isArray(prepared.messages)) {
       prepared = { ...prepared, messages: bridgeToolToUser(mistralToolIds(prepared.messages)) };

@@ -2,7 +2,10 @@
  * Factory for providers that speak the OpenAI Chat Completions API with a Bearer key. Each such
  * provider is a few lines on top of this.
  */
-import type { ListedModel, ProviderAdapter } from "../types.ts";
+import type { ListedModel, PrepareBodyContext, ProviderAdapter } from "../types.ts";
+import { stripReasoningHistory, withoutReasoningEffort } from "./openai_quirks.ts";
+
+type Body = Record<string, unknown>;
 
 /** Options of {@link openAICompatible}. */
 export interface OpenAICompatibleOptions {
@@ -21,25 +24,19 @@ export interface OpenAICompatibleOptions {
    * @default every model (custom servers decide for themselves)
    */
   reasoningEffortModels?: RegExp | "none";
+  /**
+   * What happens to reasoning text (`reasoning_content`, `reasoning`) on messages sent back as history.
+   * `"strip"` for providers that refuse it or document no such field; `"keep"` for those that need it
+   * back (DeepSeek's thinking mode) or that route to providers that may (OpenRouter).
+   * @default "keep" (custom servers such as vLLM and llama.cpp decide for themselves)
+   */
+  reasoningHistory?: "keep" | "strip";
 }
 
 /** Build an adapter for an OpenAI-compatible provider. */
 export function openAICompatible(options: OpenAICompatibleOptions): ProviderAdapter {
-  const { id, baseUrl, headers: extraHeaders = {}, thinkTags = false, reasoningEffortModels } = options;
-  const quirks = options.prepareBody;
-  const prepareBody: ProviderAdapter["prepareBody"] = reasoningEffortModels === undefined
-    ? quirks
-    : (body, context) => {
-      let prepared = body;
-      if (
-        "reasoning_effort" in prepared &&
-        (reasoningEffortModels === "none" || !reasoningEffortModels.test(context.model))
-      ) {
-        const { reasoning_effort: _effort, ...rest } = prepared;
-        prepared = rest;
-      }
-      return quirks ? quirks(prepared, context) : prepared;
-    };
+  const { id, baseUrl, headers: extraHeaders = {}, thinkTags = false } = options;
+  const prepareBody = composePrepareBody(options);
   return {
     id,
     format: "openai",
@@ -83,6 +80,26 @@ export function openAICompatible(options: OpenAICompatibleOptions): ProviderAdap
       };
     },
   };
+}
+
+/**
+ * The factory's own rewrites (`reasoning_effort` per model, reasoning history) followed by the provider's
+ * quirks; undefined when there is nothing to do, so a body a provider takes as-is is not even copied.
+ */
+function composePrepareBody(options: OpenAICompatibleOptions): ProviderAdapter["prepareBody"] {
+  const { reasoningEffortModels, reasoningHistory = "keep", prepareBody: quirks } = options;
+  const steps: Array<(body: Body, context: PrepareBodyContext) => Body> = [];
+  if (reasoningEffortModels !== undefined) {
+    steps.push((body, { model }) =>
+      "reasoning_effort" in body && (reasoningEffortModels === "none" || !reasoningEffortModels.test(model))
+        ? withoutReasoningEffort(body)
+        : body
+    );
+  }
+  if (reasoningHistory === "strip") steps.push((body) => stripReasoningHistory(body));
+  if (quirks) steps.push(quirks);
+  if (steps.length === 0) return undefined;
+  return (body, context) => steps.reduce((prepared, step) => step(prepared, context), body);
 }
 
 /** Models of an OpenAI-style listing `{ data: [{ id, created, owned_by }] }` (a bare array is accepted too). */

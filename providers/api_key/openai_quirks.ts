@@ -19,19 +19,35 @@ export function stripToolSchemaKeywords(body: Body, keywords: readonly string[])
   return { ...body, tools: body.tools.map(clean) };
 }
 
-/** Remove `reasoning_content` from assistant messages sent back as history. */
+/**
+ * The names reasoning text goes by on a message sent back as history: `reasoning_content` (DeepSeek,
+ * vLLM, and our own OpenAI encoder) and `reasoning` (OpenRouter, Ollama).
+ */
+export const REASONING_HISTORY_FIELDS = ["reasoning_content", "reasoning"] as const;
+
+/**
+ * Remove reasoning text from messages sent back as history, for providers whose message schema is
+ * closed (Mistral answers 422 `extra_forbidden`, Groq 400 "property 'reasoning_content' is
+ * unsupported") or that document no such field. A body without any is returned as it was, not copied.
+ */
 export function stripReasoningHistory(body: Body): Body {
   if (!Array.isArray(body.messages)) return body;
+  const carries = (message: unknown) =>
+    message !== null && typeof message === "object" &&
+    REASONING_HISTORY_FIELDS.some((field) => field in message);
+  if (!body.messages.some(carries)) return body;
   return {
     ...body,
-    messages: body.messages.map((message) => {
-      if (message === null || typeof message !== "object" || !("reasoning_content" in message)) {
-        return message;
-      }
-      const { reasoning_content: _dropped, ...rest } = message as Record<string, unknown>;
-      return rest;
-    }),
+    messages: body.messages.map((message) =>
+      carries(message) ? withoutFields(message as Body, REASONING_HISTORY_FIELDS) : message
+    ),
   };
+}
+
+/** The object without the named fields; the same object when it has none of them. */
+export function withoutFields(body: Body, fields: readonly string[]): Body {
+  if (!fields.some((field) => field in body)) return body;
+  return Object.fromEntries(Object.entries(body).filter(([key]) => !fields.includes(key)));
 }
 
 /** Whether the body asks for reasoning (`reasoning_effort` other than none). */

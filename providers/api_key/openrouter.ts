@@ -5,6 +5,10 @@ import { openAICompatible } from "./openai_compatible.ts";
 export const openrouter = openAICompatible({
   id: "openrouter",
   baseUrl: "https://openrouter.ai/api/v1",
+  // Reasoning history is kept: OpenRouter normalizes messages for each upstream it routes to, takes
+  // reasoning back (https://openrouter.ai/docs/use-cases/reasoning-tokens#preserving-reasoning-blocks),
+  // and DeepSeek behind it needs it in tool loops.
+  reasoningHistory: "keep",
   // OpenRouter's unified reasoning control is `reasoning: {effort}`
   // (https://openrouter.ai/docs/use-cases/reasoning-tokens); it maps it per model.
   prepareBody: (body) => {

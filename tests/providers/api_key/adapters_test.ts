@@ -126,7 +126,7 @@ Deno.test("gemini: generateContent / streamGenerateContent?alt=sse URLs, x-goog-
   );
 });
 
-Deno.test("deepseek drops reasoning_content from history; mistral and cohere drop `strict`", () => {
+Deno.test("deepseek drops reasoning_content from turns without tool calls; mistral and cohere drop `strict`", () => {
   const history = {
     messages: [{ role: "assistant", content: "4", reasoning_content: "2+2" }, {
       role: "user",
