@@ -87,6 +87,24 @@ export interface ReasoningControl {
   effort?: "minimal" | "low" | "medium" | "high";
 }
 
+/**
+ * The shape the answer must take (OpenAI `response_format`): free text, any JSON object, or JSON
+ * matching a schema. Formats that cannot constrain output must not drop it silently.
+ */
+export type ResponseFormat =
+  | { type: "text" }
+  | { type: "json_object" }
+  | {
+    type: "json_schema";
+    /** The schema's name (OpenAI requires one; other formats may ignore it). */
+    name: string;
+    /** The JSON Schema the answer must match, as the client wrote it. */
+    schema: Record<string, unknown>;
+    description?: string;
+    /** Whether the client asked for exact schema adherence (OpenAI `strict`). */
+    strict?: boolean;
+  };
+
 /** A chat request in canonical form. */
 export interface CanonicalRequest {
   /** The upstream model id (without our `provider/` prefix). */
@@ -102,6 +120,14 @@ export interface CanonicalRequest {
   stopSequences?: string[];
   stream: boolean;
   reasoning?: ReasoningControl;
+  /** The shape of the answer; absent means free text. */
+  responseFormat?: ResponseFormat;
+  /** Sampling seed, for (best-effort) reproducible answers. */
+  seed?: number;
+  /** OpenAI-style penalty on tokens already present (-2..2; 0 means none). */
+  presencePenalty?: number;
+  /** OpenAI-style penalty scaled by how often a token already appeared (-2..2; 0 means none). */
+  frequencyPenalty?: number;
   /** An end-user id (OpenAI `user`, Anthropic `metadata.user_id`). */
   user?: string;
 }

@@ -146,6 +146,68 @@ Deno.test("Gemini-native provider behind both front doors", async (t) => {
       assert.deepEqual(final.content, [{ type: "text", text: "It is sunny in Paris." }]);
     });
 
+    await t.step("openai SDK: response_format, seed and penalties reach generationConfig", async () => {
+      const schema = {
+        type: "object",
+        properties: { greeting: { type: "string" } },
+        required: ["greeting"],
+        additionalProperties: false,
+      };
+      await openai.chat.completions.create({
+        model: "gemini/gemini-test",
+        messages: [{ role: "user", content: "Hi" }],
+        response_format: { type: "json_schema", json_schema: { name: "greeting", schema, strict: true } },
+        seed: 42,
+        presence_penalty: 0,
+        frequency_penalty: 0.5,
+      });
+      const generation = upstream.requests.at(-1)?.json?.generationConfig as Record<string, unknown>;
+      assert.deepEqual(generation, {
+        seed: 42,
+        frequencyPenalty: 0.5,
+        responseMimeType: "application/json",
+        responseJsonSchema: schema,
+      });
+    });
+
+    await t.step(
+      "raw JSON: stream null answers JSON, a PDF file part goes inline, n: 2 is a 400",
+      async () => {
+        const post = (body: Record<string, unknown>) =>
+          fetch(`${proxy.url}/v1/chat/completions`, {
+            method: "POST",
+            headers: { "authorization": `Bearer ${TEST_PROXY_KEY}`, "content-type": "application/json" },
+            body: JSON.stringify({ model: "gemini/gemini-test", ...body }),
+          });
+        const file = { file_data: "data:application/pdf;base64,JVBERi0x", filename: "a.pdf" };
+        const response = await post({
+          stream: null,
+          n: 1,
+          messages: [{
+            role: "user",
+            content: [{ type: "text", text: "Summarize" }, { type: "file", file }],
+          }],
+        });
+        assert.equal(response.status, 200);
+        assert.match(response.headers.get("content-type") ?? "", /^application\/json/);
+        const completion = await response.json();
+        assert.equal(completion.choices[0].message.content, "Hello from Gemini");
+        assert.equal(upstream.requests.at(-1)?.path, "/v1beta/models/gemini-test:generateContent");
+        assert.deepEqual(upstream.requests.at(-1)?.json?.contents, [{
+          role: "user",
+          parts: [{ text: "Summarize" }, { inlineData: { mimeType: "application/pdf", data: "JVBERi0x" } }],
+        }]);
+
+        const sent = upstream.requests.length;
+        const refused = await post({ n: 2, messages: [{ role: "user", content: "Hi" }] });
+        assert.equal(refused.status, 400);
+        const { error } = await refused.json();
+        assert.equal(error.param, "n");
+        assert.match(error.message, /^n: values above 1 are not supported/);
+        assert.equal(upstream.requests.length, sent);
+      },
+    );
+
     await t.step("models are listed from every page of Gemini's listing", async () => {
       const ids: string[] = [];
       for await (const model of openai.models.list()) ids.push(model.id);

@@ -8,6 +8,7 @@ import type {
   CanonicalRequest,
   CanonicalTool,
   ReasoningControl,
+  ResponseFormat,
   ToolChoice,
 } from "../canonical.ts";
 import {
@@ -49,18 +50,49 @@ export function canonicalToGeminiRequest(request: CanonicalRequest): Record<stri
       body.toolConfig = { functionCallingConfig: functionCallingConfig(request.toolChoice) };
     }
   }
-  const generationConfig: Json = {};
-  if (request.maxTokens !== undefined) generationConfig.maxOutputTokens = request.maxTokens;
-  if (request.temperature !== undefined) generationConfig.temperature = request.temperature;
-  if (request.topP !== undefined) generationConfig.topP = request.topP;
-  if (request.topK !== undefined) generationConfig.topK = request.topK;
-  if (request.stopSequences !== undefined && request.stopSequences.length > 0) {
-    generationConfig.stopSequences = request.stopSequences;
-  }
-  const thinking = thinkingConfig(request.reasoning);
-  if (thinking !== undefined) generationConfig.thinkingConfig = thinking;
+  const generationConfig = generationConfigOf(request);
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   return body;
+}
+
+/** https://ai.google.dev/api/generate-content#generationconfig — only the settings the request holds. */
+function generationConfigOf(request: CanonicalRequest): Json {
+  const config: Json = {};
+  if (request.maxTokens !== undefined) config.maxOutputTokens = request.maxTokens;
+  if (request.temperature !== undefined) config.temperature = request.temperature;
+  if (request.topP !== undefined) config.topP = request.topP;
+  if (request.topK !== undefined) config.topK = request.topK;
+  if (request.stopSequences !== undefined && request.stopSequences.length > 0) {
+    config.stopSequences = request.stopSequences;
+  }
+  if (request.seed !== undefined) config.seed = request.seed;
+  // A zero penalty is no penalty, and models without penalties (gemini-2.5-pro) answer 400
+  // "Penalty is not enabled" to any value: send only the ones that change something.
+  if (request.presencePenalty) config.presencePenalty = request.presencePenalty;
+  if (request.frequencyPenalty) config.frequencyPenalty = request.frequencyPenalty;
+  Object.assign(config, responseFormatConfig(request.responseFormat));
+  const thinking = thinkingConfig(request.reasoning);
+  if (thinking !== undefined) config.thinkingConfig = thinking;
+  return config;
+}
+
+/**
+ * JSON mode is a response MIME type. A schema goes as `responseJsonSchema` (v1beta), which takes JSON
+ * Schema as written — `$ref`/`$defs`, `additionalProperties`, `anyOf` — unlike `responseSchema`, an
+ * OpenAPI subset; the google-genai SDKs send it unchanged too (`tJsonSchema` is the identity).
+ * https://ai.google.dev/api/generate-content#generationconfig
+ * https://ai.google.dev/gemini-api/docs/structured-output
+ */
+function responseFormatConfig(format: ResponseFormat | undefined): Json {
+  switch (format?.type) {
+    case undefined:
+    case "text":
+      return {};
+    case "json_object":
+      return { responseMimeType: "application/json" };
+    case "json_schema":
+      return { responseMimeType: "application/json", responseJsonSchema: format.schema };
+  }
 }
 
 /** https://ai.google.dev/api/caching#FunctionCallingConfig (Gemini has no switch for parallel calls). */

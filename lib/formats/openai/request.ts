@@ -10,6 +10,7 @@ import type {
   ImagePart,
   ImageSource,
   ReasoningControl,
+  ResponseFormat,
   TextPart,
   ToolChoice,
 } from "../canonical.ts";
@@ -23,8 +24,12 @@ type Json = Record<string, unknown>;
 const EMPTY_SCHEMA = { type: "object", properties: {} };
 const EFFORTS = ["minimal", "low", "medium", "high"] as const;
 
-/** OpenAI chat request body (already validated loosely) → canonical. `model` is the upstream model id to use. */
+/**
+ * OpenAI chat request body (already validated loosely) → canonical. `model` is the upstream model id to
+ * use. `n` above 1 is refused with a 400: a translated answer holds one choice.
+ */
 export function openAIRequestToCanonical(body: Record<string, unknown>, model: string): CanonicalRequest {
+  refuseSeveralChoices(body.n);
   const { system, messages } = readMessages(Array.isArray(body.messages) ? body.messages : []);
   const stop = typeof body.stop === "string" ? [body.stop] : Array.isArray(body.stop) ? body.stop : [];
   const stopSequences = stop.filter((value): value is string => typeof value === "string");
@@ -41,14 +46,24 @@ export function openAIRequestToCanonical(body: Record<string, unknown>, model: s
     stopSequences: stopSequences.length > 0 ? stopSequences : undefined,
     stream: body.stream === true,
     reasoning: readReasoningEffort(body.reasoning_effort),
+    responseFormat: readResponseFormat(body.response_format),
+    seed: numberOrUndefined(body.seed),
+    presencePenalty: numberOrUndefined(body.presence_penalty),
+    frequencyPenalty: numberOrUndefined(body.frequency_penalty),
     user: typeof body.user === "string" ? body.user : undefined,
   });
 }
 
 /** A `data:<mediaType>;base64,<data>` URL → base64 image source; any other URL is kept as a URL. */
 export function imageSourceFromUrl(url: string): ImageSource {
+  const inline = base64DataUrl(url);
+  return inline ? { kind: "base64", ...inline } : { kind: "url", url };
+}
+
+/** The media type and base64 data of a `data:<mediaType>;base64,<data>` URL, or undefined for any other. */
+function base64DataUrl(url: string): { mediaType: string; data: string } | undefined {
   const match = /^data:([^;,]+);base64,(.*)$/s.exec(url);
-  return match ? { kind: "base64", mediaType: match[1], data: match[2] } : { kind: "url", url };
+  return match ? { mediaType: match[1], data: match[2] } : undefined;
 }
 
 /** An image source → the URL OpenAI expects (base64 becomes a data URL). */
@@ -124,8 +139,30 @@ function userParts(content: unknown, path: string): CanonicalPart[] {
       if (typeof url !== "string") throw invalid(`${partPath}.image_url.url`, "must be a string");
       return { type: "image", source: imageSourceFromUrl(url) };
     }
+    if (part.type === "file") return filePart(part, partPath);
     throw cannotTranslate(partPath, part.type);
   });
+}
+
+/**
+ * A `file` part sent inline (`file_data`, a data URL) → a base64 document titled with its filename. A
+ * `file_id` names an upload held by OpenAI, which no other provider can fetch.
+ * https://platform.openai.com/docs/guides/pdf-files
+ */
+function filePart(part: Json, path: string): CanonicalPart {
+  if (!isRecord(part.file)) throw invalid(`${path}.file`, "must be an object");
+  const { file_data: fileData, filename } = part.file;
+  if (typeof fileData !== "string") throw cannotTranslate(path, part.type);
+  const inline = base64DataUrl(fileData);
+  if (!inline) {
+    throw invalid(`${path}.file.file_data`, "must be a data URL (data:<media type>;base64,<data>)");
+  }
+  const title = typeof filename === "string" && filename !== "" ? filename : undefined;
+  return {
+    type: "document",
+    source: { kind: "base64", ...inline },
+    ...(title === undefined ? {} : { title }),
+  };
 }
 
 function assistantParts(message: Json, path: string, legacyCallIds: Map<string, string>): CanonicalPart[] {
@@ -196,6 +233,40 @@ function readToolChoice(choice: unknown, parallelToolCalls: unknown): ToolChoice
   return result ? { ...result, parallel: false } : { type: "auto", parallel: false };
 }
 
+/** The canonical answer holds one choice: asking for more would silently get fewer. */
+function refuseSeveralChoices(n: unknown): void {
+  if (typeof n === "number" && n > 1) {
+    throw invalid(
+      "n",
+      "values above 1 are not supported when a provider of another format serves the request",
+    );
+  }
+}
+
+/** https://platform.openai.com/docs/api-reference/chat/create#chat-create-response_format */
+function readResponseFormat(format: unknown): ResponseFormat | undefined {
+  if (format === undefined || format === null) return undefined;
+  if (!isRecord(format)) throw invalid("response_format", "must be an object");
+  if (format.type === "text" || format.type === "json_object") return { type: format.type };
+  if (format.type !== "json_schema") {
+    throw invalid("response_format.type", 'must be "text", "json_object" or "json_schema"');
+  }
+  const path = "response_format.json_schema";
+  if (!isRecord(format.json_schema)) throw invalid(path, "must be an object");
+  const { description, schema, strict } = format.json_schema;
+  const name = stringAt(format.json_schema, "name", path);
+  // `schema` is optional in OpenAI's API: without one the answer is any JSON, as with json_object.
+  if (schema === undefined || schema === null) return { type: "json_object" };
+  if (!isRecord(schema)) throw invalid(`${path}.schema`, "must be a JSON Schema object");
+  return withoutUndefined<ResponseFormat>({
+    type: "json_schema",
+    name,
+    schema,
+    description: typeof description === "string" ? description : undefined,
+    strict: typeof strict === "boolean" ? strict : undefined,
+  });
+}
+
 function readReasoningEffort(effort: unknown): ReasoningControl | undefined {
   if (effort === undefined || effort === null) return undefined;
   if (effort === "none") return { enabled: false };
@@ -238,6 +309,10 @@ export function canonicalToOpenAIRequest(request: CanonicalRequest): Record<stri
     // top_k is not part of the OpenAI API: OpenAI and strict servers answer 400 to it.
     user: openAIUser(request.user),
     reasoning_effort: reasoningEffort(request.reasoning),
+    response_format: responseFormatToOpenAI(request.responseFormat),
+    seed: request.seed,
+    presence_penalty: request.presencePenalty,
+    frequency_penalty: request.frequencyPenalty,
     stream: request.stream ? true : undefined,
     stream_options: request.stream ? { include_usage: true } : undefined,
   });
@@ -247,6 +322,12 @@ export function canonicalToOpenAIRequest(request: CanonicalRequest): Record<stri
 function openAIUser(user: string | undefined): string | undefined {
   if (user === undefined || user.length <= 64) return user;
   return `user-${createHash("sha256").update(user).digest("hex").slice(0, 40)}`;
+}
+
+function responseFormatToOpenAI(format: ResponseFormat | undefined): Json | undefined {
+  if (format?.type !== "json_schema") return format;
+  const { type, name, description, schema, strict } = format;
+  return { type, json_schema: withoutUndefined({ name, description, schema, strict }) };
 }
 
 function toolToOpenAI(tool: CanonicalTool): Json {
@@ -294,22 +375,30 @@ function imagePart(part: ImagePart): Json {
   return { type: "image_url", image_url: { url: imageSourceToUrl(part.source) } };
 }
 
-/** An assistant turn; reasoning is dropped (OpenAI takes none back), an empty turn is left out. */
+/**
+ * An assistant turn; an empty turn is left out. Reasoning text goes back as `reasoning_content`
+ * (DeepSeek's thinking mode wants it on tool-call turns); providers that refuse it strip it themselves.
+ * https://api-docs.deepseek.com/guides/thinking_mode
+ */
 function assistantMessages(content: CanonicalPart[], index: number): Json[] {
   const texts: string[] = [];
+  const reasoning: string[] = [];
   const toolCalls: Json[] = [];
   content.forEach((part, partIndex) => {
     if (part.type === "text") texts.push(part.text);
+    else if (part.type === "reasoning") reasoning.push(part.text);
     else if (part.type === "tool-call") {
       const call = { name: part.name, arguments: JSON.stringify(part.input) };
       toolCalls.push({ id: part.id, type: "function", function: call });
-    } else if (part.type !== "reasoning" && part.type !== "redacted-reasoning") {
+    } else if (part.type !== "redacted-reasoning") {
       throw cannotTranslate(`messages.${index}.content.${partIndex}`, part.type);
     }
   });
   const text = texts.join("");
   if (text === "" && toolCalls.length === 0) return [];
   const message: Json = { role: "assistant", content: text === "" ? null : text };
+  const reasoningText = reasoning.join("");
+  if (reasoningText !== "") message.reasoning_content = reasoningText;
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   return [message];
 }

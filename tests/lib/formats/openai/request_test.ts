@@ -293,7 +293,7 @@ Deno.test("canonicalToOpenAIRequest() writes system, user text and images", () =
     messages: [
       { role: "system", content: "Be brief.\n\nBe kind." },
       { role: "user", content: "Hi" },
-      { role: "assistant", content: "Hello" },
+      { role: "assistant", content: "Hello", reasoning_content: "hmm" },
       {
         role: "user",
         content: [
