@@ -320,6 +320,109 @@ Deno.test("Anthropic front door end to end", async (t) => {
       assert.ok(long.input_tokens > 400 && long.input_tokens < 700, String(long.input_tokens));
     });
 
+    await t.step("count_tokens leaves Anthropic-only tools and blocks to a native provider", async () => {
+      anthropicUpstream.requests.length = 0;
+      const body = {
+        model: "anthropic/claude-test",
+        messages: [{ role: "user", content: [{ type: "some_future_block", payload: 1 }] }],
+        tools: [{ type: "browser_toolset_20260801" }],
+      };
+      const response = await post("/v1/messages/count_tokens", body);
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { input_tokens: 4242 });
+      const counted = anthropicUpstream.requests.find((request) =>
+        request.path === "/v1/messages/count_tokens"
+      );
+      assert.deepEqual(counted?.json, { ...body, model: "claude-test" });
+      // A local estimate must translate, so it still names what it cannot read.
+      const local = await post("/v1/messages/count_tokens", { ...body, model: "mylocal/gpt-test" });
+      assert.equal(local.status, 400);
+      assert.match((await local.json()).error.message, /messages\.0\.content\.0\.type/);
+    });
+
+    await t.step("Claude Code's newer bodies are translated, not refused", async () => {
+      openaiUpstream.requests.length = 0;
+      anthropicUpstream.requests.length = 0;
+      const body = {
+        model: "mylocal/gpt-test",
+        max_tokens: 0,
+        thinking: { type: "between_tools" },
+        tools: [{ type: "mcp_toolset", mcp_server_name: "srv" }, { type: "browser_toolset_20260801" }],
+        messages: [
+          { role: "user", content: "Hi" },
+          {
+            role: "assistant",
+            content: [
+              { type: "server_tool_use", id: "srvtoolu_1", name: "web_search", input: { query: "x" } },
+              { type: "web_search_tool_result", tool_use_id: "srvtoolu_1", content: [] },
+              { type: "text", text: "Hello" },
+            ],
+          },
+          { role: "system", content: "The user switched to plan mode." },
+        ],
+      };
+      const response = await post("/v1/messages", body, {
+        "anthropic-beta": "mid-conversation-system-2026-04-07",
+      });
+      assert.equal(response.status, 200, await response.clone().text());
+      const sent = openaiUpstream.requests[0].json!;
+      assert.equal(sent.max_tokens, 1, "max_tokens 0 only warms a cache: one token is the closest request");
+      assert.equal("tools" in sent, false);
+      assert.deepEqual(sent.messages, [
+        { role: "user", content: "Hi" },
+        { role: "assistant", content: "Hello" },
+        { role: "user", content: "<system-reminder>\nThe user switched to plan mode.\n</system-reminder>" },
+      ]);
+
+      const native = await post("/v1/messages", { ...body, model: "anthropic/claude-test" });
+      assert.equal(native.status, 200);
+      assert.deepEqual(anthropicUpstream.requests[0].json, { ...body, model: "claude-test" });
+    });
+
+    await t.step("translated requests get range checks that Anthropic would apply", async () => {
+      const cases: Array<[Record<string, unknown>, string]> = [
+        [{ temperature: 1.5 }, "temperature: Input should be less than or equal to 1"],
+        [{ top_k: -1 }, "top_k: Input should be greater than or equal to 0"],
+        [
+          { thinking: { type: "enabled", budget_tokens: 500 } },
+          "thinking.budget_tokens: Input should be greater than or equal to 1024",
+        ],
+        [
+          { messages: [{ role: "user", content: [] }] },
+          "messages.0: all messages must have non-empty content except for the optional final assistant message",
+        ],
+      ];
+      for (const [fields, message] of cases) {
+        const response = await post("/v1/messages", {
+          model: "mylocal/gpt-test",
+          max_tokens: 100,
+          messages: [{ role: "user", content: "x" }],
+          ...fields,
+        });
+        assert.equal(response.status, 400);
+        const error = await response.json();
+        assert.equal(error.error.type, "invalid_request_error");
+        assert.equal(error.error.message, message);
+      }
+      const budget = {
+        model: "mylocal/gpt-test",
+        max_tokens: 300,
+        messages: [{ role: "user", content: "x" }],
+      };
+      const thinking = { type: "enabled", budget_tokens: 1024 };
+      const refused = await post("/v1/messages", { ...budget, thinking });
+      assert.equal(refused.status, 400);
+      assert.equal(
+        (await refused.json()).error.message,
+        "max_tokens: must be greater than thinking.budget_tokens",
+      );
+      // With interleaved thinking the budget spans the turn and may exceed max_tokens.
+      const interleaved = await post("/v1/messages", { ...budget, thinking }, {
+        "anthropic-beta": "interleaved-thinking-2025-05-14",
+      });
+      assert.equal(interleaved.status, 200);
+    });
+
     await t.step("bad input gets Anthropic-shaped 400s", async () => {
       const cases: Array<[unknown, RegExp]> = [
         [{ model: "mylocal/gpt-test", messages: [{ role: "user", content: "x" }] }, /max_tokens/],

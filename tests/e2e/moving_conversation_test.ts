@@ -49,8 +49,8 @@ Deno.test("a conversation moving between Gemini and Anthropic keeps each provide
     const history: Anthropic.MessageParam[] = [{ role: "user", content: "hi" }];
     const first = await client.messages.create({
       model: "gemini/gemini-2.5-pro",
-      max_tokens: 1000,
-      thinking: { type: "enabled", budget_tokens: 500 },
+      max_tokens: 4000,
+      thinking: { type: "enabled", budget_tokens: 1024 },
       messages: history,
     });
     const thinking = first.content.find((block) => block.type === "thinking");
@@ -63,7 +63,7 @@ Deno.test("a conversation moving between Gemini and Anthropic keeps each provide
     history.push({ role: "assistant", content: first.content }, { role: "user", content: "and Claude?" });
 
     // To Anthropic (passed through): Gemini's thinking block is left out, the rest arrives.
-    await client.messages.create({ model: "anthropic/claude-x", max_tokens: 1000, messages: history });
+    await client.messages.create({ model: "anthropic/claude-x", max_tokens: 4000, messages: history });
     const sent = chatCalls(claude).at(-1)!.json!.messages as Array<{ content: unknown }>;
     assert.equal(
       JSON.stringify(sent).includes(GEMINI_SIGNATURE),
@@ -75,8 +75,8 @@ Deno.test("a conversation moving between Gemini and Anthropic keeps each provide
     // Back to Gemini: its own thought goes back with its signature as Gemini minted it.
     await client.messages.create({
       model: "gemini/gemini-2.5-pro",
-      max_tokens: 1000,
-      thinking: { type: "enabled", budget_tokens: 500 },
+      max_tokens: 4000,
+      thinking: { type: "enabled", budget_tokens: 1024 },
       messages: history,
     });
     const contents = chatCalls(gemini).at(-1)!.json!.contents as Array<

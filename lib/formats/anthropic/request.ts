@@ -14,16 +14,26 @@ import type {
   TextPart,
   ToolChoice,
 } from "../canonical.ts";
-import { signatureFor } from "../canonical.ts";
-import type { ContentBlock, MessagesRequest } from "./schema.ts";
+import { appendTurn, signatureFor } from "../canonical.ts";
+import {
+  type ContentBlock,
+  type DocumentBlock,
+  isCustomTool,
+  isServerToolBlockType,
+  type MessagesRequest,
+  MIN_THINKING_BUDGET,
+  type RequestMessage,
+  type SearchResultBlock,
+  type ServerToolBlock,
+  type ToolResultItem,
+} from "./schema.ts";
+
+export { MIN_THINKING_BUDGET };
 
 type Json = Record<string, unknown>;
 
 /** `max_tokens` is required by Anthropic; this is sent when the client gave none. */
 export const DEFAULT_MAX_TOKENS = 4096;
-
-/** Anthropic's smallest `thinking.budget_tokens`. https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking */
-export const MIN_THINKING_BUDGET = 1024;
 
 /** Thinking budgets standing in for an OpenAI-style effort (`minimal` means no thinking). */
 export const EFFORT_BUDGETS: Readonly<Record<"low" | "medium" | "high", number>> = {
@@ -37,35 +47,72 @@ export function anthropicRequestToCanonical(body: MessagesRequest, model: string
   const request: CanonicalRequest = {
     model,
     system: systemFromAnthropic(body.system),
-    messages: body.messages.map((message): CanonicalMessage => ({
-      role: message.role,
-      content: typeof message.content === "string"
-        ? textParts(message.content)
-        : message.content.map(partFromAnthropic),
+    messages: messagesFromAnthropic(body.messages),
+    // Server tools (web search, code execution, …) and toolsets run at Anthropic only: other upstreams cannot.
+    tools: (body.tools ?? []).filter(isCustomTool).map((tool): CanonicalTool => ({
+      name: tool.name,
+      ...(typeof tool.description === "string" ? { description: tool.description } : {}),
+      inputSchema: tool.input_schema,
     })),
-    // Server tools (web search, code execution, …) run at Anthropic only: other upstreams cannot.
-    tools: (body.tools ?? []).flatMap((tool): CanonicalTool[] =>
-      tool.input_schema === undefined ? [] : [{
-        name: tool.name,
-        ...(typeof tool.description === "string" ? { description: tool.description } : {}),
-        inputSchema: tool.input_schema,
-      }]
-    ),
     stream: body.stream === true,
   };
   if (body.tool_choice !== undefined) request.toolChoice = toolChoiceFromAnthropic(body.tool_choice);
-  if (body.max_tokens !== undefined) request.maxTokens = body.max_tokens;
+  // `max_tokens: 0` only fills Anthropic's prompt cache. Other providers cache prefixes on their own when
+  // a request is served, so the cheapest faithful request is one that generates a single token.
+  if (body.max_tokens !== undefined) request.maxTokens = Math.max(1, body.max_tokens);
   if (body.temperature !== undefined) request.temperature = body.temperature;
   if (body.top_p !== undefined) request.topP = body.top_p;
   if (body.top_k !== undefined) request.topK = body.top_k;
   if (body.stop_sequences !== undefined) request.stopSequences = body.stop_sequences;
   if (typeof body.metadata?.user_id === "string") request.user = body.metadata.user_id;
-  if (body.thinking !== undefined) request.reasoning = reasoningFromAnthropic(body.thinking);
+  const reasoning = body.thinking === undefined ? undefined : reasoningFromAnthropic(body.thinking);
+  if (reasoning !== undefined) request.reasoning = reasoning;
   return request;
+}
+
+/**
+ * Messages → canonical turns. Consecutive turns of one role are merged, tool results first, as Anthropic
+ * itself combines them (and other providers need roles to alternate).
+ */
+function messagesFromAnthropic(messages: readonly RequestMessage[]): CanonicalMessage[] {
+  const turns: CanonicalMessage[] = [];
+  messages.forEach((message, index) => {
+    if (message.role !== "system") appendTurn(turns, message.role, contentParts(message.content));
+    else if (!isCleared(message, messages.slice(index + 1))) {
+      appendTurn(turns, "user", systemReminder(message.content));
+    }
+  });
+  return turns;
+}
+
+/** Whether a `clear_at: "next_user_message"` system message is no longer shown: a user turn follows it. */
+function isCleared(
+  message: Extract<RequestMessage, { role: "system" }>,
+  later: readonly RequestMessage[],
+): boolean {
+  return message.clear_at === "next_user_message" && later.some((entry) => entry.role === "user");
+}
+
+/**
+ * A mid-conversation system message → a user-turn text part wrapped in `<system-reminder>`, the tag
+ * Claude Code itself uses for system notes inside user turns. It stays where the client put it: what it
+ * says applies from that point on, and moving it into the system prompt would both change its meaning and
+ * change the prompt prefix on every turn (defeating upstream prompt caches). Every provider accepts user
+ * text, while a system role inside the conversation exists at OpenAI only.
+ */
+function systemReminder(content: Extract<RequestMessage, { role: "system" }>["content"]): TextPart[] {
+  const text = typeof content === "string"
+    ? content
+    : (content ?? []).map((block) => block.text).join("\n\n");
+  return text.trim() === "" ? [] : [{ type: "text", text: `<system-reminder>\n${text}\n</system-reminder>` }];
 }
 
 function textParts(text: string): TextPart[] {
   return text === "" ? [] : [{ type: "text", text }];
+}
+
+function contentParts(content: string | readonly ContentBlock[]): CanonicalPart[] {
+  return typeof content === "string" ? textParts(content) : content.flatMap(partsFromAnthropic);
 }
 
 function systemFromAnthropic(system: MessagesRequest["system"]): TextPart[] {
@@ -82,44 +129,118 @@ function imageSource(
     : { kind: "url", url: source.url } satisfies ImageSource;
 }
 
-function partFromAnthropic(block: ContentBlock): CanonicalPart {
+/**
+ * A document → canonical. A `content` source (text and images the client chunked itself) becomes one
+ * plain-text document of its text, followed by its images.
+ */
+function documentParts(block: DocumentBlock): Array<CanonicalPart & { type: "document" | "image" }> {
+  const title = typeof block.title === "string" ? { title: block.title } : {};
+  const { source } = block;
+  if (source.type !== "content") {
+    const canonical: DocumentSource = source.type === "url"
+      ? { kind: "url", url: source.url }
+      : { kind: source.type, mediaType: source.media_type, data: source.data };
+    return [{ type: "document", source: canonical, ...title }];
+  }
+  const items = typeof source.content === "string"
+    ? [{ type: "text" as const, text: source.content }]
+    : source.content;
+  const text = items.flatMap((item) => item.type === "text" ? [item.text] : []).join("\n\n");
+  const images = items.flatMap((item): ImagePart[] =>
+    item.type === "image" ? [{ type: "image", source: imageSource(item.source) }] : []
+  );
+  const document = {
+    type: "document" as const,
+    source: { kind: "text" as const, mediaType: "text/plain", data: text },
+  };
+  return [...(text === "" ? [] : [{ ...document, ...title }]), ...images];
+}
+
+/** A search result → text naming its title and source, so the model can still cite it. */
+function searchResultText(block: SearchResultBlock): string {
+  const text = block.content.map((item) => item.text).join("\n\n");
+  return `Search result: ${block.title}\nSource: ${block.source}\n\n${text}`;
+}
+
+/** One content block → canonical parts (none for server-tool history). */
+function partsFromAnthropic(block: ContentBlock): CanonicalPart[] {
+  if (isServerToolBlock(block)) return [];
   switch (block.type) {
     case "text":
-      return { type: "text", text: block.text };
+      return textParts(block.text);
     case "image":
-      return { type: "image", source: imageSource(block.source) };
-    case "document": {
-      const source: DocumentSource = block.source.type === "url"
-        ? { kind: "url", url: block.source.url }
-        : { kind: block.source.type, mediaType: block.source.media_type, data: block.source.data };
-      return { type: "document", source, ...(typeof block.title === "string" ? { title: block.title } : {}) };
-    }
+      return [{ type: "image", source: imageSource(block.source) }];
+    case "document":
+      return documentParts(block);
+    case "search_result":
+      return [{ type: "text", text: searchResultText(block) }];
     case "tool_use":
-      return { type: "tool-call", id: block.id, name: block.name, input: block.input };
-    case "tool_result": {
-      const content = block.content === undefined
-        ? []
-        : typeof block.content === "string"
-        ? textParts(block.content)
-        : block.content.map((item): TextPart | ImagePart =>
-          item.type === "text"
-            ? { type: "text", text: item.text }
-            : { type: "image", source: imageSource(item.source) }
-        );
-      return {
-        type: "tool-result",
-        toolCallId: block.tool_use_id,
-        content,
-        isError: block.is_error === true,
-      };
-    }
+      return [{ type: "tool-call", id: block.id, name: block.name, input: block.input }];
+    case "tool_result":
+      return toolResultParts(block);
     case "thinking":
-      return block.signature === ""
-        ? { type: "reasoning", text: block.thinking }
-        : { type: "reasoning", text: block.thinking, signature: block.signature };
+      return [
+        block.signature === ""
+          ? { type: "reasoning", text: block.thinking }
+          : { type: "reasoning", text: block.thinking, signature: block.signature },
+      ];
     case "redacted_thinking":
-      return { type: "redacted-reasoning", data: block.data };
+      return [{ type: "redacted-reasoning", data: block.data }];
   }
+}
+
+function isServerToolBlock(block: ContentBlock): block is ServerToolBlock {
+  return isServerToolBlockType(block.type);
+}
+
+/**
+ * A tool result → canonical. Its content holds text and images: text documents, search results, tool
+ * references and browser state become text; PDFs and URL documents follow the result in the same turn.
+ */
+function toolResultParts(block: Extract<ContentBlock, { type: "tool_result" }>): CanonicalPart[] {
+  const items: readonly ToolResultItem[] = typeof block.content === "string"
+    ? [{ type: "text", text: block.content }]
+    : block.content ?? [];
+  const content: Array<TextPart | ImagePart> = [];
+  const documents: CanonicalPart[] = [];
+  for (const item of items) {
+    switch (item.type) {
+      case "text":
+        content.push(...textParts(item.text));
+        break;
+      case "image":
+        content.push({ type: "image", source: imageSource(item.source) });
+        break;
+      case "document":
+        for (const part of documentParts(item)) {
+          if (part.type === "image") content.push(part);
+          else if (part.source.kind !== "text") documents.push(part);
+          else {content.push({
+              type: "text",
+              text: [part.title, part.source.data].filter(Boolean).join("\n\n"),
+            });}
+        }
+        break;
+      case "search_result":
+        content.push({ type: "text", text: searchResultText(item) });
+        break;
+      case "tool_reference":
+        content.push({ type: "text", text: `Tool reference: ${item.tool_name}` });
+        break;
+      case "browser_state": {
+        const { type: _, cache_control: __, ...state } = item;
+        content.push({ type: "text", text: `Browser state: ${JSON.stringify(state)}` });
+        break;
+      }
+    }
+  }
+  const result: CanonicalPart = {
+    type: "tool-result",
+    toolCallId: block.tool_use_id,
+    content,
+    isError: block.is_error === true,
+  };
+  return [result, ...documents];
 }
 
 function toolChoiceFromAnthropic(choice: NonNullable<MessagesRequest["tool_choice"]>): ToolChoice {
@@ -133,15 +254,34 @@ function toolChoiceFromAnthropic(choice: NonNullable<MessagesRequest["tool_choic
     : { type: choice.type, ...parallel };
 }
 
-function reasoningFromAnthropic(thinking: NonNullable<MessagesRequest["thinking"]>): ReasoningControl {
-  if (thinking.type === "enabled") return { enabled: true, budgetTokens: thinking.budget_tokens };
-  return { enabled: thinking.type === "adaptive" };
+/**
+ * `thinking` → canonical, or undefined to let the model decide (for types this proxy does not know yet).
+ * `adaptive` and `between_tools` leave the budget to the model, as an unset budget does.
+ */
+function reasoningFromAnthropic(
+  thinking: NonNullable<MessagesRequest["thinking"]>,
+): ReasoningControl | undefined {
+  switch (thinking.type) {
+    case "enabled":
+      return typeof thinking.budget_tokens === "number"
+        ? { enabled: true, budgetTokens: thinking.budget_tokens }
+        : { enabled: true };
+    case "disabled":
+      return { enabled: false };
+    case "adaptive":
+    case "between_tools":
+      return { enabled: true };
+    default:
+      return undefined;
+  }
 }
 
 /** A canonical request → an Anthropic Messages body. */
 export function canonicalToAnthropicRequest(request: CanonicalRequest): Record<string, unknown> {
   const messages = messagesToAnthropic(request.messages);
-  const budget = thinkingAllowed(request, messages) ? thinkingBudget(request.reasoning) : null;
+  // Anthropic refuses a tool_choice without tools ("tool_choice may only be specified while providing tools").
+  const toolChoice = request.tools.length > 0 ? request.toolChoice : undefined;
+  const budget = thinkingAllowed(toolChoice, messages) ? thinkingBudget(request.reasoning) : null;
   let maxTokens = request.maxTokens ?? DEFAULT_MAX_TOKENS;
   // The budget must be below max_tokens, or Anthropic answers 400.
   if (budget !== null && maxTokens <= budget) maxTokens = budget + DEFAULT_MAX_TOKENS;
@@ -157,14 +297,15 @@ export function canonicalToAnthropicRequest(request: CanonicalRequest): Record<s
       input_schema: tool.inputSchema,
     }));
   }
-  if (request.toolChoice !== undefined) body.tool_choice = toolChoiceToAnthropic(request.toolChoice);
+  if (toolChoice !== undefined) body.tool_choice = toolChoiceToAnthropic(toolChoice);
   // Anthropic refuses stop sequences made only of whitespace ("\n" is common from OpenAI clients).
   const stops = request.stopSequences?.filter((stop) => stop.trim() !== "") ?? [];
   if (stops.length > 0) body.stop_sequences = stops;
   if (budget === null) {
     // Anthropic's temperature range is 0–1 (OpenAI's is 0–2).
     if (request.temperature !== undefined) body.temperature = Math.min(1, Math.max(0, request.temperature));
-    if (request.topP !== undefined) body.top_p = request.topP;
+    // Newer models refuse both ("`temperature` and `top_p` cannot both be specified for this model").
+    if (request.topP !== undefined && request.temperature === undefined) body.top_p = request.topP;
     if (request.topK !== undefined) body.top_k = request.topK;
   } else {
     // With thinking, temperature and top_k must stay at their defaults and top_p within 0.95–1.
@@ -181,8 +322,8 @@ export function canonicalToAnthropicRequest(request: CanonicalRequest): Record<s
  * Whether thinking may be enabled: not with forced tool use, and not when the last assistant turn
  * calls tools without a signed thinking block first (history from other providers never has one).
  */
-function thinkingAllowed(request: CanonicalRequest, messages: readonly Json[]): boolean {
-  if (request.toolChoice?.type === "any" || request.toolChoice?.type === "tool") return false;
+function thinkingAllowed(toolChoice: ToolChoice | undefined, messages: readonly Json[]): boolean {
+  if (toolChoice?.type === "any" || toolChoice?.type === "tool") return false;
   const lastAssistant = [...messages].reverse().find((message) => message.role === "assistant");
   const blocks = (lastAssistant?.content ?? []) as Json[];
   const callsTools = blocks.some((block) => block.type === "tool_use");

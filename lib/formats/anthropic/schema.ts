@@ -22,6 +22,13 @@ function unsupported(what: string, expected: readonly string[]) {
   };
 }
 
+/** Copy the issues of a nested parse into `context` under `path`, so the 400 names the inner field. */
+function report(error: z.ZodError, context: z.core.$RefinementCtx, path: PropertyKey[], input: unknown) {
+  for (const issue of error.issues) {
+    context.issues.push({ code: "custom", message: issue.message, path: [...path, ...issue.path], input });
+  }
+}
+
 /**
  * A string or an array of `item`s. A plain `z.union` would report "Invalid input" for the whole field;
  * this reports the first bad item with its own path (`content.1.type: …`).
@@ -34,19 +41,34 @@ function stringOrList<T extends z.ZodType>(item: T, what: string) {
       value.forEach((entry, index) => {
         const result = item.safeParse(entry);
         if (result.success) items.push(result.data);
-        else {
-          for (const issue of result.error.issues) {
-            context.issues.push({
-              code: "custom",
-              message: issue.message,
-              path: [index, ...issue.path],
-              input: entry,
-            });
-          }
-        }
+        else report(result.error, context, [index], entry);
       });
       return items;
     });
+}
+
+/**
+ * Blocks of Anthropic's server tools (`server_tool_use`, `web_search_tool_result`, `mcp_tool_use`, …) and
+ * `container_upload`: history that only Anthropic's own tools read. Translation drops them, as it drops
+ * the server tools themselves.
+ */
+export type ServerToolBlock = { type: `${string}_tool_use` | `${string}_tool_result` | "container_upload" };
+
+/** Whether a content block `type` is a {@link ServerToolBlock} (new server tools follow the same naming). */
+export function isServerToolBlockType(type: string): type is ServerToolBlock["type"] {
+  return type === "container_upload" || /._tool_(use|result)$/.test(type);
+}
+
+/** `schema`, or any {@link ServerToolBlock} as it is (so unknown types still get `schema`'s 400). */
+function orServerToolBlock<T extends z.ZodType>(schema: T) {
+  return z.unknown().transform((value, context): z.output<T> | ServerToolBlock => {
+    const type = (value as { type?: unknown } | null)?.type;
+    if (typeof type === "string" && isServerToolBlockType(type)) return value as ServerToolBlock;
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    report(result.error, context, [], value);
+    return z.NEVER;
+  });
 }
 
 const textBlock = z.object({ type: z.literal("text"), text: z.string(required("must be a string")) }).loose();
@@ -58,17 +80,42 @@ const imageSource = z.discriminatedUnion("type", [
 
 const imageBlock = z.object({ type: z.literal("image"), source: imageSource }).loose();
 
+/** The content of a `{"type": "content"}` document source: text and images. */
+const documentContentItem = z.discriminatedUnion(
+  "type",
+  [textBlock, imageBlock],
+  unsupported("document content block", ["text", "image"]),
+);
+
+// `file` sources (Files API ids) are not listed: only Anthropic can read them.
 const documentSource = z.discriminatedUnion("type", [
   z.object({ type: z.literal("text"), media_type: z.string(), data: z.string() }).loose(),
   z.object({ type: z.literal("base64"), media_type: z.string(), data: z.string() }).loose(),
   z.object({ type: z.literal("url"), url: z.string() }).loose(),
-], unsupported("document source", ["text", "base64", "url"]));
+  z.object({
+    type: z.literal("content"),
+    content: stringOrList(documentContentItem, "text or image blocks"),
+  }).loose(),
+], unsupported("document source", ["text", "base64", "url", "content"]));
 
 const documentBlock = z.object({
   type: z.literal("document"),
   source: documentSource,
   title: z.string().nullish(),
 }).loose();
+
+/** A document block of a request. */
+export type DocumentBlock = z.output<typeof documentBlock>;
+
+const searchResultBlock = z.object({
+  type: z.literal("search_result"),
+  source: z.string(required("must be a string")),
+  title: z.string(required("must be a string")),
+  content: z.array(textBlock, required("must be an array of text blocks")),
+}).loose();
+
+/** A search result block of a request. */
+export type SearchResultBlock = z.output<typeof searchResultBlock>;
 
 const toolUseBlock = z.object({
   type: z.literal("tool_use"),
@@ -77,16 +124,36 @@ const toolUseBlock = z.object({
   input: z.record(z.string(), z.unknown(), required("must be an object")),
 }).loose();
 
+// Tool search answers with `tool_reference`s; browser toolset members with a `browser_state`.
 const toolResultItem = z.discriminatedUnion(
   "type",
-  [textBlock, imageBlock],
-  unsupported("tool_result content block", ["text", "image"]),
+  [
+    textBlock,
+    imageBlock,
+    documentBlock,
+    searchResultBlock,
+    z.object({ type: z.literal("tool_reference"), tool_name: z.string(required("must be a string")) })
+      .loose(),
+    z.object({ type: z.literal("browser_state"), tabs: z.array(z.unknown(), required("must be an array")) })
+      .loose(),
+  ],
+  unsupported("tool_result content block", [
+    "text",
+    "image",
+    "document",
+    "search_result",
+    "tool_reference",
+    "browser_state",
+  ]),
 );
+
+/** One item of a `tool_result`'s content. */
+export type ToolResultItem = z.output<typeof toolResultItem>;
 
 const toolResultBlock = z.object({
   type: z.literal("tool_result"),
   tool_use_id: z.string(required("must be a string")),
-  content: stringOrList(toolResultItem, "text or image blocks").optional(),
+  content: stringOrList(toolResultItem, "tool_result content blocks").optional(),
   is_error: z.boolean().optional(),
 }).loose();
 
@@ -101,40 +168,110 @@ const redactedThinkingBlock = z.object({
   data: z.string(required("must be a string")),
 }).loose();
 
-const contentBlock = z.discriminatedUnion(
+const contentBlock = orServerToolBlock(z.discriminatedUnion(
   "type",
-  [textBlock, imageBlock, documentBlock, toolUseBlock, toolResultBlock, thinkingBlock, redactedThinkingBlock],
+  [
+    textBlock,
+    imageBlock,
+    documentBlock,
+    searchResultBlock,
+    toolUseBlock,
+    toolResultBlock,
+    thinkingBlock,
+    redactedThinkingBlock,
+  ],
   unsupported("content block", [
     "text",
     "image",
     "document",
+    "search_result",
     "tool_use",
     "tool_result",
     "thinking",
     "redacted_thinking",
   ]),
-);
+));
 
 /** One content block of a request message. */
 export type ContentBlock = z.output<typeof contentBlock>;
 
-const message = z.object({
-  role: z.enum(["user", "assistant"], required('must be "user" or "assistant"')),
-  content: stringOrList(contentBlock, "content blocks"),
+const systemContent = stringOrList(
+  z.discriminatedUnion("type", [textBlock], unsupported("system block", ["text"])),
+  "text blocks",
+);
+
+const turnMessage = <Role extends "user" | "assistant">(role: Role) =>
+  z.object({ role: z.literal(role), content: stringOrList(contentBlock, "content blocks") }).loose();
+
+/**
+ * A mid-conversation system message (SDK `SystemMessageParam`, beta `mid-conversation-system-2026-04-07`).
+ * `clear_at: "next_user_message"` shows it only until a later user turn.
+ */
+const systemMessage = z.object({
+  role: z.literal("system"),
+  content: systemContent.optional(),
+  clear_at: z.enum(["next_user_message", "never"], { error: 'must be "next_user_message" or "never"' })
+    .nullish(),
 }).loose();
 
-// Server tools (`web_search_20250305`, `bash_20250124`, …) carry a `type` and no `input_schema`.
-const tool = z.object({
+const message = z.discriminatedUnion("role", [turnMessage("user"), turnMessage("assistant"), systemMessage], {
+  error: (issue: { code?: string; input?: unknown }) => {
+    if (issue.code === "invalid_type") return "must be an object with a role";
+    const role = (issue.input as { role?: unknown } | null)?.role;
+    return role === undefined ? "Field required" : 'must be "user", "assistant" or "system"';
+  },
+});
+
+/** One message of a request. */
+export type RequestMessage = z.output<typeof message>;
+
+/** Whether a message's content is empty (a system message may carry only an `output_config`). */
+function isEmpty(message: RequestMessage): boolean {
+  if (message.role === "system" && message.output_config !== undefined && message.content === undefined) {
+    return false;
+  }
+  return message.content === undefined || message.content.length === 0;
+}
+
+// Anthropic's own words: every message but a final assistant prefill needs content.
+const messages = z.array(message, required("must be an array of messages"))
+  .min(1, "must contain at least one message")
+  .superRefine((list, context) => {
+    list.forEach((entry, index) => {
+      const prefill = entry.role === "assistant" && index === list.length - 1;
+      if (prefill || !isEmpty(entry)) return;
+      context.issues.push({
+        code: "custom",
+        message: "all messages must have non-empty content except for the optional final assistant message",
+        path: [index],
+        input: entry,
+      });
+    });
+  });
+
+// Only custom tools (no `type`, or "custom") need a name and an input schema: typed tools (server tools
+// like `web_search_20250305`, toolsets like `browser_toolset_20260801`, `mcp_toolset`) are Anthropic's.
+const customTool = z.object({
   name: z.string(required("must be a string")).min(1, "must not be empty"),
-  type: z.string().nullish(),
   description: z.string().nullish(),
-  input_schema: z.record(z.string(), z.unknown(), { error: "must be a JSON Schema object" }).optional(),
-}).loose().refine(
-  (value) =>
-    (value.type !== undefined && value.type !== null && value.type !== "custom") ||
-    value.input_schema !== undefined,
-  { path: ["input_schema"], error: "Field required" },
-);
+  input_schema: z.record(z.string(), z.unknown(), required("must be a JSON Schema object")),
+}).loose();
+
+/** A custom tool: the only kind other providers can run. */
+export type CustomTool = z.output<typeof customTool> & { type?: "custom" | null };
+
+/** Whether a tool is a custom one (the client runs it; its schema is in the request). */
+export function isCustomTool(tool: { type?: string | null }): tool is CustomTool {
+  return tool.type === undefined || tool.type === null || tool.type === "custom";
+}
+
+const toolType = { type: z.string({ error: "must be a string" }).nullish() };
+
+const tool = z.object(toolType, { error: "must be an object" }).loose().superRefine((value, context) => {
+  if (!isCustomTool(value)) return;
+  const result = customTool.safeParse(value);
+  if (!result.success) report(result.error, context, [], value);
+});
 
 const parallel = { disable_parallel_tool_use: z.boolean().optional() };
 
@@ -145,42 +282,76 @@ const toolChoice = z.discriminatedUnion("type", [
   z.object({ type: z.literal("none") }).loose(),
 ], unsupported("tool_choice", ["auto", "any", "tool", "none"]));
 
-// `adaptive` lets the model pick its own budget (Claude 4.6+, sent by recent Claude Code).
-const thinking = z.discriminatedUnion("type", [
-  z.object({
-    type: z.literal("enabled"),
-    budget_tokens: z.number(required("must be a positive integer")).int().positive(),
-  }).loose(),
-  z.object({ type: z.literal("disabled") }).loose(),
-  z.object({ type: z.literal("adaptive") }).loose(),
-], unsupported("thinking", ["enabled", "disabled", "adaptive"]));
+/** Anthropic's smallest `thinking.budget_tokens`. https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking */
+export const MIN_THINKING_BUDGET = 1024;
 
-const maxTokens = z.number(required("must be a positive integer"))
-  .int("must be a positive integer")
-  .positive("must be a positive integer");
+const thinkingBudget = z.number(required("must be an integer"))
+  .int("must be an integer")
+  .min(MIN_THINKING_BUDGET, `Input should be greater than or equal to ${MIN_THINKING_BUDGET}`);
+
+// Types are open-ended (`enabled`, `disabled`, `adaptive`, `between_tools`, and more to come): only
+// `enabled` has a field to check; the translation lets the model decide for types it does not know.
+const thinking = z.object({ type: z.string(required("must be a string")) }, { error: "must be an object" })
+  .loose()
+  .superRefine((value, context) => {
+    if (value.type !== "enabled") return;
+    const result = thinkingBudget.safeParse(value.budget_tokens);
+    if (!result.success) report(result.error, context, ["budget_tokens"], value);
+  });
+
+// 0 is valid: it fills the prompt cache without generating anything.
+const maxTokens = z.number(required("must be a non-negative integer"))
+  .int("must be a non-negative integer")
+  .nonnegative("must be a non-negative integer");
+
+const unitInterval = z.number({ error: "must be a number" })
+  .min(0, "Input should be greater than or equal to 0")
+  .max(1, "Input should be less than or equal to 1");
 
 const requestShape = {
   model: z.string(required("must be a string")).min(1, "must not be empty"),
   max_tokens: maxTokens,
-  messages: z.array(message, required("must be an array of messages"))
-    .min(1, "must contain at least one message"),
-  system: stringOrList(
-    z.discriminatedUnion("type", [textBlock], unsupported("system block", ["text"])),
-    "text blocks",
-  ).optional(),
+  messages,
+  system: systemContent.optional(),
   tools: z.array(tool, { error: "must be an array of tools" }).optional(),
   tool_choice: toolChoice.optional(),
   stop_sequences: z.array(z.string(), { error: "must be an array of strings" }).optional(),
-  temperature: z.number({ error: "must be a number" }).optional(),
-  top_p: z.number({ error: "must be a number" }).optional(),
-  top_k: z.number({ error: "must be an integer" }).int("must be an integer").optional(),
+  temperature: unitInterval.optional(),
+  top_p: unitInterval.optional(),
+  top_k: z.number({ error: "must be an integer" }).int("must be an integer")
+    .nonnegative("Input should be greater than or equal to 0").optional(),
   metadata: z.object({ user_id: z.string({ error: "must be a string" }).nullish() }).loose().optional(),
   thinking: thinking.optional(),
   stream: z.boolean({ error: "must be a boolean" }).optional(),
 };
 
+/**
+ * Anthropic's rule that thinking fits in the output: `budget_tokens` below `max_tokens`. Not for
+ * `max_tokens: 0`, which generates nothing and only fills the prompt cache.
+ */
+function budgetBelowMaxTokens(
+  body: { max_tokens: number; thinking?: { type: string; budget_tokens?: unknown } },
+  context: z.core.$RefinementCtx,
+): void {
+  const budget = body.thinking?.type === "enabled" ? body.thinking.budget_tokens : undefined;
+  if (typeof budget !== "number" || body.max_tokens === 0 || budget < body.max_tokens) return;
+  context.issues.push({
+    code: "custom",
+    message: "must be greater than thinking.budget_tokens",
+    path: ["max_tokens"],
+    input: body.max_tokens,
+  });
+}
+
 /** A `POST /v1/messages` body that is to be translated for a non-Anthropic upstream. */
-export const messagesRequestSchema = z.object(requestShape).loose();
+export const messagesRequestSchema = z.object(requestShape).loose().superRefine(budgetBelowMaxTokens);
+
+/**
+ * {@link messagesRequestSchema} for a client that sent the `interleaved-thinking-2025-05-14` beta: then
+ * `budget_tokens` spans the whole turn and may exceed `max_tokens`, and Anthropic accepts it.
+ * https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#interleaved-thinking
+ */
+export const interleavedMessagesRequestSchema = z.object(requestShape).loose();
 
 /** A validated Messages request; unknown fields are kept. */
 export type MessagesRequest = z.infer<typeof messagesRequestSchema>;
@@ -193,9 +364,14 @@ export const passThroughRequestSchema = z.object({
   stream: requestShape.stream,
 }).loose();
 
-/** A `POST /v1/messages/count_tokens` body: a Messages request without `max_tokens`. */
+/** A `POST /v1/messages/count_tokens` body to count locally: a Messages request without `max_tokens`. */
 export const countTokensRequestSchema = z.object({ ...requestShape, max_tokens: maxTokens.optional() })
   .loose();
+
+/** A `POST /v1/messages/count_tokens` body bound for an Anthropic-native upstream: only what routing needs. */
+export const passThroughCountTokensRequestSchema = passThroughRequestSchema.extend({
+  max_tokens: maxTokens.optional(),
+});
 
 // ——— What upstreams send back (loose) ———
 

@@ -6,7 +6,9 @@ import type { Handler } from "hono";
 import { CODECS } from "../../formats/mod.ts";
 import {
   countTokensRequestSchema,
+  interleavedMessagesRequestSchema,
   messagesRequestSchema,
+  passThroughCountTokensRequestSchema,
   passThroughRequestSchema,
 } from "../../formats/anthropic/schema.ts";
 import { countInputTokens } from "../../formats/token_count.ts";
@@ -25,6 +27,15 @@ function allNative(targets: readonly Target[]): boolean {
   return targets.every((target) => target.provider.adapter.format === "anthropic");
 }
 
+/**
+ * The schema a body to translate must pass. With the interleaved-thinking beta Anthropic lets
+ * `thinking.budget_tokens` exceed `max_tokens`, so the stricter check would refuse a valid body.
+ */
+function translationSchema(headers: Headers) {
+  const betas = headers.get("anthropic-beta") ?? "";
+  return betas.includes("interleaved-thinking") ? interleavedMessagesRequestSchema : messagesRequestSchema;
+}
+
 /** Build the Messages handler. */
 export function messages(deps: AppDeps): Handler<AppEnv> {
   const { config } = deps;
@@ -35,7 +46,7 @@ export function messages(deps: AppDeps): Handler<AppEnv> {
     const model = body.model as string;
     c.get("access").model = model;
     const targets = resolveTargets(model, providers, config.rotation);
-    if (!allNative(targets)) validateBody(messagesRequestSchema, body);
+    if (!allNative(targets)) validateBody(translationSchema(c.req.raw.headers), body);
     return await runChat(deps, c, {
       inbound: CODECS.anthropic,
       body,
@@ -53,7 +64,8 @@ export function countTokens(deps: AppDeps): Handler<AppEnv> {
   const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
   return async function countTokens(c) {
     const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
-    validateBody(countTokensRequestSchema, body);
+    // Only what routing needs: an Anthropic-native provider judges the rest itself (as for /v1/messages).
+    validateBody(passThroughCountTokensRequestSchema, body);
     const model = body.model as string;
     c.get("access").model = model;
     const [target] = resolveTargets(model, providers, config.rotation);
@@ -93,6 +105,7 @@ export function countTokens(deps: AppDeps): Handler<AppEnv> {
         headers: relayHeaders(result.value.response.headers),
       });
     }
+    validateBody(countTokensRequestSchema, body);
     const canonical = CODECS.anthropic.toCanonicalRequest(removeForbiddenFields(body), target.model);
     return c.json({ input_tokens: await countInputTokens(canonical) });
   };

@@ -10,7 +10,6 @@ Deno.test("canonicalToAnthropicRequest() writes the scalar fields and defaults m
   const body = canonicalToAnthropicRequest(canonical({
     messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }],
     temperature: 0.2,
-    topP: 0.8,
     topK: 10,
     stopSequences: ["STOP"],
     user: "u-1",
@@ -22,7 +21,6 @@ Deno.test("canonicalToAnthropicRequest() writes the scalar fields and defaults m
     messages: [{ role: "user", content: [{ type: "text", text: "Hi" }] }],
     stop_sequences: ["STOP"],
     temperature: 0.2,
-    top_p: 0.8,
     top_k: 10,
     metadata: { user_id: "u-1" },
     stream: true,
@@ -176,7 +174,8 @@ Deno.test("canonicalToAnthropicRequest() writes tools and tool_choice", () => {
   ]);
   assert.deepEqual(body.tool_choice, { type: "any", disable_parallel_tool_use: true });
   const choice = (toolChoice: CanonicalRequest["toolChoice"]) =>
-    canonicalToAnthropicRequest(canonical({ toolChoice })).tool_choice;
+    canonicalToAnthropicRequest(canonical({ tools: [{ name: "f", inputSchema: {} }], toolChoice }))
+      .tool_choice;
   assert.deepEqual(choice({ type: "auto", parallel: true }), { type: "auto" });
   assert.deepEqual(choice({ type: "tool", name: "f" }), { type: "tool", name: "f" });
   assert.deepEqual(choice({ type: "none" }), { type: "none" });

@@ -172,7 +172,8 @@ Deno.test("anthropicRequestToCanonical() keeps custom tools only and maps tool_c
 
 Deno.test("anthropicRequestToCanonical() maps thinking to reasoning", () => {
   const messages = [{ role: "user", content: "x" }];
-  assert.deepEqual(toCanonical({ messages, thinking: { type: "enabled", budget_tokens: 2048 } }).reasoning, {
+  const enabled = { messages, max_tokens: 4096, thinking: { type: "enabled", budget_tokens: 2048 } };
+  assert.deepEqual(toCanonical(enabled).reasoning, {
     enabled: true,
     budgetTokens: 2048,
   });

@@ -66,7 +66,8 @@ Deno.test("messagesRequestSchema accepts every content block type and keeps unkn
       { type: "web_search_20250305", name: "web_search", max_uses: 5 },
     ],
     tool_choice: { type: "auto", disable_parallel_tool_use: true },
-    thinking: { type: "enabled", budget_tokens: 2048 },
+    thinking: { type: "enabled", budget_tokens: 512 * 4 },
+    max_tokens: 4096,
     metadata: { user_id: "user-1" },
     stop_sequences: ["END"],
     temperature: 1,
@@ -85,13 +86,14 @@ Deno.test("messagesRequestSchema requires max_tokens in Anthropic's words", () =
     problem(messagesRequestSchema, { ...base, max_tokens: undefined }),
     "max_tokens: Field required",
   );
+  assert.equal(messagesRequestSchema.safeParse({ ...base, max_tokens: 0 }).success, true);
   assert.equal(
-    problem(messagesRequestSchema, { ...base, max_tokens: 0 }),
-    "max_tokens: must be a positive integer",
+    problem(messagesRequestSchema, { ...base, max_tokens: -1 }),
+    "max_tokens: must be a non-negative integer",
   );
   assert.equal(
     problem(messagesRequestSchema, { ...base, max_tokens: 1.5 }),
-    "max_tokens: must be a positive integer",
+    "max_tokens: must be a non-negative integer",
   );
 });
 
@@ -99,12 +101,12 @@ Deno.test("messagesRequestSchema names an unsupported content block type with it
   assert.equal(
     problem(messagesRequestSchema, withContent([{ type: "text", text: "a" }, { type: "foo" }])),
     'messages.0.content.1.type: unsupported content block type "foo" ' +
-      "(expected text, image, document, tool_use, tool_result, thinking, redacted_thinking)",
+      "(expected text, image, document, search_result, tool_use, tool_result, thinking, redacted_thinking)",
   );
   assert.equal(
     problem(messagesRequestSchema, withContent([{ text: "a" }])),
     "messages.0.content.0.type: is required " +
-      "(expected text, image, document, tool_use, tool_result, thinking, redacted_thinking)",
+      "(expected text, image, document, search_result, tool_use, tool_result, thinking, redacted_thinking)",
   );
 });
 
@@ -120,10 +122,10 @@ Deno.test("messagesRequestSchema reports a bad field inside a block with its ful
   assert.equal(
     problem(
       messagesRequestSchema,
-      withContent([{ type: "tool_result", tool_use_id: "t", content: [{ type: "search_result" }] }]),
+      withContent([{ type: "tool_result", tool_use_id: "t", content: [{ type: "web_search_result" }] }]),
     ),
-    'messages.0.content.0.content.0.type: unsupported tool_result content block type "search_result" ' +
-      "(expected text, image)",
+    'messages.0.content.0.content.0.type: unsupported tool_result content block type "web_search_result" ' +
+      "(expected text, image, document, search_result, tool_reference, browser_state)",
   );
   assert.equal(
     problem(messagesRequestSchema, withContent(42)),
@@ -133,8 +135,8 @@ Deno.test("messagesRequestSchema reports a bad field inside a block with its ful
 
 Deno.test("messagesRequestSchema checks roles, messages, system, tools, tool_choice and thinking", () => {
   assert.equal(
-    problem(messagesRequestSchema, { ...base, messages: [{ role: "system", content: "x" }] }),
-    'messages.0.role: must be "user" or "assistant"',
+    problem(messagesRequestSchema, { ...base, messages: [{ role: "tool", content: "x" }] }),
+    'messages.0.role: must be "user", "assistant" or "system"',
   );
   assert.equal(
     problem(messagesRequestSchema, { ...base, messages: [] }),
