@@ -11,6 +11,7 @@ import type {
   ImagePart,
   ImageSource,
   ReasoningControl,
+  ResponseFormat,
   TextPart,
   ToolChoice,
 } from "../canonical.ts";
@@ -67,8 +68,26 @@ export function anthropicRequestToCanonical(body: MessagesRequest, model: string
   if (typeof body.metadata?.user_id === "string") request.user = body.metadata.user_id;
   const reasoning = body.thinking === undefined ? undefined : reasoningFromAnthropic(body.thinking);
   if (reasoning !== undefined) request.reasoning = reasoning;
+  const responseFormat = responseFormatFromAnthropic(body.output_config);
+  if (responseFormat !== undefined) request.responseFormat = responseFormat;
   return request;
 }
+
+/**
+ * Structured outputs: `output_config.format` (`{type: "json_schema", schema}`) asks for JSON matching a
+ * schema. https://platform.claude.com/docs/en/build-with-claude/structured-outputs
+ */
+function responseFormatFromAnthropic(outputConfig: unknown): ResponseFormat | undefined {
+  if (outputConfig === null || typeof outputConfig !== "object") return undefined;
+  const format = (outputConfig as { format?: unknown }).format as { type?: unknown; schema?: unknown } | null;
+  if (format?.type !== "json_schema" || format.schema === null || typeof format.schema !== "object") {
+    return undefined;
+  }
+  return { type: "json_schema", name: "response", schema: format.schema as Record<string, unknown> };
+}
+
+/** What a JSON-object answer (no schema) is asked with: Anthropic has no such mode, so the prompt says it. */
+export const JSON_OBJECT_INSTRUCTION = "Respond with a single valid JSON object and nothing else.";
 
 /**
  * Messages → canonical turns. Consecutive turns of one role are merged, tool results first, as Anthropic
@@ -287,6 +306,9 @@ export function canonicalToAnthropicRequest(request: CanonicalRequest): Record<s
   if (budget !== null && maxTokens <= budget) maxTokens = budget + DEFAULT_MAX_TOKENS;
   const body: Json = { model: request.model, max_tokens: maxTokens };
   const system = request.system.filter((part) => part.text !== "");
+  if (request.responseFormat?.type === "json_object") {
+    system.push({ type: "text", text: JSON_OBJECT_INSTRUCTION });
+  }
   if (system.length === 1) body.system = system[0].text;
   else if (system.length > 1) body.system = system.map((part) => ({ type: "text", text: part.text }));
   body.messages = messages;
@@ -314,6 +336,9 @@ export function canonicalToAnthropicRequest(request: CanonicalRequest): Record<s
     body.thinking = { type: "enabled", budget_tokens: budget };
   }
   if (request.user !== undefined) body.metadata = { user_id: request.user };
+  if (request.responseFormat?.type === "json_schema") {
+    body.output_config = { format: { type: "json_schema", schema: request.responseFormat.schema } };
+  }
   if (request.stream) body.stream = true;
   return body;
 }
