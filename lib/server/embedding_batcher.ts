@@ -64,17 +64,10 @@ export class EmbeddingBatcher {
   async embed(key: string, inputs: Array<string | number[]>, send: EmbedFunction): Promise<EmbeddingResult> {
     if (inputs.length === 0) return await send(inputs);
     const groupKey = `${key}\u0000${inputKind(inputs)}`;
-    if (inputs.length <= this.#maxBatch) return await this.#join(groupKey, inputs, send);
-    const chunks: Array<Promise<EmbeddingResult>> = [];
-    for (let start = 0; start < inputs.length; start += this.#maxBatch) {
-      chunks.push(this.#join(groupKey, inputs.slice(start, start + this.#maxBatch), send));
-    }
-    const results = await Promise.all(chunks);
-    return {
-      vectors: results.flatMap((result) => result.vectors),
-      model: results[0].model,
-      promptTokens: results.reduce((total, result) => total + result.promptTokens, 0),
-    };
+    return await embedInChunks(inputs, {
+      size: this.#maxBatch,
+      embed: (chunk) => this.#join(groupKey, chunk, send),
+    });
   }
 
   /** Add a request of at most `maxBatch` inputs to the open batch of its group, or open one. */
@@ -124,6 +117,38 @@ export class EmbeddingBatcher {
       (error: unknown) => members.forEach((member) => member.reject(error)),
     );
   }
+}
+
+/** Options of {@link embedInChunks}. */
+export interface EmbedInChunksOptions {
+  /** Most inputs in one call. */
+  size: number;
+  /** Embeds one chunk. */
+  embed: EmbedFunction;
+}
+
+/**
+ * Embed `inputs` in chunks of at most `size` inputs, sent concurrently, and join the answers in input
+ * order: vectors one after the other, prompt tokens summed. Upstreams cap the inputs of one call (Gemini
+ * takes 100) while OpenAI clients send up to 2048. Fails when any chunk fails.
+ */
+export async function embedInChunks(
+  inputs: Array<string | number[]>,
+  options: EmbedInChunksOptions,
+): Promise<EmbeddingResult> {
+  const { size, embed } = options;
+  if (!(size >= 1)) throw new RangeError(`size must be at least 1, got ${size}`);
+  if (inputs.length <= size) return await embed(inputs);
+  const chunks: Array<Promise<EmbeddingResult>> = [];
+  for (let start = 0; start < inputs.length; start += size) {
+    chunks.push(embed(inputs.slice(start, start + size)));
+  }
+  const results = await Promise.all(chunks);
+  return {
+    vectors: results.flatMap((result) => result.vectors),
+    model: results[0].model,
+    promptTokens: results.reduce((total, result) => total + result.promptTokens, 0),
+  };
 }
 
 /** Split `total` tokens in proportion to `sizes`: whole numbers summing to `total` (largest remainder). */

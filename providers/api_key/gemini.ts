@@ -3,6 +3,7 @@
  * https://ai.google.dev/api/generate-content — base URL is the host root
  * (`https://generativelanguage.googleapis.com`); the version path is added here.
  */
+import { isRecord } from "../../lib/formats/json_values.ts";
 import type { ListedModel, ProviderAdapter } from "../types.ts";
 
 const API = "v1beta";
@@ -13,7 +14,10 @@ function modelPath(model: string): string {
 }
 
 /**
- * Thinking budgets per model family (https://ai.google.dev/gemini-api/docs/thinking#set-budget):
+ * Thinking settings fitted to the model family (https://ai.google.dev/gemini-api/docs/thinking):
+ * Gemini 3 and later think in levels and cannot switch thinking off (400 "Budget 0 is invalid. This model
+ * only works in thinking mode"), so budget 0 becomes the model's lowest level, and a level wins over a
+ * budget sent beside it (both at once is a 400); other budgets pass, which Gemini 3 still accepts.
  * 2.5 Pro 128–32768 and cannot switch thinking off; 2.5 Flash 0–24576; 2.5 Flash-Lite 512–24576 or 0.
  * Models before 2.5 do not think at all and reject thinkingConfig.
  */
@@ -26,6 +30,7 @@ export function fitThinkingConfig(body: Record<string, unknown>, model: string):
     return { ...body, generationConfig: config ? { ...rest, thinkingConfig: config } : rest };
   };
   if (/gemini-(1\.|2\.0)/i.test(model)) return withThinking(null);
+  if (thinksInLevels(model)) return withThinking(fitThinkingLevel(thinking, model));
   const budget = thinking.thinkingBudget;
   if (typeof budget !== "number" || budget < 0) return body;
   const { thinkingBudget: _budget, ...others } = thinking;
@@ -46,13 +51,75 @@ export function fitThinkingConfig(body: Record<string, unknown>, model: string):
   return body;
 }
 
+/**
+ * Gemini 3 and later (`gemini-3-pro-preview`, `gemini-3.1-flash-lite`, …) take `thinkingLevel`; so do the
+ * `gemini-pro-latest` / `gemini-flash-latest` / `gemini-flash-lite-latest` aliases, which point at them.
+ */
+function thinksInLevels(model: string): boolean {
+  const version = /gemini-(\d+)(?:\.\d+)?-/i.exec(model);
+  if (version) return Number(version[1]) >= 3;
+  return /gemini-(pro|flash|flash-lite)-latest/i.test(model);
+}
+
+/**
+ * Models documented to take the level "minimal" (3 Flash, 3.5 and 3.6 Flash, the 3.x Flash-Lite and Flash
+ * image models). 3.x Pro and 3.7+ Flash answer 400 "Thinking level MINIMAL is not supported for this
+ * model"; "low" is the lowest level every Gemini 3 model takes.
+ * https://ai.google.dev/gemini-api/docs/thinking#thinking-levels
+ */
+const MINIMAL_LEVEL = /gemini-3(\.[56])?-flash(?!-lite)|gemini-3(\.\d+)?-flash-(lite|image)/i;
+
+/** A level-based model's thinkingConfig: budget 0 → the lowest level, and never a level and a budget. */
+function fitThinkingLevel(thinking: Record<string, unknown>, model: string): Record<string, unknown> {
+  const { thinkingBudget: budget, ...others } = thinking;
+  if (others.thinkingLevel !== undefined) return others;
+  if (budget !== 0) return thinking;
+  return { ...others, thinkingLevel: MINIMAL_LEVEL.test(model) ? "minimal" : "low" };
+}
+
+/**
+ * Gemma on the Gemini API takes no system instruction (400 "Developer instruction is not enabled for
+ * models/gemma-3-27b-it") and does not think: the instruction's text opens the first user turn, where
+ * Gemma's own chat template puts a system prompt (https://ai.google.dev/gemma/docs/core/prompt-structure),
+ * and `thinkingConfig` is dropped.
+ */
+export function fitGemmaBody(body: Record<string, unknown>): Record<string, unknown> {
+  const { systemInstruction, ...rest } = body;
+  if (isRecord(rest.generationConfig)) {
+    const { thinkingConfig: _thinking, ...generation } = rest.generationConfig;
+    rest.generationConfig = generation;
+  }
+  const system = systemText(systemInstruction);
+  if (system === "") return rest;
+  const contents = Array.isArray(rest.contents) ? rest.contents : [];
+  const lead = { text: `${system}\n\n` };
+  const first = contents.findIndex((content) =>
+    isRecord(content) && (content.role === undefined || content.role === "user")
+  );
+  if (first === -1) return { ...rest, contents: [{ role: "user", parts: [lead] }, ...contents] };
+  const content = contents[first] as Record<string, unknown>;
+  const parts = Array.isArray(content.parts) ? content.parts : [];
+  return { ...rest, contents: contents.with(first, { ...content, parts: [lead, ...parts] }) };
+}
+
+/** The text of a `systemInstruction` content (its text parts, one per line); "" when it has none. */
+function systemText(instruction: unknown): string {
+  if (typeof instruction === "string") return instruction;
+  if (!isRecord(instruction) || !Array.isArray(instruction.parts)) return "";
+  return instruction.parts
+    .map((part) => isRecord(part) && typeof part.text === "string" ? part.text : "")
+    .filter((text) => text !== "")
+    .join("\n");
+}
+
 /** The gemini provider. */
 export const gemini: ProviderAdapter = {
   id: "gemini",
   format: "gemini",
   authKind: "api_key",
   defaultBaseUrl: "https://generativelanguage.googleapis.com",
-  prepareBody: (body, { model }) => fitThinkingConfig(body, model),
+  prepareBody: (body, { model }) =>
+    /^(models\/)?gemma-/i.test(model) ? fitGemmaBody(body) : fitThinkingConfig(body, model),
   chatRequest({ baseUrl, credential, model, body, stream }) {
     // The model lives in the URL; a `model` field in the body would be rejected.
     const { model: _model, ...rest } = body;

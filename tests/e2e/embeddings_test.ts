@@ -78,6 +78,26 @@ for (const batching of [false, true]) {
       assert.equal(firstRequest.model, "models/text-embedding-004");
       assert.equal(firstRequest.outputDimensionality, 3);
 
+      // Gemini embeds at most 100 inputs per call: 150 go out in two calls and come back in order.
+      const many = Array.from({ length: 150 }, (_, index) => `text number ${index}`);
+      const geminiCallsBefore = embedCalls(geminiUpstream.requests).length;
+      const split = await client.embeddings.create({
+        model: "gemini/text-embedding-004",
+        input: many,
+        encoding_format: "float",
+      });
+      const splitCalls = embedCalls(geminiUpstream.requests).slice(geminiCallsBefore);
+      assert.equal(splitCalls.length, 2);
+      assert.deepEqual(
+        splitCalls.map((call) => (call.json?.requests as unknown[]).length).sort((a, b) => b - a),
+        [100, 50],
+      );
+      assert.deepEqual(split.data.map((item) => item.index), many.map((_, index) => index));
+      assert.deepEqual(split.data.map((item) => item.embedding), many.map(fakeVector));
+      // Gemini reports no usage: about four characters per token, summed over both calls.
+      const estimate = many.reduce((total, text) => total + Math.ceil(text.length / 4), 0);
+      assert.equal(split.usage.prompt_tokens, estimate);
+
       const before = embedCalls(openaiUpstream.requests).length;
       const words = ["alpha", "beta", "gamma", "delta", "epsilon"];
       const results = await Promise.all(

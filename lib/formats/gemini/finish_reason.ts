@@ -34,6 +34,18 @@ export function finishFromGemini(raw: string | null | undefined, hasToolCalls: b
   return { unified: unified === "stop" && hasToolCalls ? "tool-calls" : unified, raw };
 }
 
+/**
+ * Why a Gemini finish is a failure rather than an answer, or null when it is an answer. With
+ * `MALFORMED_FUNCTION_CALL` (a function call that does not parse) or `UNEXPECTED_TOOL_CALL` (a call of a
+ * tool it was not given) the candidate holds nothing usable: passed on as a normal end, the client would
+ * get an empty success. `detail` is the candidate's `finishMessage`, when Gemini sent one.
+ */
+export function finishFailure(finish: FinishInfo, detail?: unknown): string | null {
+  if (finish.unified !== "error") return null;
+  const reason = `Gemini stopped with finishReason ${finish.raw ?? "unknown"}`;
+  return typeof detail === "string" && detail !== "" ? `${reason}: ${detail.slice(0, 500)}` : reason;
+}
+
 /** A canonical finish → the nearest Gemini `finishReason` (a Gemini upstream's own value is kept). */
 export function finishToGemini(finish: FinishInfo): string {
   const { raw, unified } = finish;

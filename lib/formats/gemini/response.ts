@@ -4,7 +4,7 @@
  */
 import type { CanonicalPart, CanonicalResponse, FinishInfo } from "../canonical.ts";
 import { emptyUsage, mergeUsage } from "../canonical.ts";
-import { finishFromGemini, finishToGemini } from "./finish_reason.ts";
+import { finishFailure, finishFromGemini, finishToGemini } from "./finish_reason.ts";
 import {
   partsFromGemini,
   type PendingPart,
@@ -19,7 +19,7 @@ import { usageFromGemini, usageToGemini } from "./usage.ts";
  * A Gemini response JSON → canonical, from its first candidate. A JSON array of responses (what
  * `streamGenerateContent` answers without `alt=sse`) is read as one answer. A prompt blocked before
  * any candidate (`promptFeedback.blockReason`) is an empty content-filter answer. Throws a plain Error
- * when `json` is an error body or holds no candidate.
+ * when `json` is an error body, holds no candidate, or ended in a failure ({@link finishFailure}).
  */
 export function geminiResponseToCanonical(json: unknown): CanonicalResponse {
   const chunks = (Array.isArray(json) ? json : [json]).map(readResponse);
@@ -28,6 +28,7 @@ export function geminiResponseToCanonical(json: unknown): CanonicalResponse {
   const usage = emptyUsage();
   let content: CanonicalPart[] = [];
   let finishReason: string | null = null;
+  let finishMessage: unknown;
   let blockReason: string | null = null;
   let candidates = 0;
   for (const chunk of chunks) {
@@ -42,7 +43,10 @@ export function geminiResponseToCanonical(json: unknown): CanonicalResponse {
       callId: callIdMaker(id),
     });
     content.push(...parts);
-    if (candidate.finishReason) finishReason = candidate.finishReason;
+    if (candidate.finishReason) {
+      finishReason = candidate.finishReason;
+      finishMessage = candidate.finishMessage;
+    }
   }
   if (candidates === 0 && blockReason === null) {
     throw new Error("The Gemini-format response holds no candidate (`candidates` is missing or empty)");
@@ -51,6 +55,8 @@ export function geminiResponseToCanonical(json: unknown): CanonicalResponse {
   const finish: FinishInfo = candidates === 0 && blockReason !== null
     ? { unified: "content-filter", raw: blockReason }
     : finishFromGemini(finishReason, content.some((part) => part.type === "tool-call"));
+  const failure = finishFailure(finish, finishMessage);
+  if (failure !== null) throw new Error(failure);
   return {
     id,
     model: chunks.find((chunk) => chunk.modelVersion)?.modelVersion ?? "",

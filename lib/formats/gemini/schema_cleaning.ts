@@ -3,7 +3,8 @@
  * Gemini parses the schema as a protobuf message: an unknown keyword (`$ref`, `const`,
  * `additionalProperties`, …) is a 400 "Unknown name … Cannot find field", and some known ones are
  * checked further ("enum: only allowed for STRING type", "format: only 'enum' and 'date-time' are
- * supported for STRING type", "items: missing field").
+ * supported for STRING type", "items: missing field", "type: must be specified when not using one_of,
+ * any_of or all_of fields", "properties: should be non-empty for OBJECT type").
  * https://ai.google.dev/api/caching#Schema
  */
 
@@ -47,10 +48,16 @@ interface Context {
 
 /**
  * JSON Schema → what Gemini's `functionDeclarations[].parameters` accepts: local `$ref`s inlined (a
- * cyclic one becomes `{type: "object"}`), `allOf` merged, `oneOf` read as `anyOf`, nullable unions
- * turned into the type plus `nullable: true`, `const` into a one-value `enum`, enums kept as strings,
- * unsupported keywords dropped, `required` pruned to the properties present. Pure: the input is not
- * mutated.
+ * cyclic one becomes a JSON-encoded object, see below), `allOf` merged, `oneOf` read as `anyOf`, nullable
+ * unions turned into the type plus `nullable: true`, `const` into a one-value `enum`, enums kept as
+ * strings, unsupported keywords dropped, `required` pruned to the properties present.
+ *
+ * Gemini wants a type on every node and properties on every object. Below the root, an untyped node
+ * ("any JSON value", `items: {}`) becomes a string, and an object without properties (a free-form map such
+ * as `additionalProperties: true`) becomes a string that says it holds the JSON-encoded object — as
+ * LangChain's Gemini integration does; the Vercel AI SDK drops such properties, which hides them from the
+ * model. The root stays an object: a tool without properties is sent without `parameters`. Pure: the
+ * input is not mutated.
  */
 export function cleanSchemaForGemini(schema: unknown): Record<string, unknown> {
   const root = isRecord(schema) ? schema : {};
@@ -58,6 +65,29 @@ export function cleanSchemaForGemini(schema: unknown): Record<string, unknown> {
   // Function parameters are an object, even one without properties.
   if (result.type === undefined && result.anyOf === undefined) result.type = "object";
   return result;
+}
+
+/** A schema nested in another (property, items, union branch): cleaned, then given a form Gemini takes. */
+function cleanChild(node: unknown, context: Context): Json {
+  return typedForGemini(cleanNode(node, context));
+}
+
+/** Said of an object without properties, which the model then writes as a string. */
+const JSON_OBJECT_NOTE = "A JSON-encoded object.";
+
+/** An untyped node → a string; an object without properties → a string holding the JSON-encoded object. */
+function typedForGemini(result: Json): Json {
+  if (result.type === undefined && result.anyOf === undefined) {
+    return finishNode({ ...result, type: "string" });
+  }
+  if (result.type !== "object" || result.properties !== undefined) return result;
+  const text: Json = { type: "string" };
+  copyPlainKeywords({ title: result.title }, text);
+  text.description = typeof result.description === "string"
+    ? `${result.description}\n${JSON_OBJECT_NOTE}`
+    : JSON_OBJECT_NOTE;
+  if (result.nullable === true) text.nullable = true;
+  return text;
 }
 
 function cleanNode(node: unknown, context: Context): Json {
@@ -117,7 +147,7 @@ function cleanOwnKeywords(node: Json, context: Context): Json {
     result.anyOf = nonNullTypes.map((type) => {
       const branch: Json = { type };
       for (const keyword of TYPE_KEYWORDS[type] ?? []) if (keyword in node) branch[keyword] = node[keyword];
-      return finishNode(cleanOwnKeywords(branch, context));
+      return typedForGemini(finishNode(cleanOwnKeywords(branch, context)));
     });
   } else {
     copyPlainKeywords(node, result);
@@ -128,13 +158,13 @@ function cleanOwnKeywords(node: Json, context: Context): Json {
     if (result.type === undefined && others.length === 1) {
       result = { ...cleanNode(others[0], context), ...result };
     } else if (result.type === undefined && others.length > 1) {
-      result.anyOf = others.map((branch) => cleanNode(branch, context));
+      result.anyOf = others.map((branch) => cleanChild(branch, context));
     } else if (result.type === undefined && branches.length > 0) result.type = "null";
     if (values !== undefined) applyEnum(result, values.filter((value) => value !== null));
     if (typeof node.format === "string") result.format = node.format;
     if (isRecord(node.properties)) {
       result.properties = Object.fromEntries(
-        Object.entries(node.properties).map(([name, value]) => [name, cleanNode(value, context)]),
+        Object.entries(node.properties).map(([name, value]) => [name, cleanChild(value, context)]),
       );
     }
     const items = isRecord(node.items)
@@ -142,10 +172,10 @@ function cleanOwnKeywords(node: Json, context: Context): Json {
       : Array.isArray(node.items)
       ? node.items
       : node.prefixItems;
-    if (isRecord(items)) result.items = cleanNode(items, context);
+    if (isRecord(items)) result.items = cleanChild(items, context);
     else if (Array.isArray(items) && items.length > 0) {
       // Tuples have no Gemini form: any of the positions' schemas.
-      const cleaned = items.map((item) => cleanNode(item, context));
+      const cleaned = items.map((item) => cleanChild(item, context));
       result.items = cleaned.length === 1 ? cleaned[0] : { anyOf: cleaned };
     }
     if (Array.isArray(node.required)) result.required = strings(node.required);

@@ -7,7 +7,7 @@
  */
 import type { StreamPart } from "../canonical.ts";
 import type { SseEvent } from "../sse.ts";
-import { finishFromGemini } from "./finish_reason.ts";
+import { finishFailure, finishFromGemini } from "./finish_reason.ts";
 import { partsFromGemini } from "./parts.ts";
 import { callIdMaker } from "./response.ts";
 import { geminiErrorSchema, geminiResponseSchema } from "./schema.ts";
@@ -87,8 +87,14 @@ export function decodeGeminiEvent(
   const usage = usageFromGemini(chunk.usageMetadata);
   if (Object.keys(usage).length > 0) parts.push({ type: "usage", usage });
   if (!next.finished && candidate?.finishReason) {
+    const finish = finishFromGemini(candidate.finishReason, next.toolCalls > 0);
+    const failure = finishFailure(finish, candidate.finishMessage);
+    // A failed candidate ends the stream with an error, never with a finish that reads as success.
+    if (failure !== null) {
+      return { state: { ...next, ended: true }, parts: [...parts, { type: "error", message: failure }] };
+    }
     next.finished = true;
-    parts.push({ type: "finish", finish: finishFromGemini(candidate.finishReason, next.toolCalls > 0) });
+    parts.push({ type: "finish", finish });
   } else if (!next.finished && candidate === undefined && chunk.promptFeedback?.blockReason) {
     // The prompt itself was blocked: no candidate at all.
     next.finished = true;

@@ -1,11 +1,13 @@
 /**
  * `POST /v1/embeddings` through the rotator for every provider with embeddings (OpenAI-compatible
  * and Gemini). With `EMBEDDING_BATCHING`, concurrent small requests for one model are merged into one
- * upstream call and split back.
+ * upstream call and split back. A request larger than its upstream takes in one call is sent in chunks.
  */
 import type { Handler } from "hono";
 import { RequestError, UpstreamError } from "../../errors.ts";
+import type { WireFormat } from "../../formats/canonical.ts";
 import { embeddingCodec } from "../../formats/embeddings.ts";
+import { GEMINI_EMBED_BATCH_LIMIT } from "../../formats/gemini/embeddings.ts";
 import {
   embeddingInputs,
   embeddingRequestSchema,
@@ -16,10 +18,21 @@ import { systemClock } from "../../rotator/clock.ts";
 import { readCallText, type Target } from "../../rotator/rotator.ts";
 import { sendUpstream } from "../../rotator/upstream_call.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
-import { EmbeddingBatcher } from "../embedding_batcher.ts";
+import { EmbeddingBatcher, embedInChunks } from "../embedding_batcher.ts";
 import { resolveTargets } from "../model_resolution.ts";
 import { readJsonBody } from "../request_body.ts";
 import { validateBody } from "../validation.ts";
+
+/**
+ * Most inputs one upstream call takes, by wire format, where the format sets a limit: Gemini's
+ * batchEmbedContents answers 400 past 100 requests. OpenAI's own 2048 is what clients send at most.
+ */
+const INPUTS_PER_CALL: Partial<Record<WireFormat, number>> = { gemini: GEMINI_EMBED_BATCH_LIMIT };
+
+/** The largest chunk every target can take in one call (Infinity when none sets a limit). */
+function inputsPerCall(targets: readonly Target[]): number {
+  return Math.min(...targets.map((target) => INPUTS_PER_CALL[target.provider.adapter.format] ?? Infinity));
+}
 
 /** Build the embeddings handler. */
 export function embeddings(deps: AppDeps): Handler<AppEnv> {
@@ -98,14 +111,18 @@ export function embeddings(deps: AppDeps): Handler<AppEnv> {
     const targets = resolveTargets(request.model, providers, config.rotation);
     const inputs = embeddingInputs(request);
     const options = { dimensions: request.dimensions ?? undefined, user: request.user ?? undefined };
+    const size = inputsPerCall(targets);
     const result = batcher
       // A merged call serves several clients: one client leaving must not cancel it.
       ? await batcher.embed(
         `${request.model}|${options.dimensions ?? ""}`,
         inputs,
-        (merged) => embed(targets, merged, options),
+        (merged) => embedInChunks(merged, { size, embed: (chunk) => embed(targets, chunk, options) }),
       )
-      : await embed(targets, inputs, { ...options, signal: c.req.raw.signal });
+      : await embedInChunks(inputs, {
+        size,
+        embed: (chunk) => embed(targets, chunk, { ...options, signal: c.req.raw.signal }),
+      });
     return c.json(
       resultToOpenAIEmbeddings(result, {
         model: request.model,

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import type { FinishInfo } from "../../../../lib/formats/canonical.ts";
-import { finishFromGemini, finishToGemini } from "../../../../lib/formats/gemini/finish_reason.ts";
+import {
+  finishFailure,
+  finishFromGemini,
+  finishToGemini,
+} from "../../../../lib/formats/gemini/finish_reason.ts";
 
 Deno.test("finishFromGemini() maps every documented finishReason and keeps the raw value", () => {
   const cases: Array<[string, FinishInfo["unified"]]> = [
@@ -62,4 +66,18 @@ Deno.test("finishToGemini() keeps a Gemini upstream's own value when it means th
   assert.equal(finishToGemini(finishFromGemini("STOP", true)), "STOP");
   // The raw value no longer fits the unified one: the nearest value is used instead.
   assert.equal(finishToGemini({ unified: "length", raw: "STOP" }), "MAX_TOKENS");
+});
+
+Deno.test("finishFailure() names the failed finishes, with Gemini's finishMessage, and only those", () => {
+  assert.equal(
+    finishFailure(finishFromGemini("MALFORMED_FUNCTION_CALL", false), "Malformed function call: f("),
+    "Gemini stopped with finishReason MALFORMED_FUNCTION_CALL: Malformed function call: f(",
+  );
+  assert.equal(
+    finishFailure(finishFromGemini("UNEXPECTED_TOOL_CALL", true)),
+    "Gemini stopped with finishReason UNEXPECTED_TOOL_CALL",
+  );
+  for (const raw of ["STOP", "MAX_TOKENS", "SAFETY", "OTHER", "TOO_MANY_TOOL_CALLS"]) {
+    assert.equal(finishFailure(finishFromGemini(raw, false), "detail"), null, raw);
+  }
 });

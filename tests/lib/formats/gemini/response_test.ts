@@ -68,10 +68,6 @@ Deno.test("geminiResponseToCanonical() maps each finish reason of the first cand
     });
   assert.deepEqual(answer("MAX_TOKENS").finish, { unified: "length", raw: "MAX_TOKENS" });
   assert.deepEqual(answer("RECITATION").finish, { unified: "content-filter", raw: "RECITATION" });
-  assert.deepEqual(answer("MALFORMED_FUNCTION_CALL").finish, {
-    unified: "error",
-    raw: "MALFORMED_FUNCTION_CALL",
-  });
   assert.deepEqual(answer("STOP").content, [{ type: "text", text: "x" }]);
   // A candidate without `index` is the first one.
   const unindexed = geminiResponseToCanonical({ candidates: [{ content: { parts: [{ text: "y" }] } }] });
@@ -166,6 +162,41 @@ Deno.test("geminiResponseToCanonical() throws on error bodies and answers withou
   );
 });
 
+Deno.test("geminiResponseToCanonical() throws on MALFORMED_FUNCTION_CALL and UNEXPECTED_TOOL_CALL", () => {
+  // Gemini's answer when the model wrote a call that does not parse: no content, only the reason.
+  const malformed = {
+    candidates: [{
+      content: {},
+      finishReason: "MALFORMED_FUNCTION_CALL",
+      finishMessage: "Malformed function call: print(default_api.get_weather(city=Paris",
+      index: 0,
+    }],
+    usageMetadata: { promptTokenCount: 50, totalTokenCount: 50 },
+    modelVersion: "gemini-2.5-flash",
+    responseId: "r",
+  };
+  assert.throws(() => geminiResponseToCanonical(malformed), {
+    message:
+      "Gemini stopped with finishReason MALFORMED_FUNCTION_CALL: Malformed function call: print(default_api.get_weather(city=Paris",
+  });
+  assert.throws(
+    () =>
+      geminiResponseToCanonical({
+        candidates: [{ content: { role: "model", parts: [] }, finishReason: "UNEXPECTED_TOOL_CALL" }],
+      }),
+    { message: "Gemini stopped with finishReason UNEXPECTED_TOOL_CALL" },
+  );
+  // Joined stream chunks fail the same way.
+  assert.throws(
+    () =>
+      geminiResponseToCanonical([
+        { candidates: [{ content: { parts: [{ text: "Let me" }] } }] },
+        { candidates: [{ finishReason: "MALFORMED_FUNCTION_CALL" }] },
+      ]),
+    /finishReason MALFORMED_FUNCTION_CALL/,
+  );
+});
+
 Deno.test("canonicalToGeminiResponse() writes a candidate, usage, model and id", () => {
   const response: CanonicalResponse = {
     id: "resp-1",
@@ -219,7 +250,6 @@ Deno.test("canonicalToGeminiResponse() round-trips through geminiResponseToCanon
       { unified: "stop", raw: "STOP" },
       { unified: "length", raw: "MAX_TOKENS" },
       { unified: "content-filter", raw: "PROHIBITED_CONTENT" },
-      { unified: "error", raw: "MALFORMED_FUNCTION_CALL" },
     ] as const
   ) {
     const response: CanonicalResponse = {

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { cleanSchemaForGemini } from "../../../../lib/formats/gemini/schema_cleaning.ts";
 
+/** What an object without properties becomes below the root. */
+const JSON_OBJECT = { type: "string", description: "A JSON-encoded object." };
+
 Deno.test("cleanSchemaForGemini() drops the keywords Gemini's Schema has no field for", () => {
   const schema = {
     $schema: "http://json-schema.org/draft-07/schema#",
@@ -97,7 +100,7 @@ Deno.test("cleanSchemaForGemini() inlines $defs and definitions references, nest
   });
 });
 
-Deno.test("cleanSchemaForGemini() turns a cyclic reference into a plain object", () => {
+Deno.test("cleanSchemaForGemini() turns a cyclic reference into a JSON-encoded object", () => {
   const schema = {
     type: "object",
     properties: { root: { $ref: "#/$defs/Node" } },
@@ -119,8 +122,8 @@ Deno.test("cleanSchemaForGemini() turns a cyclic reference into a plain object",
         type: "object",
         properties: {
           name: { type: "string" },
-          children: { type: "array", items: { type: "object" } },
-          parent: { type: "object", description: "Up" },
+          children: { type: "array", items: { type: "string", description: "A JSON-encoded object." } },
+          parent: { type: "string", description: "Up\nA JSON-encoded object." },
         },
       },
     },
@@ -133,7 +136,7 @@ Deno.test("cleanSchemaForGemini() turns a cyclic reference into a plain object",
     }),
     {
       type: "object",
-      properties: { self: { type: "object" }, gone: { type: "object" }, far: { type: "object" } },
+      properties: { self: JSON_OBJECT, gone: JSON_OBJECT, far: JSON_OBJECT },
     },
   );
 });
@@ -199,8 +202,8 @@ Deno.test("cleanSchemaForGemini() prunes required to the properties present", ()
   };
   assert.deepEqual(cleanSchemaForGemini(schema), {
     type: "object",
-    // An object without properties keeps its type, without the empty `properties` or `required`.
-    properties: { a: { type: "string" }, b: { type: "object" } },
+    // An object without properties is written as JSON in a string; its `required` goes.
+    properties: { a: { type: "string" }, b: JSON_OBJECT },
     required: ["a", "b"],
     propertyOrdering: ["b", "a"],
   });
@@ -252,4 +255,63 @@ Deno.test("cleanSchemaForGemini() keeps an object type for empty, missing or unt
     type: "object",
     properties: { a: { type: "string" } },
   });
+});
+
+Deno.test("cleanSchemaForGemini() types untyped nodes and empty items as strings, keeping descriptions", () => {
+  const schema = {
+    type: "object",
+    properties: {
+      value: { description: "any JSON value" },
+      anything: {},
+      list: { type: "array", items: {} },
+      bounded: { minimum: 1, minItems: 2 },
+      either: { anyOf: [{ type: "integer" }, { description: "or anything" }] },
+      maybe: { anyOf: [{}, { type: "null" }] },
+    },
+    required: ["value"],
+  };
+  assert.deepEqual(cleanSchemaForGemini(schema), {
+    type: "object",
+    properties: {
+      value: { type: "string", description: "any JSON value" },
+      anything: { type: "string" },
+      list: { type: "array", items: { type: "string" } },
+      bounded: { type: "string" },
+      either: { anyOf: [{ type: "integer" }, { type: "string", description: "or anything" }] },
+      maybe: { type: "string", nullable: true },
+    },
+    required: ["value"],
+  });
+});
+
+Deno.test("cleanSchemaForGemini() writes objects without properties as JSON-encoded strings below the root", () => {
+  const schema = {
+    type: "object",
+    properties: {
+      metadata: {
+        type: "object",
+        additionalProperties: true,
+        description: "Free-form tags",
+        minProperties: 1,
+      },
+      labels: { type: "object", additionalProperties: { type: "string" }, title: "Labels" },
+      empty: { type: "object", properties: {} },
+      optional: { type: ["object", "null"] },
+      rows: { type: "array", items: { type: "object" } },
+      mixed: { type: ["object", "string"] },
+    },
+  };
+  assert.deepEqual(cleanSchemaForGemini(schema), {
+    type: "object",
+    properties: {
+      metadata: { type: "string", description: "Free-form tags\nA JSON-encoded object." },
+      labels: { type: "string", title: "Labels", description: "A JSON-encoded object." },
+      empty: JSON_OBJECT,
+      optional: { ...JSON_OBJECT, nullable: true },
+      rows: { type: "array", items: JSON_OBJECT },
+      mixed: { anyOf: [JSON_OBJECT, { type: "string" }] },
+    },
+  });
+  // The root stays an object without properties, which the request leaves out as `parameters`.
+  assert.deepEqual(cleanSchemaForGemini({ type: "object", additionalProperties: true }), { type: "object" });
 });

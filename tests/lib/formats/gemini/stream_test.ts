@@ -106,6 +106,45 @@ Deno.test("geminiChunksToParts() turns an error chunk into an error part", async
   ]);
 });
 
+Deno.test("decodeGeminiEvent() ends a MALFORMED_FUNCTION_CALL candidate with an error part, not a finish", () => {
+  let state: GeminiDecoderState = initialGeminiDecoderState();
+  const feed = (chunk: unknown) => {
+    const step = decodeGeminiEvent(state, { data: JSON.stringify(chunk) });
+    state = step.state;
+    return step.parts;
+  };
+  assert.deepEqual(feed({ candidates: [{ content: { parts: [{ text: "Checking" }] } }], responseId: "r" }), [
+    { type: "start", id: "r", model: "" },
+    { type: "text-delta", text: "Checking" },
+  ]);
+  assert.deepEqual(
+    feed({
+      candidates: [{
+        content: {},
+        finishReason: "MALFORMED_FUNCTION_CALL",
+        finishMessage: "Malformed function call: get_weather(",
+      }],
+      usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 1, totalTokenCount: 6 },
+    }),
+    [
+      usage(5, 1),
+      {
+        type: "error",
+        message:
+          "Gemini stopped with finishReason MALFORMED_FUNCTION_CALL: Malformed function call: get_weather(",
+      },
+    ],
+  );
+  assert.equal(state.ended, true);
+  assert.equal(state.finished, false);
+
+  state = initialGeminiDecoderState();
+  assert.deepEqual(feed({ candidates: [{ finishReason: "UNEXPECTED_TOOL_CALL" }], responseId: "u" }), [
+    { type: "start", id: "u", model: "" },
+    { type: "error", message: "Gemini stopped with finishReason UNEXPECTED_TOOL_CALL" },
+  ]);
+});
+
 Deno.test("decodeGeminiEvent() reports non-JSON and malformed chunks, then ignores the rest", () => {
   let state: GeminiDecoderState = initialGeminiDecoderState();
   const feed = (data: string) => {
