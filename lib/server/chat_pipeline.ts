@@ -167,7 +167,9 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
       `${provider.id} sent an answer that could not be read: ${(error as Error).message}`,
       { kind: "http", provider: provider.id, status: 502, body: text.slice(0, 500), retryable: false },
     );
-    result.finish({ ok: false, error: failure });
+    // The key answered; the model's answer was unusable (e.g. Gemini's MALFORMED_FUNCTION_CALL). Another
+    // request on this key may well succeed, so the key is not cooled for it.
+    result.finish({ ok: true, tokens: null });
     throw failure;
   }
   result.finish({ ok: true, tokens: tokenUsage(usage) });

@@ -63,7 +63,8 @@ function describeUpstreamError(error: UpstreamError): ErrorDescription {
     };
   }
   const upstream = readUpstreamErrorBody(error.body);
-  const message = `${error.provider}: ${upstream.message ?? `upstream answered HTTP ${error.status}`}`;
+  // The upstream's own words when its body has them; otherwise ours (e.g. why its answer could not be read).
+  const message = upstream.message !== undefined ? `${error.provider}: ${upstream.message}` : error.message;
   if (error.status >= 400 && error.status < 500) {
     const headers: Record<string, string> = {};
     const retryAfter = error.headers.get("retry-after");
