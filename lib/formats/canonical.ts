@@ -177,7 +177,11 @@ export type StreamPart =
   | { type: "start"; id: string; model: string; usage?: Partial<CanonicalUsage> }
   | { type: "text-delta"; text: string }
   | { type: "reasoning-delta"; text: string }
-  | { type: "reasoning-signature"; signature: string }
+  /**
+   * The signature of the reasoning streamed just before, or, when `standalone`, of a part without
+   * reasoning text (Gemini signs its first function call): that one gets a thinking block of its own.
+   */
+  | { type: "reasoning-signature"; signature: string; standalone?: boolean }
   | { type: "redacted-reasoning"; data: string }
   /** A tool call begins; `index` tells calls of one message apart. */
   | { type: "tool-call-start"; index: number; id: string; name: string }

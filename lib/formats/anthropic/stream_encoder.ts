@@ -219,7 +219,7 @@ function encodeContent(state: EncoderState, part: StreamPart): Step {
     }
     case "reasoning-signature": {
       if (part.signature === "") return unchanged(state);
-      const step = open?.kind === "thinking"
+      const step = open?.kind === "thinking" && !part.standalone
         ? unchanged(state)
         : openBlock(state, { kind: "thinking", signed: false }, EMPTY_THINKING);
       const signed: OpenBlock = { kind: "thinking", signed: true };

@@ -62,10 +62,13 @@ export function decodeGeminiEvent(
   const chunk = parsed.data;
   const next: GeminiDecoderState = { ...state };
   const parts: StreamPart[] = [];
+  const usage = usageFromGemini(chunk.usageMetadata);
   if (!next.started) {
     next.started = true;
     next.id = chunk.responseId || crypto.randomUUID().replaceAll("-", "");
-    parts.push({ type: "start", id: next.id, model: chunk.modelVersion ?? "" });
+    // The first chunk already counts the prompt: message_start reports it, as Anthropic's own does.
+    const start: StreamPart = { type: "start", id: next.id, model: chunk.modelVersion ?? "" };
+    parts.push(Object.keys(usage).length > 0 ? { ...start, usage } : start);
   }
   // One candidate is all the canonical form holds (`candidateCount` > 1 is not translated).
   const candidate = chunk.candidates?.find((entry) => (entry.index ?? 0) === 0);
@@ -77,14 +80,16 @@ export function decodeGeminiEvent(
     if (piece.type === "text") parts.push({ type: "text-delta", text: piece.text });
     else if (piece.type === "reasoning") {
       if (piece.text !== "") parts.push({ type: "reasoning-delta", text: piece.text });
-      if (piece.signature) parts.push({ type: "reasoning-signature", signature: piece.signature });
+      // A signature without thought text belongs to the part after it, not to the thought before it.
+      if (piece.signature && piece.text === "") {
+        parts.push({ type: "reasoning-signature", signature: piece.signature, standalone: true });
+      } else if (piece.signature) parts.push({ type: "reasoning-signature", signature: piece.signature });
     } else if (piece.type === "tool-call") {
       const index = next.toolCalls++;
       parts.push({ type: "tool-call-start", index, id: piece.id, name: piece.name });
       parts.push({ type: "tool-call-delta", index, argumentsDelta: JSON.stringify(piece.input) });
     }
   }
-  const usage = usageFromGemini(chunk.usageMetadata);
   if (Object.keys(usage).length > 0) parts.push({ type: "usage", usage });
   if (!next.finished && candidate?.finishReason) {
     const finish = finishFromGemini(candidate.finishReason, next.toolCalls > 0);

@@ -301,3 +301,34 @@ Deno.test("partsToAnthropicEvents() synthesizes message_start and allows an empt
   assert.deepEqual(events[1][1].delta, { stop_reason: "max_tokens", stop_sequence: null });
   assert.deepEqual(events[1][1].usage, { output_tokens: 0 });
 });
+
+Deno.test("encodePart() gives a standalone signature (Gemini's, on a function call) its own thinking block", () => {
+  const { names } = trace([
+    { type: "start", id: "r", model: "gemini-3-pro-preview" },
+    { type: "reasoning-delta", text: "plan" },
+    { type: "reasoning-signature", signature: "gemini:SIGFC", standalone: true },
+    { type: "tool-call-start", index: 0, id: "call_0", name: "f" },
+    { type: "tool-call-delta", index: 0, argumentsDelta: "{}" },
+    { type: "finish", finish: { unified: "tool-calls", raw: "STOP" } },
+  ]);
+  assert.deepEqual(names.filter((name) => !name.startsWith("ping")), [
+    "message_start",
+    "content_block_start#0:thinking",
+    "content_block_delta#0:thinking_delta",
+    "content_block_stop#0",
+    "content_block_start#1:thinking",
+    "content_block_delta#1:signature_delta",
+    "content_block_stop#1",
+    // The call itself is written whole once it is complete (encodeEnd).
+  ]);
+  // A signature of the thought just streamed still signs that thought's block.
+  const signed = trace([
+    { type: "reasoning-delta", text: "plan" },
+    { type: "reasoning-signature", signature: "gemini:SIG" },
+  ]).names.filter((name) => !name.startsWith("ping"));
+  assert.deepEqual(signed.slice(1), [
+    "content_block_start#0:thinking",
+    "content_block_delta#0:thinking_delta",
+    "content_block_delta#0:signature_delta",
+  ]);
+});

@@ -7,6 +7,13 @@ import {
 } from "../../../../lib/formats/gemini/stream.ts";
 import { decodeRecorded } from "../../../fixtures/gemini/replay.ts";
 
+/** The start part of a stream whose first chunk carried `first` (a usage part): message_start reports it. */
+function start(id: string, model: string, first?: StreamPart): StreamPart {
+  return first?.type === "usage"
+    ? { type: "start", id, model, usage: first.usage }
+    : { type: "start", id, model };
+}
+
 function usage(input: number, output: number, extra: Partial<CanonicalUsage> = {}): StreamPart {
   return {
     type: "usage",
@@ -23,7 +30,7 @@ function usage(input: number, output: number, extra: Partial<CanonicalUsage> = {
 
 Deno.test("geminiChunksToParts() reads a recorded text stream with CRLF line ends", async () => {
   assert.deepEqual(await decodeRecorded("text_stream.sse"), [
-    { type: "start", id: "vPkbaLGnK8qVz7IPjNjMkQw", model: "gemini-2.5-flash" },
+    start("vPkbaLGnK8qVz7IPjNjMkQw", "gemini-2.5-flash", usage(8, 1)),
     { type: "text-delta", text: "Hello" },
     usage(8, 1),
     { type: "text-delta", text: "! How can I help" },
@@ -36,12 +43,16 @@ Deno.test("geminiChunksToParts() reads a recorded text stream with CRLF line end
 
 Deno.test("geminiChunksToParts() reads thoughts, then the signature on the first answer part", async () => {
   assert.deepEqual(await decodeRecorded("thinking_stream.sse"), [
-    { type: "start", id: "3PkbaNH1BpP5nsEP9J6x8Q0", model: "gemini-2.5-pro" },
+    start("3PkbaNH1BpP5nsEP9J6x8Q0", "gemini-2.5-pro", usage(14, 96, { reasoningTokens: 96 })),
     { type: "reasoning-delta", text: "**Multiplying the numbers**\n\nThe user asks for 27 * 453." },
     usage(14, 96, { reasoningTokens: 96 }),
     { type: "reasoning-delta", text: " 27 * 453 = 12231." },
     usage(14, 180, { reasoningTokens: 180 }),
-    { type: "reasoning-signature", signature: "gemini:CiIBVKhc7oB2Zq0+g5sF0j2bIbQvXl9vQm0l2d9R5Yk3aB8K" },
+    {
+      type: "reasoning-signature",
+      signature: "gemini:CiIBVKhc7oB2Zq0+g5sF0j2bIbQvXl9vQm0l2d9R5Yk3aB8K",
+      standalone: true,
+    },
     { type: "text-delta", text: "27 × 453 = 12,231" },
     usage(14, 189, { reasoningTokens: 180 }),
     { type: "text-delta", text: "." },
@@ -53,10 +64,11 @@ Deno.test("geminiChunksToParts() reads thoughts, then the signature on the first
 Deno.test("geminiChunksToParts() reads two whole function calls of one chunk, the first one signed", async () => {
   const id = "QHiLaa6LBrb8vdIPoNztsAg";
   assert.deepEqual(await decodeRecorded("parallel_calls_stream.sse"), [
-    { type: "start", id, model: "gemini-3-pro-preview" },
+    start(id, "gemini-3-pro-preview", usage(61, 250, { reasoningTokens: 212 })),
     {
       type: "reasoning-signature",
       signature: "gemini:EpEgCo4gAb4+9vvWwdN+NkNiCCwrqvFI8uf9IiD2A47Bm4Sga0kUTm4e",
+      standalone: true,
     },
     { type: "tool-call-start", index: 0, id: `call_${id}_0`, name: "get_weather" },
     { type: "tool-call-delta", index: 0, argumentsDelta: '{"city":"Paris","unit":"celsius"}' },
@@ -81,7 +93,7 @@ Deno.test("geminiChunksToParts() reads usage sent only with the last chunk and k
 
 Deno.test("geminiChunksToParts() ends a candidate stopped for SAFETY with a content-filter finish", async () => {
   assert.deepEqual(await decodeRecorded("safety_stream.sse"), [
-    { type: "start", id: "Zc0caKa2Bv6Bz7IPh6Hn4Ac", model: "gemini-2.0-flash" },
+    start("Zc0caKa2Bv6Bz7IPh6Hn4Ac", "gemini-2.0-flash", usage(23, 3)),
     { type: "text-delta", text: "Here is how" },
     usage(23, 3),
     usage(23, 3),
@@ -91,7 +103,10 @@ Deno.test("geminiChunksToParts() ends a candidate stopped for SAFETY with a cont
 
 Deno.test("geminiChunksToParts() reads a blocked prompt (promptFeedback, no candidate)", async () => {
   assert.deepEqual(await decodeRecorded("prompt_blocked_stream.sse"), [
-    { type: "start", id: "b9EcaJv8Ld6Oz7IP2u2tmQs", model: "gemini-2.5-flash" },
+    start("b9EcaJv8Ld6Oz7IP2u2tmQs", "gemini-2.5-flash", {
+      type: "usage",
+      usage: { inputTokens: 41, cacheReadTokens: 0, cacheCreationTokens: 0 },
+    }),
     { type: "usage", usage: { inputTokens: 41, cacheReadTokens: 0, cacheCreationTokens: 0 } },
     { type: "finish", finish: { unified: "content-filter", raw: "PROHIBITED_CONTENT" } },
   ]);
@@ -99,7 +114,7 @@ Deno.test("geminiChunksToParts() reads a blocked prompt (promptFeedback, no cand
 
 Deno.test("geminiChunksToParts() turns an error chunk into an error part", async () => {
   assert.deepEqual(await decodeRecorded("error_stream.sse"), [
-    { type: "start", id: "xW0daPrYBs2Wz7IPmq3NsQo", model: "gemini-2.5-flash" },
+    start("xW0daPrYBs2Wz7IPmq3NsQo", "gemini-2.5-flash", usage(5, 1)),
     { type: "text-delta", text: "Par" },
     usage(5, 1),
     { type: "error", message: "The model is overloaded. Please try again later.", errorType: "UNAVAILABLE" },
