@@ -17,6 +17,9 @@ import {
   passThroughCountTokensRequestSchema,
   passThroughRequestSchema,
 } from "../../../../lib/formats/anthropic/schema.ts";
+import { canonicalRequest } from "../../../helpers/canonical.ts";
+const canonical = (overrides: Partial<CanonicalRequest> = {}) =>
+  canonicalRequest("claude-sonnet-4", overrides);
 
 const base = { model: "claude-sonnet-4-5", max_tokens: 4096, messages: [{ role: "user", content: "Hi" }] };
 
@@ -36,10 +39,6 @@ function accepts(schema: z.ZodType, body: unknown): void {
 /** Validate like the server does, then translate. */
 function toCanonical(body: Record<string, unknown>): CanonicalRequest {
   return anthropicRequestToCanonical(messagesRequestSchema.parse({ ...base, ...body }), "upstream-model");
-}
-
-function canonical(overrides: Partial<CanonicalRequest> = {}): CanonicalRequest {
-  return { model: "claude-sonnet-4", system: [], messages: [], tools: [], stream: false, ...overrides };
 }
 
 const reminder = (text: string) => ({ type: "text", text: `<system-reminder>\n${text}\n</system-reminder>` });

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import type { CanonicalRequest } from "../../../../lib/formats/canonical.ts";
 import { canonicalToAnthropicRequest } from "../../../../lib/formats/anthropic/request.ts";
-
-function canonical(overrides: Partial<CanonicalRequest> = {}): CanonicalRequest {
-  return { model: "claude-sonnet-4", system: [], messages: [], tools: [], stream: false, ...overrides };
-}
+import { canonicalRequest } from "../../../helpers/canonical.ts";
+const canonical = (overrides: Partial<CanonicalRequest> = {}) =>
+  canonicalRequest("claude-sonnet-4", overrides);
 
 Deno.test("canonicalToAnthropicRequest() writes the scalar fields and defaults max_tokens", () => {
   const body = canonicalToAnthropicRequest(canonical({

@@ -1,24 +1,11 @@
 import assert from "node:assert/strict";
 import type { CanonicalRequest } from "../../../../lib/formats/canonical.ts";
-import { RequestError } from "../../../../lib/errors.ts";
 import {
   canonicalToOpenAIRequest,
   openAIRequestToCanonical,
 } from "../../../../lib/formats/openai/request.ts";
-
-function canonical(overrides: Partial<CanonicalRequest>): CanonicalRequest {
-  return { model: "gpt-4o", system: [], messages: [], tools: [], stream: false, ...overrides };
-}
-
-function assertRequestError(run: () => unknown, message: string, param: string): void {
-  assert.throws(run, (error: unknown) => {
-    assert.ok(error instanceof RequestError);
-    assert.equal(error.status, 400);
-    assert.equal(error.message, message);
-    assert.equal(error.param, param);
-    return true;
-  });
-}
+import { assertRequestError, canonicalRequest } from "../../../helpers/canonical.ts";
+const canonical = (overrides: Partial<CanonicalRequest> = {}) => canonicalRequest("gpt-4o", overrides);
 
 Deno.test("openAIRequestToCanonical() moves system and developer messages into system", () => {
   const request = openAIRequestToCanonical({

@@ -4,13 +4,14 @@
  */
 import assert from "node:assert/strict";
 import type { CanonicalRequest } from "../../../../lib/formats/canonical.ts";
-import { RequestError } from "../../../../lib/errors.ts";
 import { canonicalToGeminiRequest } from "../../../../lib/formats/gemini/request.ts";
 import {
   canonicalToOpenAIRequest,
   openAIRequestToCanonical,
 } from "../../../../lib/formats/openai/request.ts";
 import { chatCompletionRequestSchema } from "../../../../lib/formats/openai/schema.ts";
+import { assertRequestError, canonicalRequest } from "../../../helpers/canonical.ts";
+const canonical = (overrides: Partial<CanonicalRequest> = {}) => canonicalRequest("m", overrides);
 
 const USER_HI = [{ role: "user", content: "Hi" }];
 const PERSON_SCHEMA = {
@@ -19,20 +20,6 @@ const PERSON_SCHEMA = {
   required: ["name", "age"],
   additionalProperties: false,
 };
-
-function canonical(overrides: Partial<CanonicalRequest>): CanonicalRequest {
-  return { model: "m", system: [], messages: [], tools: [], stream: false, ...overrides };
-}
-
-function assertRequestError(run: () => unknown, message: string, param: string): void {
-  assert.throws(run, (error: unknown) => {
-    assert.ok(error instanceof RequestError);
-    assert.equal(error.status, 400);
-    assert.equal(error.message, message);
-    assert.equal(error.param, param);
-    return true;
-  });
-}
 
 function generationConfigOf(request: CanonicalRequest): Record<string, unknown> | undefined {
   return canonicalToGeminiRequest(request).generationConfig as Record<string, unknown> | undefined;
