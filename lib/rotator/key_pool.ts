@@ -7,7 +7,7 @@
  */
 import type { ProviderRotation } from "../config/rotation.ts";
 import type { Credential } from "../credentials/credential.ts";
-import { NoCredentialAvailableError } from "../errors.ts";
+import { deadlineErrorOf, type Miss, refusalOf } from "./pool_refusals.ts";
 import { ClientAbortError } from "./upstream_call.ts";
 import type { Clock } from "./clock.ts";
 import { escalatingCooldownMs, type FailureClass, type FailureVerdict } from "./failure.ts";
@@ -120,9 +120,7 @@ interface Waiter {
   cleanup(): void;
 }
 
-type Attempt =
-  | { lease: Lease }
-  | { waitForRelease: boolean; earliestMs: number };
+type Attempt = { lease: Lease } | Miss;
 
 /** The credential pool of one provider. */
 export class KeyPool {
@@ -244,7 +242,7 @@ export class KeyPool {
     if (!queued) {
       const attempt = this.#tryAcquire(model, exclude);
       if ("lease" in attempt) return Promise.resolve(attempt.lease);
-      const refusal = this.#refusal(attempt, deadlineAtMs);
+      const refusal = refusalOf(this.providerId, attempt, deadlineAtMs, this.#now());
       if (refusal) return Promise.reject(refusal);
     }
     return new Promise<Lease>((resolve, reject) => {
@@ -465,29 +463,6 @@ export class KeyPool {
     return { waitForRelease: busy, earliestMs };
   }
 
-  /** Why waiting cannot help (as the error to throw), or null when the caller should wait. */
-  #refusal(
-    attempt: Exclude<Attempt, { lease: Lease }>,
-    deadlineAtMs: number,
-  ): NoCredentialAvailableError | null {
-    if (attempt.waitForRelease) return null;
-    const now = this.#now();
-    if (Number.isFinite(attempt.earliestMs)) {
-      if (attempt.earliestMs <= deadlineAtMs) return null;
-      const retryAfterMs = attempt.earliestMs - now;
-      return new NoCredentialAvailableError(
-        `every credential of ${this.providerId} is cooling down; the first is available in ${
-          Math.ceil(retryAfterMs / 1000)
-        } s`,
-        { provider: this.providerId, retryAfterMs, status: 429 },
-      );
-    }
-    return new NoCredentialAvailableError(`no usable credential of ${this.providerId} is left`, {
-      provider: this.providerId,
-      status: 503,
-    });
-  }
-
   #lease(record: CredentialRecord, model: string, scope: string): Lease {
     const column = this.#inFlightOf(model);
     column[record.index]++;
@@ -517,10 +492,10 @@ export class KeyPool {
         waiter.resolve(attempt.lease);
         continue;
       }
-      const refusal = this.#refusal(attempt, waiter.deadlineAtMs);
+      const refusal = refusalOf(this.providerId, attempt, waiter.deadlineAtMs, now);
       if (refusal || now >= waiter.deadlineAtMs) {
         waiter.cleanup();
-        waiter.reject(refusal ?? this.#deadlineError(attempt));
+        waiter.reject(refusal ?? deadlineErrorOf(this.providerId, attempt, now));
         continue;
       }
       // Wake the queue when the first cooldown this waiter could use ends.
@@ -531,20 +506,5 @@ export class KeyPool {
         waiter.wakeTimer = clock.setTimer(() => this.#drain(), wakeAtMs - now);
       }
     }
-  }
-
-  #deadlineError(attempt: Exclude<Attempt, { lease: Lease }>): NoCredentialAvailableError {
-    const now = this.#now();
-    if (!attempt.waitForRelease && Number.isFinite(attempt.earliestMs)) {
-      return new NoCredentialAvailableError(`every credential of ${this.providerId} is cooling down`, {
-        provider: this.providerId,
-        retryAfterMs: Math.max(0, attempt.earliestMs - now),
-        status: 429,
-      });
-    }
-    return new NoCredentialAvailableError(
-      `every credential of ${this.providerId} stayed busy until the deadline (concurrency limit)`,
-      { provider: this.providerId, status: 503 },
-    );
   }
 }
