@@ -287,7 +287,12 @@ function summarize(failures: readonly FailedAttempt[]): string {
     const name = failure.status ? `${failure.failureClass} ${failure.status}` : failure.failureClass;
     byClass.set(name, [...(byClass.get(name) ?? []), failure.label]);
   }
-  return [...byClass].map(([name, labels]) => `${labels.length}× ${name} (${labels.join(", ")})`).join(", ");
+  // Each key once (a key retried after its cooldown fails again and again), at most five named.
+  return [...byClass].map(([name, labels]) => {
+    const keys = [...new Set(labels)];
+    const named = keys.length > 5 ? [...keys.slice(0, 5), `${keys.length - 5} more`] : keys;
+    return `${labels.length}× ${name} (${named.join(", ")})`;
+  }).join(", ");
 }
 
 /**

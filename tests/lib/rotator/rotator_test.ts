@@ -290,3 +290,18 @@ Deno.test("Rotator records an estimated cost when the model's price is known", a
   });
   assert.equal(rotator.pool("p")!.records[0].scopes.get("m")!.usage.totals.costUsd, 3);
 });
+
+Deno.test("Rotator.execute() names at most five keys in its summary", async () => {
+  const p = provider("p", 7);
+  const { rotator } = setup([p]);
+  const tried: number[] = [];
+  const script = Object.fromEntries(Array.from({ length: 7 }, (_, index) => [index, () => http(500)]));
+  await assert.rejects(
+    rotator.execute({ targets: [{ provider: p, model: "m" }], attempt: scripted(script, tried, [p]) }),
+    (error: unknown) => {
+      assert.ok(error instanceof NoCredentialAvailableError);
+      assert.match(error.message, /7× server_error 500 \((?:…\d000, ){5}2 more\)/);
+      return true;
+    },
+  );
+});
