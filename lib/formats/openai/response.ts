@@ -25,9 +25,10 @@ export function openAIResponseToCanonical(json: unknown): CanonicalResponse {
   const refusal = typeof message.refusal === "string" && message.refusal !== "" ? message.refusal : null;
   if (refusal !== null) content.push({ type: "text", text: refusal });
   const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
-  calls.filter(isRecord).forEach((call, index) => content.push(toolCallPart(call, `call_${index}`)));
+  const prefix = fallbackCallIdPrefix();
+  calls.filter(isRecord).forEach((call, index) => content.push(toolCallPart(call, `${prefix}${index}`)));
   if (isRecord(message.function_call)) {
-    content.push(toolCallPart({ function: message.function_call }, "call_0"));
+    content.push(toolCallPart({ function: message.function_call }, `${prefix}0`));
   }
   const raw = typeof choice.finish_reason === "string" ? choice.finish_reason : null;
   let finish: FinishInfo = finishFromOpenAI(raw);
@@ -43,6 +44,14 @@ export function openAIResponseToCanonical(json: unknown): CanonicalResponse {
     finish,
     usage: usageFromOpenAI(root) ?? emptyUsage(),
   };
+}
+
+/**
+ * The start of ids for tool calls an upstream sent without one. Unique per answer: clients such as Claude
+ * Code refuse a history in which two tool calls share an id (`call_0` on every turn made it loop).
+ */
+export function fallbackCallIdPrefix(): string {
+  return `call_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}_`;
 }
 
 /** Canonical usage → an OpenAI `usage` object (`prompt_tokens` counts cached tokens too). */

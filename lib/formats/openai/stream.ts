@@ -9,7 +9,7 @@ import { emptyUsage, mergeUsage } from "../canonical.ts";
 import { encodeSseEvent, type SseEvent } from "../sse.ts";
 import { openAIStreamErrorEvent } from "./error.ts";
 import { finishFromOpenAI, finishToOpenAI } from "./finish_reason.ts";
-import { openAICompletionId, usageToOpenAI } from "./response.ts";
+import { fallbackCallIdPrefix, openAICompletionId, usageToOpenAI } from "./response.ts";
 import { usageFromOpenAI } from "./usage.ts";
 
 import { isRecord, type Json } from "../json_values.ts";
@@ -26,11 +26,20 @@ export interface OpenAIDecoderState {
   refused: boolean;
   /** Indexes of the tool calls whose `tool-call-start` was emitted. */
   toolCalls: readonly number[];
+  /** Stands in for the ids of calls the upstream sent without one (unique per answer: see `fallbackCallId`). */
+  callIdPrefix: string;
 }
 
 /** The decoder state before the first chunk. */
 export function initialOpenAIDecoderState(): OpenAIDecoderState {
-  return { started: false, ended: false, finished: false, refused: false, toolCalls: [] };
+  return {
+    started: false,
+    ended: false,
+    finished: false,
+    refused: false,
+    toolCalls: [],
+    callIdPrefix: fallbackCallIdPrefix(),
+  };
 }
 
 /** One upstream SSE event → the canonical parts it yields and the next decoder state. */
@@ -92,7 +101,7 @@ function decodeChoice(state: OpenAIDecoderState, choice: Json): StreamPart[] {
     const hasHeader = typeof call.id === "string" || typeof definition.name === "string";
     if (hasHeader && !state.toolCalls.includes(index)) {
       state.toolCalls = [...state.toolCalls, index];
-      const id = stringOr(call.id, "") || `call_${index}`;
+      const id = stringOr(call.id, "") || `${state.callIdPrefix}${index}`;
       parts.push({ type: "tool-call-start", index, id, name: stringOr(definition.name, "") });
     }
     if (typeof definition.arguments === "string" && definition.arguments !== "") {

@@ -265,3 +265,25 @@ Deno.test("openAIResponseToCanonical() reads finish_reason stop with tool calls 
   });
   assert.deepEqual(response.finish, { unified: "tool-calls", raw: "stop" });
 });
+
+Deno.test("openAIResponseToCanonical() gives calls without an id ids unique to the answer", () => {
+  const answer = () =>
+    openAIResponseToCanonical({
+      choices: [{
+        index: 0,
+        message: {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ type: "function", function: { name: "f", arguments: "{}" } }, {
+            type: "function",
+            function: { name: "g", arguments: "{}" },
+          }],
+        },
+        finish_reason: "tool_calls",
+      }],
+    }).content.flatMap((part) => part.type === "tool-call" ? [part.id] : []);
+  const first = answer();
+  const second = answer();
+  assert.equal(new Set([...first, ...second]).size, 4, "two turns of one conversation shared a tool id");
+  for (const id of first) assert.match(id, /^call_[0-9a-f]{16}_\d$/);
+});

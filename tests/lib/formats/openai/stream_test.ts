@@ -344,3 +344,24 @@ Deno.test("openAIChunksToParts() reads finish_reason stop after tool calls (a fo
   );
   assert.deepEqual(parts.at(-1), { type: "finish", finish: { unified: "tool-calls", raw: "stop" } });
 });
+
+Deno.test("openAIChunksToParts() gives calls without an id ids unique to the stream", async () => {
+  const text = `data: ${
+    JSON.stringify({
+      id: "c",
+      object: "chat.completion.chunk",
+      created: 1,
+      model: "m",
+      choices: [{
+        index: 0,
+        delta: { tool_calls: [{ index: 0, function: { name: "f", arguments: "{}" } }] },
+      }],
+    })
+  }\n\ndata: [DONE]\n\n`;
+  const ids = async () =>
+    (await decode(text)).flatMap((part) => part.type === "tool-call-start" ? [part.id] : []);
+  const [first] = await ids();
+  const [second] = await ids();
+  assert.match(first, /^call_[0-9a-f]{16}_0$/);
+  assert.notEqual(first, second);
+});
