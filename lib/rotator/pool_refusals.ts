@@ -14,7 +14,7 @@ export interface Miss {
 
 /**
  * Why waiting cannot help, as the error to throw (429 when only cooldowns past the deadline stand in
- * the way, 503 when nothing usable is left), or null when the request should wait.
+ * the way, 502 when only disabled credentials are left), or null when the request should wait.
  */
 export function refusalOf(
   providerId: string,
@@ -33,10 +33,12 @@ export function refusalOf(
       { provider: providerId, retryAfterMs, status: 429 },
     );
   }
-  return new NoCredentialAvailableError(`no usable credential of ${providerId} is left`, {
-    provider: providerId,
-    status: 503,
-  });
+  // Only disabled credentials are left: the provider refused them (authentication). Retrying soon is futile.
+  return new NoCredentialAvailableError(
+    `every credential of ${providerId} is disabled after the provider refused it (authentication); ` +
+      "disabled keys are tried again after AUTH_FAILURE_COOLDOWN or a restart",
+    { provider: providerId, status: 502, code: "credentials_disabled" },
+  );
 }
 
 /** The error of a request whose deadline passed while it waited. */

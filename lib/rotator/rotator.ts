@@ -234,8 +234,9 @@ export class Rotator {
       const message = refusal?.message ?? `no credential of ${provider} could serve the request`;
       return new NoCredentialAvailableError(`${message}${tried ? `; tried: ${tried}` : ""}`, {
         provider,
-        status: 503,
+        status: refusal?.status ?? 503,
         retryAfterMs: refusal?.retryAfterMs ?? null,
+        ...(refusal ? { code: refusal.code } : {}),
       });
     }
     const classes = new Set(upstreamFailures.map((failure) => failure.failureClass));
@@ -246,7 +247,7 @@ export class Rotator {
       ? [502, "upstream_error"]
       : only("auth")
       // Every key was refused: the proxy's credentials need attention, not the upstream's network.
-      ? [503, "upstream_auth_failed"]
+      ? [502, "upstream_auth_failed"]
       : only("connection")
       ? [503, "upstream_unreachable"]
       : [503, "upstream_unavailable"];

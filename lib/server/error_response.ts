@@ -19,6 +19,9 @@ export interface ErrorDescription {
   fields: ErrorFields;
 }
 
+/** Codes of failures that retrying soon cannot cure. */
+const NOT_RETRYABLE_CODES: ReadonlySet<string> = new Set(["upstream_auth_failed", "credentials_disabled"]);
+
 /** Describe any thrown value as a client-facing error. Unknown errors become a 500 without details. */
 export function describeError(error: unknown): ErrorDescription {
   if (error instanceof RequestError) {
@@ -34,6 +37,8 @@ export function describeError(error: unknown): ErrorDescription {
     if (error.retryAfterMs !== null) {
       headers["retry-after"] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
     }
+    // The provider refused our keys: the official SDKs (and Claude Code) retry 5xx unless told not to.
+    if (NOT_RETRYABLE_CODES.has(error.code)) headers["x-should-retry"] = "false";
     return {
       status: error.status,
       headers,

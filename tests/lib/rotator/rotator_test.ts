@@ -118,8 +118,19 @@ Deno.test("Rotator.execute() says the credentials were refused when every key fa
       attempt: scripted({ 0: () => http(401), 1: () => http(403) }, tried, [p]),
     }),
     (error: unknown) =>
-      error instanceof NoCredentialAvailableError && error.status === 503 &&
+      error instanceof NoCredentialAvailableError && error.status === 502 &&
       error.code === "upstream_auth_failed",
+  );
+  assert.deepEqual(tried, [0, 1]);
+  // The next call finds only disabled keys and says so without calling the upstream.
+  await assert.rejects(
+    rotator.execute({
+      targets: [{ provider: p, model: "m" }],
+      attempt: scripted({}, tried, [p]),
+    }),
+    (error: unknown) =>
+      error instanceof NoCredentialAvailableError && error.status === 502 &&
+      error.code === "credentials_disabled" && /disabled/.test(error.message),
   );
   assert.deepEqual(tried, [0, 1]);
 });
