@@ -174,9 +174,13 @@ export class Rotator {
             failureClass,
             status: error.status,
           });
+          const next = failureClass === "client_error"
+            ? ""
+            : failureClass === "context_length"
+            ? (position < targets.length - 1 ? "; trying the next target" : "")
+            : "; trying another credential";
           logger?.warn(
-            `${pool.providerId}/${target.model} key=${lease.credential.label}: ${verdict.summary}` +
-              (failureClass === "client_error" ? "" : "; trying another credential"),
+            `${pool.providerId}/${target.model} key=${lease.credential.label}: ${verdict.summary}${next}`,
           );
           if (failureClass === "client_error") throw error;
           if (failureClass === "context_length") {

@@ -38,11 +38,33 @@ export function anthropicErrorStatus(status: number): number {
   return status;
 }
 
+/**
+ * A context overflow in Anthropic's words, "prompt is too long: N tokens > M maximum": Claude Code compacts
+ * the conversation on exactly that wording, and stops on any other. The counts come from the upstream's
+ * message when it has them (OpenAI, Gemini); the original message follows in parentheses.
+ */
+export function promptTooLongMessage(message: string): string {
+  if (/prompt is too long/i.test(message)) return message;
+  const openai = /maximum context length is (\d+) tokens[^]*?(?:resulted in|requested) (\d+) tokens/i.exec(
+    message,
+  );
+  const gemini = /input token count \((\d+)\) exceeds the maximum number of tokens allowed \((\d+)\)/i.exec(
+    message,
+  );
+  const [tokens, maximum] = openai ? [openai[2], openai[1]] : gemini ? [gemini[1], gemini[2]] : [null, null];
+  return tokens === null
+    ? `prompt is too long: ${message}`
+    : `prompt is too long: ${tokens} tokens > ${maximum} maximum (${message})`;
+}
+
 /** The JSON body of an Anthropic-shaped error, with `request_id` when the request has one. */
 export function anthropicErrorBody(
   fields: ErrorFields,
 ): { type: "error"; error: { type: string; message: string }; request_id?: string } {
-  const error = { type: anthropicErrorType(fields.kind), message: fields.message };
+  const message = fields.code === "context_length_exceeded"
+    ? promptTooLongMessage(fields.message)
+    : fields.message;
+  const error = { type: anthropicErrorType(fields.kind), message };
   return fields.requestId === undefined
     ? { type: "error", error }
     : { type: "error", error, request_id: fields.requestId };
