@@ -1,6 +1,6 @@
 /** `createApp(deps)`: the Hono app of the proxy, built from injected dependencies (no I/O at import). */
 import { Hono } from "hono";
-import { RequestError, UpstreamError } from "../errors.ts";
+import { NoCredentialAvailableError, RequestError, UpstreamError } from "../errors.ts";
 import { ClientAbortError } from "../rotator/upstream_call.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { errorResponse, formatForPath } from "./error_response.ts";
@@ -27,6 +27,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     if (error instanceof UpstreamError) {
       c.get("access").note = `upstream ${error.kind} ${error.status || ""}`.trim();
       logger.warn(`${error.provider}: ${error.message} ${error.body.slice(0, 300)}`.trim());
+    } else if (error instanceof NoCredentialAvailableError) {
+      // An expected outcome (every key cooling, busy or refused), not a crash: one line, no stack.
+      c.get("access").note = error.code;
+      logger.warn(error.message);
     } else if (!(error instanceof RequestError)) {
       logger.error(`unexpected error on ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
     }

@@ -39,6 +39,9 @@ Deno.test("a provider that refuses every key: 502, x-should-retry false, and the
     assert.equal(failure.headers?.get("x-should-retry"), "false");
     assert.equal((failure.error as { code?: string }).code, "credentials_disabled");
     assert.equal(chats(), 1);
+    // An expected outcome is one warning line, not a crash report with a stack.
+    assert.doesNotMatch(proxy.output(), /unexpected error/);
+    assert.match(proxy.output(), /WARN.*every credential of myoai is disabled/);
   } finally {
     await proxy.stop();
     await upstream.close();
