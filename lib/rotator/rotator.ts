@@ -151,6 +151,10 @@ export class Rotator {
           }
           throw error;
         }
+        if (logger?.enabled("debug")) {
+          const waited = failures.length > 0 ? ` after ${failures.length} failed attempt(s)` : "";
+          logger.debug(`${pool.providerId}/${target.model} key=${lease.credential.label}: sending${waited}`);
+        }
         try {
           const value = await attempt({ credential: lease.credential, target, deadlineAtMs });
           return { value, credential: lease.credential, target, finish: finisher(pool, lease, clock) };

@@ -7,6 +7,7 @@ import { ClientAbortError } from "../../../lib/rotator/upstream_call.ts";
 import type { ConfiguredProvider } from "../../../providers/mod.ts";
 import { openai } from "../../../providers/api_key/openai.ts";
 import { FakeClock } from "../../helpers/fake_clock.ts";
+import { createLogger, type Logger } from "../../../lib/log/logger.ts";
 
 function provider(id: string, keys: number): ConfiguredProvider {
   const credentials = Array.from(
@@ -23,7 +24,7 @@ function provider(id: string, keys: number): ConfiguredProvider {
   };
 }
 
-function setup(providers: ConfiguredProvider[], globalTimeoutMs = 30_000) {
+function setup(providers: ConfiguredProvider[], globalTimeoutMs = 30_000, logger?: Logger) {
   const clock = new FakeClock();
   const settings: RotationSettings = {
     tolerance: 0,
@@ -40,6 +41,7 @@ function setup(providers: ConfiguredProvider[], globalTimeoutMs = 30_000) {
     clock,
     backoffBaseMs: 0,
     random: () => 0,
+    ...(logger ? { logger } : {}),
   });
   return { rotator, clock };
 }
@@ -315,4 +317,19 @@ Deno.test("Rotator.execute() names at most five keys in its summary", async () =
       return true;
     },
   );
+});
+
+Deno.test("Rotator.execute() logs each attempt at debug level, keys masked", async () => {
+  const p = provider("p", 2);
+  const lines: string[] = [];
+  const { rotator } = setup([p], 30_000, createLogger("debug", (_level, line) => lines.push(line)));
+  const tried: number[] = [];
+  await rotator.execute({
+    targets: [{ provider: p, model: "m" }],
+    attempt: scripted({ 0: () => http(500) }, tried, [p]),
+  });
+  const sending = lines.filter((line) => line.includes("sending"));
+  assert.equal(sending.length, 2);
+  assert.match(sending[1], /p\/m key=…1000: sending after 1 failed attempt/);
+  assert.equal(lines.some((line) => line.includes("secret")), false);
 });
