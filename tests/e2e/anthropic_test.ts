@@ -347,7 +347,11 @@ Deno.test("Anthropic front door end to end", async (t) => {
         model: "mylocal/gpt-test",
         max_tokens: 0,
         thinking: { type: "between_tools" },
-        tools: [{ type: "mcp_toolset", mcp_server_name: "srv" }, { type: "browser_toolset_20260801" }],
+        tools: [
+          { type: "mcp_toolset", mcp_server_name: "srv" },
+          { type: "browser_toolset_20260801" },
+          { name: "Read", input_schema: { type: "object" } },
+        ],
         messages: [
           { role: "user", content: "Hi" },
           {
@@ -367,7 +371,11 @@ Deno.test("Anthropic front door end to end", async (t) => {
       assert.equal(response.status, 200, await response.clone().text());
       const sent = openaiUpstream.requests[0].json!;
       assert.equal(sent.max_tokens, 1, "max_tokens 0 only warms a cache: one token is the closest request");
-      assert.equal("tools" in sent, false);
+      // Next to a custom tool, Anthropic's own toolsets are left out.
+      assert.deepEqual(sent.tools, [{
+        type: "function",
+        function: { name: "Read", parameters: { type: "object" } },
+      }]);
       assert.deepEqual(sent.messages, [
         { role: "user", content: "Hi" },
         { role: "assistant", content: "Hello" },
@@ -378,6 +386,88 @@ Deno.test("Anthropic front door end to end", async (t) => {
       assert.equal(native.status, 200);
       assert.deepEqual(anthropicUpstream.requests[0].json, { ...body, model: "claude-test" });
     });
+
+    await t.step("a Claude Code session reading a PDF reaches an OpenAI-format provider", async () => {
+      openaiUpstream.requests.length = 0;
+      const pdf = { type: "base64", media_type: "application/pdf", data: "JVBERi0xLjQK" };
+      const body = {
+        model: "mylocal/gpt-test",
+        max_tokens: 32000,
+        thinking: { type: "adaptive" },
+        output_config: { effort: "xhigh" },
+        system: [
+          {
+            type: "text",
+            text: "x-anthropic-billing-header: cc_version=2.1.22.f3a; cc_entrypoint=cli; cch=36ee5;",
+          },
+          { type: "text", text: "You are Claude Code.", cache_control: { type: "ephemeral" } },
+        ],
+        tools: [{ name: "Read", input_schema: { type: "object" } }],
+        messages: [
+          { role: "user", content: "Summarize /tmp/a.pdf" },
+          {
+            role: "assistant",
+            content: [{
+              type: "tool_use",
+              id: "toolu_read",
+              name: "Read",
+              input: { file_path: "/tmp/a.pdf" },
+            }],
+          },
+          {
+            role: "user",
+            content: [
+              { type: "tool_result", tool_use_id: "toolu_read", content: "PDF file read: /tmp/a.pdf" },
+              { type: "document", source: pdf },
+            ],
+          },
+        ],
+      };
+      const response = await post("/v1/messages", body);
+      assert.equal(response.status, 200, await response.clone().text());
+      const sent = openaiUpstream.requests[0].json!;
+      assert.equal(sent.reasoning_effort, "high");
+      assert.deepEqual((sent.messages as unknown[]).slice(0, 1), [
+        { role: "system", content: "You are Claude Code." },
+      ]);
+      assert.deepEqual((sent.messages as unknown[]).slice(3), [
+        { role: "tool", tool_call_id: "toolu_read", content: "PDF file read: /tmp/a.pdf" },
+        {
+          role: "user",
+          content: [{
+            type: "file",
+            file: { filename: "document.pdf", file_data: "data:application/pdf;base64,JVBERi0xLjQK" },
+          }],
+        },
+      ]);
+    });
+
+    await t.step(
+      "Claude Code's WebSearch request is refused off Anthropic, served by a native provider",
+      async () => {
+        openaiUpstream.requests.length = 0;
+        anthropicUpstream.requests.length = 0;
+        const body = {
+          model: "mylocal/gpt-test",
+          max_tokens: 1024,
+          tools: [{ type: "web_search_20250305", name: "web_search", max_uses: 8 }],
+          messages: [{ role: "user", content: "Perform a web search for the query: deno" }],
+        };
+        const refused = await post("/v1/messages", body);
+        assert.equal(refused.status, 400);
+        const error = await refused.json();
+        assert.equal(error.error.type, "invalid_request_error");
+        assert.match(
+          error.error.message,
+          /^tools\.0\.type: .*server tools such as web_search run only on Anthropic-native/,
+        );
+        assert.equal(openaiUpstream.requests.length, 0);
+
+        const native = await post("/v1/messages", { ...body, model: "anthropic/claude-test" });
+        assert.equal(native.status, 200);
+        assert.deepEqual(anthropicUpstream.requests[0].json, { ...body, model: "claude-test" });
+      },
+    );
 
     await t.step("translated requests get range checks that Anthropic would apply", async () => {
       const cases: Array<[Record<string, unknown>, string]> = [

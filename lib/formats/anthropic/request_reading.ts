@@ -27,6 +27,29 @@ import {
   type ServerToolBlock,
   type ToolResultItem,
 } from "./schema.ts";
+import { invalid } from "../json_values.ts";
+
+type Effort = NonNullable<ReasoningControl["effort"]>;
+
+/**
+ * `output_config.effort` → the canonical effort. Levels above "high" (`xhigh`, `max`) have no canonical
+ * counterpart: the nearest is "high". https://platform.claude.com/docs/en/build-with-claude/effort
+ */
+const EFFORTS: Readonly<Record<string, Effort>> = {
+  low: "low",
+  medium: "medium",
+  high: "high",
+  xhigh: "high",
+  max: "high",
+};
+
+/**
+ * The line Claude Code puts first in its system prompt (`x-anthropic-billing-header: cc_version=…;
+ * cc_entrypoint=…; cch=…;`): metadata for Anthropic's API, not for the model. It changes between
+ * sessions, so left at the front of the prompt it defeats every other provider's prefix cache.
+ * https://github.com/anthropics/claude-code/issues/68900
+ */
+const BILLING_HEADER_LINE = /^x-anthropic-billing-header:[^\n]*(?:\n|$)/;
 
 /** A validated Messages body → canonical (`model` is the upstream model id). */
 export function anthropicRequestToCanonical(body: MessagesRequest, model: string): CanonicalRequest {
@@ -34,12 +57,7 @@ export function anthropicRequestToCanonical(body: MessagesRequest, model: string
     model,
     system: systemFromAnthropic(body.system),
     messages: messagesFromAnthropic(body.messages),
-    // Server tools (web search, code execution, …) and toolsets run at Anthropic only: other upstreams cannot.
-    tools: (body.tools ?? []).filter(isCustomTool).map((tool): CanonicalTool => ({
-      name: tool.name,
-      ...(typeof tool.description === "string" ? { description: tool.description } : {}),
-      inputSchema: tool.input_schema,
-    })),
+    tools: toolsFromAnthropic(body.tools ?? []),
     stream: body.stream === true,
   };
   if (body.tool_choice !== undefined) request.toolChoice = toolChoiceFromAnthropic(body.tool_choice);
@@ -51,11 +69,54 @@ export function anthropicRequestToCanonical(body: MessagesRequest, model: string
   if (body.top_k !== undefined) request.topK = body.top_k;
   if (body.stop_sequences !== undefined) request.stopSequences = body.stop_sequences;
   if (typeof body.metadata?.user_id === "string") request.user = body.metadata.user_id;
-  const reasoning = body.thinking === undefined ? undefined : reasoningFromAnthropic(body.thinking);
+  const reasoning = body.thinking === undefined
+    ? undefined
+    : withEffort(reasoningFromAnthropic(body.thinking), effortFromAnthropic(body.output_config));
   if (reasoning !== undefined) request.reasoning = reasoning;
   const responseFormat = responseFormatFromAnthropic(body.output_config);
   if (responseFormat !== undefined) request.responseFormat = responseFormat;
   return request;
+}
+
+/**
+ * Custom tools → canonical. Server tools (web search, code execution, …) and toolsets run at Anthropic
+ * only: next to custom tools they are left out, but a request whose only tools are server tools (Claude
+ * Code's WebSearch call) is refused, as the model would otherwise answer without them, inventing results.
+ */
+function toolsFromAnthropic(tools: NonNullable<MessagesRequest["tools"]>): CanonicalTool[] {
+  const custom = tools.filter(isCustomTool);
+  if (tools.length > 0 && custom.length === 0) {
+    throw invalid(
+      "tools.0.type",
+      `server tool ${JSON.stringify(tools[0].type)} cannot be translated: server tools such as web_search ` +
+        "run only on Anthropic-native providers",
+    );
+  }
+  return custom.map((tool): CanonicalTool => ({
+    name: tool.name,
+    ...(typeof tool.description === "string" ? { description: tool.description } : {}),
+    inputSchema: tool.input_schema,
+  }));
+}
+
+/** `output_config.effort` (low, medium, high, xhigh, max) → canonical, or undefined (absent or unknown). */
+function effortFromAnthropic(outputConfig: unknown): Effort | undefined {
+  if (outputConfig === null || typeof outputConfig !== "object") return undefined;
+  const effort = (outputConfig as { effort?: unknown }).effort;
+  return typeof effort === "string" && Object.hasOwn(EFFORTS, effort) ? EFFORTS[effort] : undefined;
+}
+
+/**
+ * Reasoning refined by an effort. The effort only tunes thinking that is on and sized by the model
+ * (`adaptive`, `between_tools`): an explicit `budget_tokens` is the more precise control and wins, and an
+ * effort never turns on thinking the client did not ask for.
+ */
+function withEffort(
+  reasoning: ReasoningControl | undefined,
+  effort: Effort | undefined,
+): ReasoningControl | undefined {
+  if (effort === undefined || !reasoning?.enabled || reasoning.budgetTokens !== undefined) return reasoning;
+  return { ...reasoning, effort };
 }
 
 /**
@@ -116,10 +177,16 @@ function contentParts(content: string | readonly ContentBlock[]): CanonicalPart[
   return typeof content === "string" ? textParts(content) : content.flatMap(partsFromAnthropic);
 }
 
+/** The system prompt → canonical text, without Claude Code's billing line (see {@link BILLING_HEADER_LINE}). */
 function systemFromAnthropic(system: MessagesRequest["system"]): TextPart[] {
   if (system === undefined) return [];
-  if (typeof system === "string") return textParts(system);
-  return system.map((block) => ({ type: "text", text: block.text }));
+  if (typeof system === "string") return textParts(withoutBillingHeader(system));
+  return system.flatMap((block) => textParts(withoutBillingHeader(block.text)));
+}
+
+/** `text` without a first line that is Claude Code's billing header (a block of only that line is emptied). */
+function withoutBillingHeader(text: string): string {
+  return text.replace(BILLING_HEADER_LINE, "");
 }
 
 function imageSource(

@@ -20,6 +20,7 @@ import { RequestError } from "../../errors.ts";
 import { invalid, isRecord, numberOrUndefined, stringAt } from "../json_values.ts";
 
 type Json = Record<string, unknown>;
+type DocumentPart = Extract<CanonicalPart, { type: "document" }>;
 
 const EMPTY_SCHEMA = { type: "object", properties: {} };
 const EFFORTS = ["minimal", "low", "medium", "high"] as const;
@@ -359,10 +360,8 @@ function userMessages(content: CanonicalPart[], index: number): Json[] {
       for (const item of part.content) if (item.type === "image") toolImages.push(imagePart(item));
     } else if (part.type === "text") rest.push({ type: "text", text: part.text });
     else if (part.type === "image") rest.push(imagePart(part));
-    else if (part.type === "document" && part.source.kind === "text") {
-      const title = part.title === undefined ? "" : ` title="${part.title.replaceAll('"', "&quot;")}"`;
-      rest.push({ type: "text", text: `<document${title}>${part.source.data}</document>` });
-    } else throw cannotTranslate(path, part.type);
+    else if (part.type === "document") rest.push(documentPart(part));
+    else throw cannotTranslate(path, part.type);
   });
   const messages = toolMessages;
   if (toolImages.length > 0) messages.push({ role: "user", content: toolImages });
@@ -373,6 +372,40 @@ function userMessages(content: CanonicalPart[], index: number): Json[] {
 
 function imagePart(part: ImagePart): Json {
   return { type: "image_url", image_url: { url: imageSourceToUrl(part.source) } };
+}
+
+/**
+ * A document → a user content part. Chat Completions reads files inline as `file` parts (PDF only at
+ * OpenAI) and wants any other text sent as text; it cannot fetch a URL, so the model is told where the
+ * document is. Documents a tool returned arrive here too: the Anthropic reader puts them after the tool
+ * result, as tool messages only hold text. https://platform.openai.com/docs/guides/pdf-files
+ */
+function documentPart(part: DocumentPart): Json {
+  const { source, title } = part;
+  switch (source.kind) {
+    case "text":
+      return { type: "text", text: taggedDocument(source.data, { title }) };
+    case "url":
+      return {
+        type: "text",
+        text: taggedDocument("(not attached: read it at its URL)", { title, url: source.url }),
+      };
+    case "base64": {
+      const filename = title ?? (source.mediaType === "application/pdf" ? "document.pdf" : "document");
+      return {
+        type: "file",
+        file: { filename, file_data: `data:${source.mediaType};base64,${source.data}` },
+      };
+    }
+  }
+}
+
+/** Text wrapped in `<document>` tags whose attributes are the defined ones of `attributes`. */
+function taggedDocument(text: string, attributes: Record<string, string | undefined>): string {
+  const tags = Object.entries(attributes).flatMap(([name, value]) =>
+    value === undefined ? [] : [` ${name}="${value.replaceAll('"', "&quot;")}"`]
+  );
+  return `<document${tags.join("")}>${text}</document>`;
 }
 
 /**

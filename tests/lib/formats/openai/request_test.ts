@@ -293,7 +293,7 @@ Deno.test("canonicalToOpenAIRequest() writes system, user text and images", () =
   });
 });
 
-Deno.test("canonicalToOpenAIRequest() writes text documents as tagged text and refuses PDFs", () => {
+Deno.test("canonicalToOpenAIRequest() writes text documents as tagged text and PDFs as file parts", () => {
   const body = canonicalToOpenAIRequest(canonical({
     messages: [{
       role: "user",
@@ -318,14 +318,16 @@ Deno.test("canonicalToOpenAIRequest() writes text documents as tagged text and r
     type: "document",
     source: { kind: "base64", mediaType: "application/pdf", data: "JVBER" },
   } as const;
-  assertRequestError(
-    () =>
-      canonicalToOpenAIRequest(
-        canonical({ messages: [{ role: "user", content: [{ type: "text", text: "x" }, pdf] }] }),
-      ),
-    'messages.0.content.1: content type "document" cannot be translated for this provider',
-    "messages.0.content.1",
+  const withPdf = canonicalToOpenAIRequest(
+    canonical({ messages: [{ role: "user", content: [{ type: "text", text: "x" }, pdf] }] }),
   );
+  assert.deepEqual(withPdf.messages, [{
+    role: "user",
+    content: [
+      { type: "text", text: "x" },
+      { type: "file", file: { filename: "document.pdf", file_data: "data:application/pdf;base64,JVBER" } },
+    ],
+  }]);
 });
 
 Deno.test("canonicalToOpenAIRequest() writes tool calls and emits tool results before the user text", () => {
