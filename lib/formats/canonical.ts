@@ -190,8 +190,12 @@ export type StreamPart =
   /** Token counts so far (later values replace earlier ones field by field). */
   | { type: "usage"; usage: Partial<CanonicalUsage> }
   | { type: "finish"; finish: FinishInfo }
-  /** The upstream reported an error inside the stream. */
-  | { type: "error"; message: string; errorType?: string };
+  /**
+   * The upstream reported an error inside the stream. `blame: "model"` says the model's output was
+   * unusable (e.g. Gemini's MALFORMED_FUNCTION_CALL): the credential is not at fault, and another call on
+   * it may well succeed, so it is not cooled for it. Without `blame`, the upstream itself failed.
+   */
+  | { type: "error"; message: string; errorType?: string; blame?: "model" };
 
 /** All-zero usage. */
 export function emptyUsage(): CanonicalUsage {

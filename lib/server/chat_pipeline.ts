@@ -4,16 +4,23 @@
  * answer and stream alike. The rotator runs the attempts; this file only builds and relays.
  */
 import type { Context } from "hono";
-import type { CanonicalRequest, CanonicalUsage, StreamPart } from "../formats/canonical.ts";
+import {
+  type CanonicalPart,
+  type CanonicalRequest,
+  type CanonicalUsage,
+  mergeUsage,
+  type StreamPart,
+} from "../formats/canonical.ts";
 import { type FormatCodec, providerCodec } from "../formats/mod.ts";
 import { splitThinkResponse, thinkTagSplitter } from "../formats/think_tags.ts";
 import { sseDecoder } from "../formats/sse.ts";
+import { estimateMissingUsage, type UsageSources } from "../formats/token_count.ts";
 import { UpstreamError } from "../errors.ts";
-import { readCallText, type Target } from "../rotator/rotator.ts";
+import { type CallOutcome, readCallText, type Target } from "../rotator/rotator.ts";
 import { sendUpstream } from "../rotator/upstream_call.ts";
 import type { TokenUsage } from "../rotator/usage.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
-import { relayHeaders, relayStream } from "./relay.ts";
+import { relayHeaders, relayStream, type StreamEnd } from "./relay.ts";
 import { clampOutputTokens, outputCeilingFrom } from "./output_limits.ts";
 import { removeForbiddenFields } from "./sanitize.ts";
 
@@ -89,6 +96,7 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
   });
 
   const { provider } = result.target;
+  const where = `${provider.id}/${result.target.model}`;
   const access = c.get("access");
   access.keyLabel = result.credential.label;
   if (result.target !== targets[0]) access.note = `served by ${provider.id}/${result.target.model}`;
@@ -104,6 +112,16 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
       message: `${provider.id}: ${message}`,
       code: "stream_error",
     });
+  // Only for answers that come without usage: the request in canonical form, translated on demand.
+  const estimate = async (usage: Partial<CanonicalUsage>, output: UsageSources["output"]) => {
+    try {
+      const request = () => canonical ?? inbound.toCanonicalRequest(forwarded, result.target.model);
+      return await estimateMissingUsage(usage, { request, output });
+    } catch (error) {
+      deps.logger.debug(`${where}: the missing usage could not be estimated: ${(error as Error).message}`);
+      return {};
+    }
+  };
 
   if (stream && response.body) {
     const headers = passThrough ? relayHeaders(response.headers) : new Headers();
@@ -111,33 +129,27 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
     headers.set("cache-control", "no-cache");
     headers.set("x-proxy-request-id", requestId);
     if (!passThrough && inbound.format === "anthropic") headers.set("request-id", requestId);
-    let body = response.body;
-    const tap = new PartsTap();
-    if (!passThrough) {
-      let parts = response.body.pipeThrough(sseDecoder()).pipeThrough(target.streamToParts());
+    const tap = new PartsTap(estimate);
+    // Translated after the relay's idle watchdog has seen the upstream's bytes, not the client's.
+    const translate = (bytes: ReadableStream<Uint8Array>) => {
+      let parts = bytes.pipeThrough(sseDecoder()).pipeThrough(target.streamToParts());
       if (adapter.thinkTags) parts = parts.pipeThrough(thinkTagSplitter());
-      body = parts
+      return parts
         .pipeThrough(tap.stream())
         .pipeThrough(inbound.partsToStream({ model: call.clientModel, includeUsage: call.includeUsage }))
         .pipeThrough(new TextEncoderStream());
-    }
-    const relayed = relayStream(body, {
+    };
+    const relayed = relayStream(response.body, {
       idleTimeoutMs: config.streamingReadTimeoutMs,
       controller,
       errorEvent,
+      translate: passThrough ? undefined : translate,
       onEnd: (end, tail) => {
         detach();
-        if (!end.ok) return result.finish(end);
-        if (tap.error !== null) return result.finish({ ok: false, error: new Error(tap.error) });
-        if (!passThrough && !tap.finished) {
-          // The encoders end such a stream with an error event; the call failed.
-          return result.finish({
-            ok: false,
-            error: new Error("the upstream stream ended before it finished"),
-          });
-        }
-        const tokens = tokenUsage(passThrough ? inbound.streamTailUsage(tail()) : tap.usage);
-        result.finish({ ok: true, tokens });
+        const usage = passThrough ? inbound.streamTailUsage(tail()) : tap.usage;
+        const { outcome, failure } = streamOutcome(end, { translated: !passThrough, tap, usage });
+        if (failure !== null) deps.logger.warn(`${where}: the stream ended with an error: ${failure}`);
+        result.finish(outcome);
       },
     });
     return new Response(relayed, { status: passThrough ? response.status : 200, headers });
@@ -160,7 +172,8 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
   try {
     let canonicalResponse = target.toCanonicalResponse(JSON.parse(text));
     if (adapter.thinkTags) canonicalResponse = splitThinkResponse(canonicalResponse);
-    usage = canonicalResponse.usage;
+    const { content } = canonicalResponse;
+    usage = mergeUsage(canonicalResponse.usage, await estimate(canonicalResponse.usage, () => content));
     translated = inbound.fromCanonicalResponse(canonicalResponse, call.clientModel);
   } catch (error) {
     const failure = new UpstreamError(
@@ -205,23 +218,123 @@ export function overrideTemperatureZero(
   return body;
 }
 
-/** Watches canonical parts go by: the latest usage and any in-stream error. */
-class PartsTap {
+/** Estimates the counts `usage` lacks (see `estimateMissingUsage`); resolves to `{}` when none is. */
+export type UsageEstimator = (
+  usage: Partial<CanonicalUsage>,
+  output: () => readonly CanonicalPart[],
+) => Promise<Partial<CanonicalUsage>>;
+
+/**
+ * Watches canonical parts go by: the latest usage, any in-stream error and whom it blames. While the
+ * upstream has not counted output tokens it also keeps the output, so that a stream that ends without
+ * usage gets an estimated `usage` part just before its end, which the client's encoder reports.
+ */
+export class PartsTap {
   usage: Partial<CanonicalUsage> = {};
   error: string | null = null;
+  /** `model` when the error says the model's output was unusable (the credential is not at fault). */
+  blame: "model" | undefined;
   finished = false;
+  readonly #estimate: UsageEstimator | undefined;
+  /** The output so far, by reference; dropped once the upstream counts output tokens. */
+  #output: string[] = [];
+
+  constructor(estimate?: UsageEstimator) {
+    this.#estimate = estimate;
+  }
 
   stream(): TransformStream<StreamPart, StreamPart> {
     return new TransformStream({
       transform: (part, controller) => {
-        if (part.type === "usage" || (part.type === "start" && part.usage)) {
-          this.usage = { ...this.usage, ...(part.type === "usage" ? part.usage : part.usage) };
-        } else if (part.type === "error") this.error = part.message;
-        else if (part.type === "finish") this.finished = true;
+        this.#see(part);
         controller.enqueue(part);
+      },
+      flush: async (controller) => {
+        if (!this.finished || this.error !== null || this.#estimate === undefined) return;
+        const output = this.#output;
+        const text = () => output.length === 0 ? [] : [{ type: "text" as const, text: output.join("") }];
+        const estimate = await this.#estimate(this.usage, text);
+        if (Object.keys(estimate).length === 0) return;
+        this.usage = { ...this.usage, ...estimate };
+        controller.enqueue({ type: "usage", usage: estimate });
       },
     });
   }
+
+  #see(part: StreamPart): void {
+    switch (part.type) {
+      case "start":
+        if (part.usage) this.#count(part.usage);
+        break;
+      case "usage":
+        this.#count(part.usage);
+        break;
+      case "error":
+        this.error = part.message;
+        this.blame = part.blame;
+        break;
+      case "finish":
+        this.finished = true;
+        break;
+      case "text-delta":
+      case "reasoning-delta":
+        this.#keep(part.text);
+        break;
+      case "tool-call-start":
+        this.#keep(part.name);
+        break;
+      case "tool-call-delta":
+        this.#keep(part.argumentsDelta);
+        break;
+    }
+  }
+
+  #count(usage: Partial<CanonicalUsage>): void {
+    this.usage = { ...this.usage, ...usage };
+    if (this.usage.outputTokens) this.#output = [];
+  }
+
+  #keep(text: string): void {
+    if (!this.usage.outputTokens) this.#output.push(text);
+  }
+}
+
+/** What the end of a relayed stream is judged on. */
+export interface StreamFacts {
+  /** The stream was translated (so a missing finish means it was cut short). */
+  translated: boolean;
+  /** What the parts said (translated streams only). */
+  tap: Pick<PartsTap, "error" | "blame" | "finished">;
+  /** The usage seen, or null. */
+  usage: Partial<CanonicalUsage> | null;
+}
+
+/**
+ * How a relayed stream's call ends for its credential, and why it failed (for the log), or null. A broken
+ * or silent upstream, or its in-stream error, fails the call (the key is cooled); an error that blames the
+ * model's output fails the client's answer but not the key, as for an unreadable JSON answer.
+ */
+export function streamOutcome(
+  end: StreamEnd,
+  facts: StreamFacts,
+): { outcome: CallOutcome; failure: string | null } {
+  const { translated, tap, usage } = facts;
+  if (!end.ok) {
+    if ("cancelled" in end) return { outcome: end, failure: null };
+    const reason = end.error instanceof Error ? end.error.message : String(end.error);
+    return { outcome: end, failure: reason };
+  }
+  if (tap.error !== null && tap.blame === "model") {
+    const failure = `${tap.error} (the model's output was unusable; the key is not blamed)`;
+    return { outcome: { ok: true, tokens: tokenUsage(usage) }, failure };
+  }
+  if (tap.error !== null) return { outcome: { ok: false, error: new Error(tap.error) }, failure: tap.error };
+  if (translated && !tap.finished) {
+    // The encoders end such a stream with an error event; the call failed.
+    const failure = "the upstream stream ended before it finished";
+    return { outcome: { ok: false, error: new Error(failure) }, failure };
+  }
+  return { outcome: { ok: true, tokens: tokenUsage(usage) }, failure: null };
 }
 
 /** Canonical usage as the rotator counts it (prompt tokens include cached ones). */

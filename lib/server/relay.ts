@@ -3,6 +3,7 @@
  * chunk as they arrive, with an idle timeout, an error event in the client's format when the upstream
  * breaks after output began, and immediate cancellation of the upstream when the client leaves.
  */
+import { type Clock, systemClock } from "../rotator/clock.ts";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) plus those that no longer describe the relayed body. */
 const DROPPED_HEADERS = new Set([
@@ -40,7 +41,7 @@ export type StreamEnd = { ok: true } | { ok: false; cancelled: true } | { ok: fa
 
 /** Options of {@link relayStream}. */
 export interface RelayStreamOptions {
-  /** Longest silence between two chunks before the stream is ended with an error. */
+  /** Longest silence of the upstream between two chunks before the stream is ended with an error. */
   idleTimeoutMs: number;
   /** Aborts the upstream request (its connection) when the client leaves or the stream times out. */
   controller: AbortController;
@@ -48,15 +49,28 @@ export interface RelayStreamOptions {
   errorEvent: (message: string) => string;
   /** Called exactly once when the stream ends, whichever way; `tail()` decodes the last bytes relayed. */
   onEnd: (end: StreamEnd, tail: () => string) => void;
+  /**
+   * Turns the upstream's bytes into the client's, when the formats differ. The idle watchdog watches the
+   * upstream's bytes before it: a translation may rightly hold output back for long (the Anthropic
+   * encoder sends a tool call only once its arguments are whole), and that silence is not the upstream's.
+   * @default the upstream's bytes as they are
+   */
+  translate?: (upstream: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>;
+  /** Time and timers of the idle watchdog. @default systemClock */
+  clock?: Clock;
 }
 
-/** A client-facing stream that passes `body` on as it arrives. */
+/** A client-facing stream that passes the upstream's `body` on (translated, if asked) as it arrives. */
 export function relayStream(
   body: ReadableStream<Uint8Array>,
   options: RelayStreamOptions,
 ): ReadableStream<Uint8Array> {
-  const { idleTimeoutMs, controller, errorEvent, onEnd } = options;
-  const reader = body.getReader();
+  const { idleTimeoutMs, controller, errorEvent, onEnd, translate, clock = systemClock } = options;
+  // One watchdog per stream instead of a timer per chunk: it re-arms itself for the time left.
+  let lastChunkAt = clock.now();
+  const reader =
+    (translate ? translate(body.pipeThrough(activityMeter(clock, (at) => lastChunkAt = at))) : body)
+      .getReader();
   let ended = false;
   // The last few chunks, kept by reference (no copying on the hot path) for reading usage at the end.
   const recent: Uint8Array[] = [];
@@ -66,13 +80,11 @@ export function relayStream(
       "",
     );
   };
-  // One watchdog per stream instead of a timer per chunk: it re-arms itself for the time left.
-  let lastChunkAt = Date.now();
   let idle = false;
-  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  let watchdog: unknown;
   const arm = (delayMs: number) => {
-    watchdog = setTimeout(() => {
-      const silentMs = Date.now() - lastChunkAt;
+    watchdog = clock.setTimer(() => {
+      const silentMs = clock.now() - lastChunkAt;
       if (silentMs < idleTimeoutMs) return arm(idleTimeoutMs - silentMs);
       idle = true;
       controller.abort();
@@ -82,7 +94,7 @@ export function relayStream(
   const end = (result: StreamEnd) => {
     if (ended) return;
     ended = true;
-    clearTimeout(watchdog);
+    clock.clearTimer(watchdog);
     onEnd(result, tail);
   };
   const encoder = new TextEncoder();
@@ -95,7 +107,7 @@ export function relayStream(
           end({ ok: true });
           return;
         }
-        lastChunkAt = Date.now();
+        if (!translate) lastChunkAt = clock.now();
         recent.push(next.value);
         if (recent.length > TAIL_CHUNKS) recent.shift();
         stream.enqueue(next.value);
@@ -115,4 +127,17 @@ export function relayStream(
       reader.cancel().catch(() => {});
     },
   }, { highWaterMark: 0 });
+}
+
+/** Passes chunks on untouched, telling `onChunk` when each one came. */
+function activityMeter(
+  clock: Clock,
+  onChunk: (atMs: number) => void,
+): TransformStream<Uint8Array, Uint8Array> {
+  return new TransformStream({
+    transform(chunk, stream) {
+      onChunk(clock.now());
+      stream.enqueue(chunk);
+    },
+  });
 }

@@ -94,9 +94,11 @@ export function decodeGeminiEvent(
   if (!next.finished && candidate?.finishReason) {
     const finish = finishFromGemini(candidate.finishReason, next.toolCalls > 0);
     const failure = finishFailure(finish, candidate.finishMessage);
-    // A failed candidate ends the stream with an error, never with a finish that reads as success.
+    // A failed candidate ends the stream with an error, never with a finish that reads as success. The
+    // model wrote something unusable; the key answered fine.
     if (failure !== null) {
-      return { state: { ...next, ended: true }, parts: [...parts, { type: "error", message: failure }] };
+      const error: StreamPart = { type: "error", message: failure, blame: "model" };
+      return { state: { ...next, ended: true }, parts: [...parts, error] };
     }
     next.finished = true;
     parts.push({ type: "finish", finish });

@@ -121,7 +121,7 @@ Deno.test("geminiChunksToParts() turns an error chunk into an error part", async
   ]);
 });
 
-Deno.test("decodeGeminiEvent() ends a MALFORMED_FUNCTION_CALL candidate with an error part, not a finish", () => {
+Deno.test("decodeGeminiEvent() ends a MALFORMED_FUNCTION_CALL candidate with an error part blaming the model, not a finish", () => {
   let state: GeminiDecoderState = initialGeminiDecoderState();
   const feed = (chunk: unknown) => {
     const step = decodeGeminiEvent(state, { data: JSON.stringify(chunk) });
@@ -147,6 +147,7 @@ Deno.test("decodeGeminiEvent() ends a MALFORMED_FUNCTION_CALL candidate with an 
         type: "error",
         message:
           "Gemini stopped with finishReason MALFORMED_FUNCTION_CALL: Malformed function call: get_weather(",
+        blame: "model",
       },
     ],
   );
@@ -156,7 +157,7 @@ Deno.test("decodeGeminiEvent() ends a MALFORMED_FUNCTION_CALL candidate with an 
   state = initialGeminiDecoderState();
   assert.deepEqual(feed({ candidates: [{ finishReason: "UNEXPECTED_TOOL_CALL" }], responseId: "u" }), [
     { type: "start", id: "u", model: "" },
-    { type: "error", message: "Gemini stopped with finishReason UNEXPECTED_TOOL_CALL" },
+    { type: "error", message: "Gemini stopped with finishReason UNEXPECTED_TOOL_CALL", blame: "model" },
   ]);
 });
 
