@@ -4,23 +4,17 @@
  * answer and stream alike. The rotator runs the attempts; this file only builds and relays.
  */
 import type { Context } from "hono";
-import {
-  type CanonicalPart,
-  type CanonicalRequest,
-  type CanonicalUsage,
-  mergeUsage,
-  type StreamPart,
-} from "../formats/canonical.ts";
+import { type CanonicalRequest, type CanonicalUsage, mergeUsage } from "../formats/canonical.ts";
 import { type FormatCodec, providerCodec } from "../formats/mod.ts";
 import { splitThinkResponse, thinkTagSplitter } from "../formats/think_tags.ts";
 import { sseDecoder } from "../formats/sse.ts";
 import { estimateMissingUsage, type UsageSources } from "../formats/token_count.ts";
 import { UpstreamError } from "../errors.ts";
-import { type CallOutcome, readCallText, type Target } from "../rotator/rotator.ts";
+import { readCallText, type Target } from "../rotator/rotator.ts";
 import { sendUpstream } from "../rotator/upstream_call.ts";
-import type { TokenUsage } from "../rotator/usage.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
-import { relayHeaders, relayStream, type StreamEnd } from "./relay.ts";
+import { relayHeaders, relayStream } from "./relay.ts";
+import { PartsTap, streamOutcome, tokenUsage } from "./call_accounting.ts";
 import { clampOutputTokens, outputCeilingFrom } from "./output_limits.ts";
 import { removeForbiddenFields } from "./sanitize.ts";
 
@@ -216,137 +210,6 @@ export function overrideTemperatureZero(
     return { ...body, generationConfig: mode === "remove" ? rest : { ...rest, temperature: 1 } };
   }
   return body;
-}
-
-/** Estimates the counts `usage` lacks (see `estimateMissingUsage`); resolves to `{}` when none is. */
-export type UsageEstimator = (
-  usage: Partial<CanonicalUsage>,
-  output: () => readonly CanonicalPart[],
-) => Promise<Partial<CanonicalUsage>>;
-
-/**
- * Watches canonical parts go by: the latest usage, any in-stream error and whom it blames. While the
- * upstream has not counted output tokens it also keeps the output, so that a stream that ends without
- * usage gets an estimated `usage` part just before its end, which the client's encoder reports.
- */
-export class PartsTap {
-  usage: Partial<CanonicalUsage> = {};
-  error: string | null = null;
-  /** `model` when the error says the model's output was unusable (the credential is not at fault). */
-  blame: "model" | undefined;
-  finished = false;
-  readonly #estimate: UsageEstimator | undefined;
-  /** The output so far, by reference; dropped once the upstream counts output tokens. */
-  #output: string[] = [];
-
-  constructor(estimate?: UsageEstimator) {
-    this.#estimate = estimate;
-  }
-
-  stream(): TransformStream<StreamPart, StreamPart> {
-    return new TransformStream({
-      transform: (part, controller) => {
-        this.#see(part);
-        controller.enqueue(part);
-      },
-      flush: async (controller) => {
-        if (!this.finished || this.error !== null || this.#estimate === undefined) return;
-        const output = this.#output;
-        const text = () => output.length === 0 ? [] : [{ type: "text" as const, text: output.join("") }];
-        const estimate = await this.#estimate(this.usage, text);
-        if (Object.keys(estimate).length === 0) return;
-        this.usage = { ...this.usage, ...estimate };
-        controller.enqueue({ type: "usage", usage: estimate });
-      },
-    });
-  }
-
-  #see(part: StreamPart): void {
-    switch (part.type) {
-      case "start":
-        if (part.usage) this.#count(part.usage);
-        break;
-      case "usage":
-        this.#count(part.usage);
-        break;
-      case "error":
-        this.error = part.message;
-        this.blame = part.blame;
-        break;
-      case "finish":
-        this.finished = true;
-        break;
-      case "text-delta":
-      case "reasoning-delta":
-        this.#keep(part.text);
-        break;
-      case "tool-call-start":
-        this.#keep(part.name);
-        break;
-      case "tool-call-delta":
-        this.#keep(part.argumentsDelta);
-        break;
-    }
-  }
-
-  #count(usage: Partial<CanonicalUsage>): void {
-    this.usage = { ...this.usage, ...usage };
-    if (this.usage.outputTokens) this.#output = [];
-  }
-
-  #keep(text: string): void {
-    if (!this.usage.outputTokens) this.#output.push(text);
-  }
-}
-
-/** What the end of a relayed stream is judged on. */
-export interface StreamFacts {
-  /** The stream was translated (so a missing finish means it was cut short). */
-  translated: boolean;
-  /** What the parts said (translated streams only). */
-  tap: Pick<PartsTap, "error" | "blame" | "finished">;
-  /** The usage seen, or null. */
-  usage: Partial<CanonicalUsage> | null;
-}
-
-/**
- * How a relayed stream's call ends for its credential, and why it failed (for the log), or null. A broken
- * or silent upstream, or its in-stream error, fails the call (the key is cooled); an error that blames the
- * model's output fails the client's answer but not the key, as for an unreadable JSON answer.
- */
-export function streamOutcome(
-  end: StreamEnd,
-  facts: StreamFacts,
-): { outcome: CallOutcome; failure: string | null } {
-  const { translated, tap, usage } = facts;
-  if (!end.ok) {
-    if ("cancelled" in end) return { outcome: end, failure: null };
-    const reason = end.error instanceof Error ? end.error.message : String(end.error);
-    return { outcome: end, failure: reason };
-  }
-  if (tap.error !== null && tap.blame === "model") {
-    const failure = `${tap.error} (the model's output was unusable; the key is not blamed)`;
-    return { outcome: { ok: true, tokens: tokenUsage(usage) }, failure };
-  }
-  if (tap.error !== null) return { outcome: { ok: false, error: new Error(tap.error) }, failure: tap.error };
-  if (translated && !tap.finished) {
-    // The encoders end such a stream with an error event; the call failed.
-    const failure = "the upstream stream ended before it finished";
-    return { outcome: { ok: false, error: new Error(failure) }, failure };
-  }
-  return { outcome: { ok: true, tokens: tokenUsage(usage) }, failure: null };
-}
-
-/** Canonical usage as the rotator counts it (prompt tokens include cached ones). */
-export function tokenUsage(usage: Partial<CanonicalUsage> | null | undefined): TokenUsage | null {
-  if (!usage) return null;
-  const cacheRead = usage.cacheReadTokens ?? 0;
-  return {
-    promptTokens: (usage.inputTokens ?? 0) + cacheRead + (usage.cacheCreationTokens ?? 0),
-    completionTokens: usage.outputTokens ?? 0,
-    cachedTokens: cacheRead,
-    reasoningTokens: usage.reasoningTokens ?? 0,
-  };
 }
 
 function passThroughUsage(codec: FormatCodec, text: string): Partial<CanonicalUsage> | null {

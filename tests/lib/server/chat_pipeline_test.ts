@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { overrideTemperatureZero, tokenUsage } from "../../../lib/server/chat_pipeline.ts";
+import { overrideTemperatureZero } from "../../../lib/server/chat_pipeline.ts";
+import { tokenUsage } from "../../../lib/server/call_accounting.ts";
 
 Deno.test("overrideTemperatureZero() removes or raises temperature 0 only, in OpenAI/Anthropic and Gemini bodies", () => {
   assert.deepEqual(overrideTemperatureZero({ temperature: 0, a: 1 }, "remove"), { a: 1 });

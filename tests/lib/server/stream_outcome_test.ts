@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { streamOutcome } from "../../../lib/server/chat_pipeline.ts";
+import { streamOutcome } from "../../../lib/server/call_accounting.ts";
 
 const clean = { error: null, blame: undefined, finished: true };
 const usage = { inputTokens: 10, outputTokens: 4 };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { CanonicalUsage, StreamPart } from "../../../lib/formats/canonical.ts";
 import { countInputTokens, estimateMissingUsage } from "../../../lib/formats/token_count.ts";
-import { PartsTap, type UsageEstimator } from "../../../lib/server/chat_pipeline.ts";
+import { PartsTap, type UsageEstimator } from "../../../lib/server/call_accounting.ts";
 import { canonicalRequest } from "../../helpers/canonical.ts";
 
 const request = canonicalRequest("m", {
