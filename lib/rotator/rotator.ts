@@ -249,8 +249,12 @@ export class Rotator {
     }
     const classes = new Set(upstreamFailures.map((failure) => failure.failureClass));
     const only = (failureClass: FailureClass) => classes.size === 1 && classes.has(failureClass);
+    // Overloaded everywhere (503, Anthropic's 529): say so, so that Anthropic clients get their 529.
+    const overloaded = upstreamFailures.every((failure) => failure.status === 503 || failure.status === 529);
     const [status, code] = only("timeout")
       ? [504, "upstream_timeout"]
+      : overloaded
+      ? [503, "upstream_overloaded"]
       : classes.has("server_error")
       ? [502, "upstream_error"]
       : only("auth")

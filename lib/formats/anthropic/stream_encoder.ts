@@ -118,8 +118,22 @@ function blockDelta(step: Step, delta: Json, open: OpenBlock | null = step.state
   return { state: { ...step.state, open }, events: [...step.events, event] };
 }
 
+/** Other formats' in-stream error types (Google's statuses, OpenAI's types) → Anthropic's. */
+const FOREIGN_ERROR_TYPES: Readonly<Record<string, string>> = {
+  unavailable: "overloaded_error",
+  server_error: "api_error",
+  resource_exhausted: "rate_limit_error",
+  rate_limit_exceeded: "rate_limit_error",
+  invalid_argument: "invalid_request_error",
+  failed_precondition: "invalid_request_error",
+  deadline_exceeded: "timeout_error",
+  permission_denied: "permission_error",
+  unauthenticated: "authentication_error",
+};
+
 function errorEvent(message: string, errorType?: string): AnthropicStreamEvent {
-  const type = errorType !== undefined && ANTHROPIC_ERROR_TYPES.has(errorType) ? errorType : "api_error";
+  const own = errorType !== undefined && ANTHROPIC_ERROR_TYPES.has(errorType) ? errorType : undefined;
+  const type = own ?? FOREIGN_ERROR_TYPES[errorType?.toLowerCase() ?? ""] ?? "api_error";
   return { type: "error", error: { type, message } };
 }
 

@@ -77,7 +77,8 @@ export function canonicalToOpenAIResponse(
   const toolCalls: Json[] = [];
   for (const part of response.content) {
     if (part.type === "text") texts.push(part.text);
-    else if (part.type === "reasoning") reasoning.push(part.text);
+    // Signature-only reasoning (Gemini signs its function calls) has no text to show.
+    else if (part.type === "reasoning" && part.text !== "") reasoning.push(part.text);
     else if (part.type === "tool-call") {
       const call = { name: part.name, arguments: JSON.stringify(part.input) };
       toolCalls.push({ id: part.id, type: "function", function: call });

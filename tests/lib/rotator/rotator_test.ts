@@ -333,3 +333,18 @@ Deno.test("Rotator.execute() logs each attempt at debug level, keys masked", asy
   assert.match(sending[1], /p\/m key=…1000: sending after 1 failed attempt/);
   assert.equal(lines.some((line) => line.includes("secret")), false);
 });
+
+Deno.test("Rotator.execute() answers 503 upstream_overloaded when every attempt found the upstream overloaded", async () => {
+  const p = provider("p", 2);
+  const { rotator } = setup([p]);
+  const tried: number[] = [];
+  await assert.rejects(
+    rotator.execute({
+      targets: [{ provider: p, model: "m" }],
+      attempt: scripted({ 0: () => http(529), 1: () => http(503) }, tried, [p]),
+    }),
+    (error: unknown) =>
+      error instanceof NoCredentialAvailableError && error.status === 503 &&
+      error.code === "upstream_overloaded",
+  );
+});

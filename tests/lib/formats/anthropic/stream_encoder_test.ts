@@ -332,3 +332,20 @@ Deno.test("encodePart() gives a standalone signature (Gemini's, on a function ca
     "content_block_delta#0:signature_delta",
   ]);
 });
+
+Deno.test("encodePart() gives other formats' in-stream errors their Anthropic type", () => {
+  const typeOf = (errorType: string | undefined) => {
+    const step = encodePart(initialEncoderState({ model: "m", id: "msg_e" }), {
+      type: "error",
+      message: "x",
+      ...(errorType === undefined ? {} : { errorType }),
+    });
+    return (step.events[0] as unknown as { error: { type: string } }).error.type;
+  };
+  assert.equal(typeOf("UNAVAILABLE"), "overloaded_error");
+  assert.equal(typeOf("RESOURCE_EXHAUSTED"), "rate_limit_error");
+  assert.equal(typeOf("rate_limit_exceeded"), "rate_limit_error");
+  assert.equal(typeOf("overloaded_error"), "overloaded_error");
+  assert.equal(typeOf("something_else"), "api_error");
+  assert.equal(typeOf(undefined), "api_error");
+});

@@ -287,3 +287,23 @@ Deno.test("openAIResponseToCanonical() gives calls without an id ids unique to t
   assert.equal(new Set([...first, ...second]).size, 4, "two turns of one conversation shared a tool id");
   for (const id of first) assert.match(id, /^call_[0-9a-f]{16}_\d$/);
 });
+
+Deno.test("canonicalToOpenAIResponse() writes no reasoning_content for signature-only reasoning", () => {
+  const json = canonicalToOpenAIResponse({
+    id: "r",
+    model: "m",
+    content: [
+      { type: "reasoning", text: "", signature: "gemini:SIG" },
+      { type: "tool-call", id: "call_1", name: "f", input: {} },
+    ],
+    finish: { unified: "tool-calls", raw: "STOP" },
+    usage: {
+      inputTokens: 1,
+      outputTokens: 1,
+      cacheReadTokens: 0,
+      cacheCreationTokens: 0,
+      reasoningTokens: 0,
+    },
+  }, { model: "m" }) as { choices: Array<{ message: Record<string, unknown> }> };
+  assert.equal("reasoning_content" in json.choices[0].message, false);
+});
