@@ -26,19 +26,30 @@ import type { SseEvent } from "./sse.ts";
 import { canonicalToGeminiRequest } from "./gemini/request.ts";
 import { geminiResponseToCanonical } from "./gemini/response.ts";
 import { geminiChunksToParts } from "./gemini/stream.ts";
+import { geminiToolMapping } from "./gemini/tool_mapping.ts";
 
 /** Formats clients may speak to the proxy. */
 export type CodecFormat = "openai" | "anthropic";
 
-/** What the proxy needs of a format a provider speaks: send it requests, read its answers. */
-export interface ProviderCodec {
-  readonly format: WireFormat;
-  /** Canonical → a request body in this format. */
-  fromCanonicalRequest(request: CanonicalRequest): Record<string, unknown>;
+/** How a format's answers read: a whole response body, or a stream. */
+export interface AnswerReader {
   /** A response body in this format → canonical. */
   toCanonicalResponse(json: unknown): CanonicalResponse;
   /** This format's SSE events → canonical parts. */
   streamToParts(): TransformStream<SseEvent, StreamPart>;
+}
+
+/** What the proxy needs of a format a provider speaks: send it requests, read its answers. */
+export interface ProviderCodec extends AnswerReader {
+  readonly format: WireFormat;
+  /** Canonical → a request body in this format. */
+  fromCanonicalRequest(request: CanonicalRequest): Record<string, unknown>;
+  /**
+   * How the answers to a translated request read, for formats that must change part of a request on
+   * its way out and undo it in the answer (Gemini renames tools it refuses and asks for JSON text where
+   * its schemas cannot say "object"). Absent: answers read the same whatever was asked.
+   */
+  answerReader?(request: CanonicalRequest): AnswerReader;
 }
 
 /** How a format clients speak translates, both ways. */
@@ -96,8 +107,15 @@ const anthropic: FormatCodec = {
 const gemini: ProviderCodec = {
   format: "gemini",
   fromCanonicalRequest: canonicalToGeminiRequest,
-  toCanonicalResponse: geminiResponseToCanonical,
-  streamToParts: geminiChunksToParts,
+  toCanonicalResponse: (json) => geminiResponseToCanonical(json),
+  streamToParts: () => geminiChunksToParts(),
+  answerReader(request) {
+    const tools = geminiToolMapping(request);
+    return {
+      toCanonicalResponse: (json) => geminiResponseToCanonical(json, { tools }),
+      streamToParts: () => geminiChunksToParts({ tools }),
+    };
+  },
 };
 
 /** The codecs of the formats clients speak, by format. */

@@ -98,7 +98,11 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
   const { adapter } = provider;
   // Same format: relay as is, unless the provider hides reasoning in <think> tags that must be split out.
   const passThrough = adapter.format === inbound.format && !adapter.thinkTags;
-  const target = providerCodec(adapter.format);
+  const codec = providerCodec(adapter.format);
+  // Some formats read the answer to a translated request knowing it (e.g. tool names they renamed).
+  const target = canonical !== null && adapter.format !== inbound.format && codec.answerReader
+    ? codec.answerReader(canonical)
+    : codec;
   const requestId = c.get("requestId");
   const errorEvent = (message: string) =>
     inbound.streamErrorEvent({

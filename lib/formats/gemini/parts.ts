@@ -15,6 +15,7 @@ import {
   signatureFor,
 } from "../canonical.ts";
 import type { GeminiPart } from "./schema.ts";
+import type { GeminiToolMapping } from "./tool_mapping.ts";
 
 type Json = Record<string, unknown>;
 type ToolCallPart = Extract<CanonicalPart, { type: "tool-call" }>;
@@ -110,14 +111,25 @@ export function placeSignatures(items: readonly PendingPart[]): Json[] {
   return parts;
 }
 
+/** Options of {@link partsFromGemini}. */
+export interface PartsFromGeminiOptions {
+  /** How many function calls came before these parts. */
+  firstCall: number;
+  /** The id of the `index`th function call of the answer, for calls Gemini sent without one. */
+  callId: (index: number) => string;
+  /** How the request's tools were written for Gemini, to undo in its calls. @default calls read as sent */
+  tools?: GeminiToolMapping;
+}
+
 /**
  * A candidate's parts → canonical text, reasoning and tool-call parts. A function call without an id
- * gets `callId(n)`, `n` counting the calls from `firstCall`. Other parts (inline images, code
- * execution) have no canonical form in a response and are skipped.
+ * gets `callId(n)`, `n` counting the calls from `firstCall`; with `tools`, it gets the client's tool name
+ * and arguments back. Other parts (inline images, code execution) have no canonical form in a response
+ * and are skipped.
  */
 export function partsFromGemini(
   parts: readonly GeminiPart[],
-  options: { firstCall: number; callId: (index: number) => string },
+  options: PartsFromGeminiOptions,
 ): CanonicalPart[] {
   const content: CanonicalPart[] = [];
   let calls = options.firstCall;
@@ -132,8 +144,10 @@ export function partsFromGemini(
     }
     if (signature !== "") content.push({ type: "reasoning", text: "", signature });
     if (part.functionCall) {
-      const { id, name, args } = part.functionCall;
-      content.push({ type: "tool-call", id: id || options.callId(calls), name, input: args ?? {} });
+      const { id, name } = part.functionCall;
+      const args = part.functionCall.args ?? {};
+      const call = options.tools?.callFromGemini(name, args) ?? { name, input: args };
+      content.push({ type: "tool-call", id: id || options.callId(calls), ...call });
       calls++;
     } else if (text !== "") content.push({ type: "text", text });
   }

@@ -20,6 +20,7 @@ import {
   toolCallToGemini,
 } from "./parts.ts";
 import { cleanSchemaForGemini } from "./schema_cleaning.ts";
+import { type GeminiToolMapping, geminiToolMapping } from "./tool_mapping.ts";
 
 export { geminiRequestToCanonical } from "./request_reading.ts";
 
@@ -39,15 +40,19 @@ export const EFFORT_BUDGETS: Readonly<Record<"low" | "medium" | "high", number>>
  */
 export const SKIP_SIGNATURE = "skip_thought_signature_validator";
 
-/** Canonical → Gemini generateContent body (the model goes in the URL, not the body). */
+/**
+ * Canonical → Gemini generateContent body (the model goes in the URL, not the body). Function names
+ * Gemini refuses are renamed as {@link geminiToolMapping} says, which reads its answers back.
+ */
 export function canonicalToGeminiRequest(request: CanonicalRequest): Record<string, unknown> {
-  const body: Json = { contents: contentsToGemini(request) };
+  const tools = geminiToolMapping(request);
+  const body: Json = { contents: contentsToGemini(request, tools) };
   const system = request.system.filter((part) => part.text !== "");
   if (system.length > 0) body.systemInstruction = { parts: system.map((part) => ({ text: part.text })) };
   if (request.tools.length > 0) {
-    body.tools = [{ functionDeclarations: request.tools.map(toolToGemini) }];
+    body.tools = [{ functionDeclarations: request.tools.map((tool) => toolToGemini(tool, tools)) }];
     if (request.toolChoice !== undefined) {
-      body.toolConfig = { functionCallingConfig: functionCallingConfig(request.toolChoice) };
+      body.toolConfig = { functionCallingConfig: functionCallingConfig(request.toolChoice, tools) };
     }
   }
   const generationConfig = generationConfigOf(request);
@@ -96,14 +101,14 @@ function responseFormatConfig(format: ResponseFormat | undefined): Json {
 }
 
 /** https://ai.google.dev/api/caching#FunctionCallingConfig (Gemini has no switch for parallel calls). */
-function functionCallingConfig(choice: ToolChoice): Json {
+function functionCallingConfig(choice: ToolChoice, tools: GeminiToolMapping): Json {
   switch (choice.type) {
     case "auto":
       return { mode: "AUTO" };
     case "any":
       return { mode: "ANY" };
     case "tool":
-      return { mode: "ANY", allowedFunctionNames: [choice.name] };
+      return { mode: "ANY", allowedFunctionNames: [tools.toGemini(choice.name)] };
     case "none":
       return { mode: "NONE" };
   }
@@ -125,8 +130,8 @@ function thinkingConfig(reasoning: ReasoningControl | undefined): Json | undefin
 }
 
 /** https://ai.google.dev/api/caching#FunctionDeclaration — no `parameters` for a tool without any. */
-function toolToGemini(tool: CanonicalTool): Json {
-  const declaration: Json = { name: tool.name };
+function toolToGemini(tool: CanonicalTool, tools: GeminiToolMapping): Json {
+  const declaration: Json = { name: tools.toGemini(tool.name) };
   if (tool.description !== undefined) declaration.description = tool.description;
   const parameters = cleanSchemaForGemini(tool.inputSchema);
   if (parameters.properties !== undefined) declaration.parameters = parameters;
@@ -137,7 +142,7 @@ function toolToGemini(tool: CanonicalTool): Json {
  * Canonical turns → Gemini contents: turns of one role merged (Gemini wants all the answers to one
  * step's calls in one content), function responses first in a user content.
  */
-function contentsToGemini(request: CanonicalRequest): Content[] {
+function contentsToGemini(request: CanonicalRequest, tools: GeminiToolMapping): Content[] {
   // Gemini names the function a response answers; canonical tool results only carry the call id.
   const toolNames = new Map<string, string>();
   const contents: Content[] = [];
@@ -145,8 +150,8 @@ function contentsToGemini(request: CanonicalRequest): Content[] {
     const path = `messages.${index}.content`;
     const role = message.role === "assistant" ? "model" : "user";
     const parts = role === "model"
-      ? modelParts(message.content, toolNames, path)
-      : userParts(message.content, toolNames, path);
+      ? modelParts(message.content, { toolNames, tools, path })
+      : userParts(message.content, { toolNames, path });
     if (parts.length === 0) return;
     const last = contents.at(-1);
     if (last?.role === role) last.parts.push(...parts);
@@ -164,7 +169,16 @@ function contentsToGemini(request: CanonicalRequest): Content[] {
   return contents;
 }
 
-function userParts(content: CanonicalPart[], toolNames: Map<string, string>, path: string): Json[] {
+/** What turning a turn's parts into Gemini parts needs to know of the conversation. */
+interface TurnContext {
+  /** Call id → the Gemini name of the function called, filled by model turns, read by user turns. */
+  toolNames: Map<string, string>;
+  /** Where the turn's content sits in the request, for errors. */
+  path: string;
+}
+
+function userParts(content: CanonicalPart[], context: TurnContext): Json[] {
+  const { toolNames, path } = context;
   const parts: Json[] = [];
   const images: Json[] = [];
   content.forEach((part, index) => {
@@ -204,7 +218,11 @@ function userParts(content: CanonicalPart[], toolNames: Map<string, string>, pat
   return [...parts, ...images];
 }
 
-function modelParts(content: CanonicalPart[], toolNames: Map<string, string>, path: string): Json[] {
+function modelParts(
+  content: CanonicalPart[],
+  context: TurnContext & { tools: GeminiToolMapping },
+): Json[] {
+  const { toolNames, tools, path } = context;
   const pending: PendingPart[] = [];
   content.forEach((part, index) => {
     switch (part.type) {
@@ -214,10 +232,12 @@ function modelParts(content: CanonicalPart[], toolNames: Map<string, string>, pa
       case "reasoning":
         pending.push(...reasoningToGemini(part, { keepUnsigned: false }));
         break;
-      case "tool-call":
-        toolNames.set(part.id, part.name);
-        pending.push({ part: toolCallToGemini(part) });
+      case "tool-call": {
+        const name = tools.toGemini(part.name);
+        toolNames.set(part.id, name);
+        pending.push({ part: toolCallToGemini({ ...part, name }) });
         break;
+      }
       case "image":
         pending.push({ part: imageToGemini(part.source) });
         break;

@@ -13,7 +13,17 @@ import {
   toolCallToGemini,
 } from "./parts.ts";
 import { geminiErrorSchema, type GeminiResponse, geminiResponseSchema } from "./schema.ts";
+import type { GeminiToolMapping } from "./tool_mapping.ts";
 import { usageFromGemini, usageToGemini } from "./usage.ts";
+
+/** How to read a Gemini answer. */
+export interface GeminiReadOptions {
+  /**
+   * How the request's tools were written for Gemini ({@link GeminiToolMapping}): function calls get the
+   * client's tool names and arguments back. @default calls read as Gemini sent them
+   */
+  tools?: GeminiToolMapping;
+}
 
 /**
  * A Gemini response JSON → canonical, from its first candidate. A JSON array of responses (what
@@ -21,7 +31,8 @@ import { usageFromGemini, usageToGemini } from "./usage.ts";
  * any candidate (`promptFeedback.blockReason`) is an empty content-filter answer. Throws a plain Error
  * when `json` is an error body, holds no candidate, or ended in a failure ({@link finishFailure}).
  */
-export function geminiResponseToCanonical(json: unknown): CanonicalResponse {
+export function geminiResponseToCanonical(json: unknown, options: GeminiReadOptions = {}): CanonicalResponse {
+  const { tools } = options;
   const chunks = (Array.isArray(json) ? json : [json]).map(readResponse);
   if (chunks.length === 0) throw new Error("The Gemini-format response is an empty array");
   const id = chunks.find((chunk) => chunk.responseId)?.responseId ?? randomId();
@@ -41,6 +52,7 @@ export function geminiResponseToCanonical(json: unknown): CanonicalResponse {
     const parts = partsFromGemini(candidate.content?.parts ?? [], {
       firstCall: calls,
       callId: callIdMaker(id),
+      tools,
     });
     content.push(...parts);
     if (candidate.finishReason) {

@@ -40,11 +40,24 @@ const FORMATS: Readonly<Record<string, readonly string[]>> = {
   integer: ["int32", "int64"],
 };
 
-/** Where `$ref`s resolve, and the references being inlined on the current path (to stop cycles). */
+/**
+ * Where `$ref`s resolve, the references being inlined on the current path (to stop cycles), and the
+ * nodes written as JSON-encoded strings so far (see {@link jsonEncodedPaths}).
+ */
 interface Context {
   readonly root: Json;
   readonly resolving: ReadonlySet<string>;
+  readonly encoded: Set<Json>;
 }
+
+/** A step of an {@link ArgumentPath} that stands for every item of an array. */
+export const ANY_ITEM = "*";
+
+/**
+ * Where a value sits in a tool's arguments: property names, and {@link ANY_ITEM} for the items of an
+ * array (a step is read as an item step only where the value is an array).
+ */
+export type ArgumentPath = readonly string[];
 
 /**
  * JSON Schema → what Gemini's `functionDeclarations[].parameters` accepts: local `$ref`s inlined (a
@@ -56,27 +69,71 @@ interface Context {
  * ("any JSON value", `items: {}`) becomes a string, and an object without properties (a free-form map such
  * as `additionalProperties: true`) becomes a string that says it holds the JSON-encoded object — as
  * LangChain's Gemini integration does; the Vercel AI SDK drops such properties, which hides them from the
- * model. The root stays an object: a tool without properties is sent without `parameters`. Pure: the
- * input is not mutated.
+ * model. The answers' JSON text goes back to objects at {@link jsonEncodedPaths}. The root stays an
+ * object: a tool without properties is sent without `parameters`. Pure: the input is not mutated.
  */
 export function cleanSchemaForGemini(schema: unknown): Record<string, unknown> {
+  return cleanRoot(schema).parameters;
+}
+
+/**
+ * Where the arguments of a tool with this input schema hold a JSON-encoded object, because
+ * {@link cleanSchemaForGemini} declared a string there (an object without properties, a cyclic
+ * reference): Gemini answers with the JSON text, which must become the value again before a client
+ * whose schema says "object" sees it. Read off the cleaned schema itself, so the paths are exactly the
+ * strings it declares. Empty for most tools.
+ */
+export function jsonEncodedPaths(schema: unknown): ArgumentPath[] {
+  const { parameters, encoded } = cleanRoot(schema);
+  if (encoded.size === 0) return [];
+  const paths = new Map<string, ArgumentPath>();
+  collectEncodedPaths(parameters, { path: [], encoded, paths });
+  return [...paths.values()];
+}
+
+function cleanRoot(schema: unknown): { parameters: Json; encoded: ReadonlySet<Json> } {
   const root = isRecord(schema) ? schema : {};
-  const result = cleanNode(root, { root, resolving: new Set(["#"]) });
+  const encoded = new Set<Json>();
+  const parameters = cleanNode(root, { root, resolving: new Set(["#"]), encoded });
   // Function parameters are an object, even one without properties.
-  if (result.type === undefined && result.anyOf === undefined) result.type = "object";
-  return result;
+  if (parameters.type === undefined && parameters.anyOf === undefined) parameters.type = "object";
+  return { parameters, encoded };
+}
+
+/** Walk a cleaned schema as the arguments nest: properties by name, array items, union branches in place. */
+function collectEncodedPaths(
+  node: unknown,
+  walk: { path: ArgumentPath; encoded: ReadonlySet<Json>; paths: Map<string, ArgumentPath> },
+): void {
+  if (!isRecord(node)) return;
+  const { path, encoded, paths } = walk;
+  if (encoded.has(node)) {
+    paths.set(JSON.stringify(path), path);
+    return;
+  }
+  if (isRecord(node.properties)) {
+    for (const [name, child] of Object.entries(node.properties)) {
+      collectEncodedPaths(child, { ...walk, path: [...path, name] });
+    }
+  }
+  if (node.items !== undefined) collectEncodedPaths(node.items, { ...walk, path: [...path, ANY_ITEM] });
+  const branches = Array.isArray(node.anyOf) ? node.anyOf : [];
+  for (const branch of branches) collectEncodedPaths(branch, walk);
 }
 
 /** A schema nested in another (property, items, union branch): cleaned, then given a form Gemini takes. */
 function cleanChild(node: unknown, context: Context): Json {
-  return typedForGemini(cleanNode(node, context));
+  return typedForGemini(cleanNode(node, context), context);
 }
 
 /** Said of an object without properties, which the model then writes as a string. */
 const JSON_OBJECT_NOTE = "A JSON-encoded object.";
 
-/** An untyped node → a string; an object without properties → a string holding the JSON-encoded object. */
-function typedForGemini(result: Json): Json {
+/**
+ * An untyped node → a string; an object without properties → a string holding the JSON-encoded object,
+ * remembered in `context.encoded` so that answers can be decoded.
+ */
+function typedForGemini(result: Json, context: Context): Json {
   if (result.type === undefined && result.anyOf === undefined) {
     return finishNode({ ...result, type: "string" });
   }
@@ -87,6 +144,7 @@ function typedForGemini(result: Json): Json {
     ? `${result.description}\n${JSON_OBJECT_NOTE}`
     : JSON_OBJECT_NOTE;
   if (result.nullable === true) text.nullable = true;
+  context.encoded.add(text);
   return text;
 }
 
@@ -110,7 +168,7 @@ function cleanReference(node: Json, reference: string, context: Context): Json {
     return placeholder;
   }
   const resolving = new Set([...context.resolving, reference]);
-  return cleanNode({ ...target, ...siblings }, { root: context.root, resolving });
+  return cleanNode({ ...target, ...siblings }, { ...context, resolving });
 }
 
 /** A local JSON Pointer reference (`#/$defs/Name`, `#/definitions/Name`, `#/properties/a`, …). */
@@ -147,7 +205,7 @@ function cleanOwnKeywords(node: Json, context: Context): Json {
     result.anyOf = nonNullTypes.map((type) => {
       const branch: Json = { type };
       for (const keyword of TYPE_KEYWORDS[type] ?? []) if (keyword in node) branch[keyword] = node[keyword];
-      return typedForGemini(finishNode(cleanOwnKeywords(branch, context)));
+      return typedForGemini(finishNode(cleanOwnKeywords(branch, context)), context);
     });
   } else {
     copyPlainKeywords(node, result);

@@ -9,7 +9,7 @@ import type { StreamPart } from "../canonical.ts";
 import type { SseEvent } from "../sse.ts";
 import { finishFailure, finishFromGemini } from "./finish_reason.ts";
 import { partsFromGemini } from "./parts.ts";
-import { callIdMaker } from "./response.ts";
+import { callIdMaker, type GeminiReadOptions } from "./response.ts";
 import { geminiErrorSchema, geminiResponseSchema } from "./schema.ts";
 import { usageFromGemini } from "./usage.ts";
 
@@ -32,11 +32,16 @@ export function initialGeminiDecoderState(): GeminiDecoderState {
   return { started: false, ended: false, finished: false, id: "", toolCalls: 0 };
 }
 
-/** One upstream SSE event → the canonical parts it yields and the next decoder state. */
+/**
+ * One upstream SSE event → the canonical parts it yields and the next decoder state. With
+ * `options.tools`, function calls carry the client's tool names and arguments.
+ */
 export function decodeGeminiEvent(
   state: GeminiDecoderState,
   event: SseEvent,
+  options: GeminiReadOptions = {},
 ): { state: GeminiDecoderState; parts: StreamPart[] } {
+  const { tools } = options;
   if (state.ended || event.data.trim() === "") return { state, parts: [] };
   const fail = (part: StreamPart) => ({ state: { ...state, ended: true }, parts: [part] });
   let json: unknown;
@@ -75,6 +80,7 @@ export function decodeGeminiEvent(
   const pieces = partsFromGemini(candidate?.content?.parts ?? [], {
     firstCall: next.toolCalls,
     callId: callIdMaker(next.id),
+    tools,
   });
   for (const piece of pieces) {
     if (piece.type === "text") parts.push({ type: "text-delta", text: piece.text });
@@ -113,12 +119,12 @@ export function decodeGeminiEvent(
   return { state: next, parts };
 }
 
-/** Gemini SSE chunks → canonical parts. */
-export function geminiChunksToParts(): TransformStream<SseEvent, StreamPart> {
+/** Gemini SSE chunks → canonical parts (see {@link GeminiReadOptions}). */
+export function geminiChunksToParts(options: GeminiReadOptions = {}): TransformStream<SseEvent, StreamPart> {
   let state = initialGeminiDecoderState();
   return new TransformStream({
     transform(event, controller) {
-      const step = decodeGeminiEvent(state, event);
+      const step = decodeGeminiEvent(state, event, options);
       state = step.state;
       for (const part of step.parts) controller.enqueue(part);
     },

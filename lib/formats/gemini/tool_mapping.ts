@@ -1,0 +1,99 @@
+/**
+ * What writing a request's tools for Gemini changes, and how to undo it in the function calls Gemini
+ * answers with: names Gemini refuses are renamed ({@link geminiFunctionNames}), and arguments its
+ * schemas cannot type as objects are asked for as JSON text ({@link jsonEncodedPaths}). Clients must
+ * get their own names and objects back, or their tool loops fail validation ("expected record, received
+ * string", unknown tool).
+ */
+import type { CanonicalRequest } from "../canonical.ts";
+import { isRecord, type Json } from "../json_values.ts";
+import { geminiFunctionNames } from "./function_names.ts";
+import { ANY_ITEM, type ArgumentPath, jsonEncodedPaths } from "./schema_cleaning.ts";
+
+/** A function call as the client's tool declared it. */
+export interface ClientCall {
+  name: string;
+  input: Json;
+}
+
+/** How one request's tools read to Gemini, both ways. */
+export interface GeminiToolMapping {
+  /** The name Gemini knows a function of the request by. */
+  toGemini(name: string): string;
+  /** A function call as Gemini wrote it → the client's tool name and arguments. */
+  callFromGemini(name: string, args: Json): ClientCall;
+}
+
+/**
+ * The tool mapping of a request. Cheap to build: argument paths are only worked out for the tools
+ * Gemini actually calls, once each, and calls of tools without such paths are returned untouched.
+ */
+export function geminiToolMapping(
+  request: Pick<CanonicalRequest, "tools" | "messages" | "toolChoice">,
+): GeminiToolMapping {
+  const names = geminiFunctionNames(functionNamesOf(request));
+  const schemas = new Map(request.tools.map((tool) => [tool.name, tool.inputSchema]));
+  const encodedPaths = new Map<string, readonly ArgumentPath[]>();
+  const pathsOf = (name: string): readonly ArgumentPath[] => {
+    let paths = encodedPaths.get(name);
+    if (paths === undefined) {
+      paths = schemas.has(name) ? jsonEncodedPaths(schemas.get(name)) : [];
+      encodedPaths.set(name, paths);
+    }
+    return paths;
+  };
+  return {
+    toGemini: names.toGemini,
+    callFromGemini(geminiName, args) {
+      const name = names.fromGemini(geminiName);
+      const paths = pathsOf(name);
+      return { name, input: paths.length === 0 ? args : decodeJsonEncoded(args, paths) };
+    },
+  };
+}
+
+/** Every function name a request holds: declared, chosen, and called earlier in the conversation. */
+function functionNamesOf(request: Pick<CanonicalRequest, "tools" | "messages" | "toolChoice">): string[] {
+  const names = request.tools.map((tool) => tool.name);
+  if (request.toolChoice?.type === "tool") names.push(request.toolChoice.name);
+  for (const message of request.messages) {
+    for (const part of message.content) if (part.type === "tool-call") names.push(part.name);
+  }
+  return names;
+}
+
+/**
+ * Arguments with the JSON text at `paths` parsed back into the object (or array) it encodes. A value
+ * that is not a string, or not the JSON text of an object or array, is left as it is. Pure: copies only
+ * what changes.
+ */
+export function decodeJsonEncoded(args: Json, paths: readonly ArgumentPath[]): Json {
+  let decoded = args;
+  for (const path of paths) {
+    const next = decodeAt(decoded, path);
+    if (isRecord(next)) decoded = next;
+  }
+  return decoded;
+}
+
+function decodeAt(value: unknown, path: ArgumentPath): unknown {
+  if (path.length === 0) return typeof value === "string" ? (parseContainer(value) ?? value) : value;
+  const [step, ...rest] = path;
+  if (step === ANY_ITEM && Array.isArray(value)) {
+    const items = value.map((item) => decodeAt(item, rest));
+    return items.some((item, index) => item !== value[index]) ? items : value;
+  }
+  if (!isRecord(value) || !Object.hasOwn(value, step)) return value;
+  const child = value[step];
+  const next = decodeAt(child, rest);
+  return next === child ? value : { ...value, [step]: next };
+}
+
+function parseContainer(text: string): unknown {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
