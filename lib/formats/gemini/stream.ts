@@ -71,9 +71,17 @@ export function decodeGeminiEvent(
   if (!next.started) {
     next.started = true;
     next.id = chunk.responseId || crypto.randomUUID().replaceAll("-", "");
-    // The first chunk already counts the prompt: message_start reports it, as Anthropic's own does.
+    // The first chunk already counts the prompt: message_start reports it, as Anthropic's own does. Output
+    // so far (thinking) is left to the usage parts: clients that add message_start's output to the final
+    // count would count it twice.
+    const { inputTokens, cacheReadTokens, cacheCreationTokens } = usage;
+    const prompt = Object.fromEntries(
+      Object.entries({ inputTokens, cacheReadTokens, cacheCreationTokens }).filter(([, value]) =>
+        value !== undefined
+      ),
+    );
     const start: StreamPart = { type: "start", id: next.id, model: chunk.modelVersion ?? "" };
-    parts.push(Object.keys(usage).length > 0 ? { ...start, usage } : start);
+    parts.push(Object.keys(prompt).length > 0 ? { ...start, usage: prompt } : start);
   }
   // One candidate is all the canonical form holds (`candidateCount` > 1 is not translated).
   const candidate = chunk.candidates?.find((entry) => (entry.index ?? 0) === 0);

@@ -7,11 +7,11 @@ import {
 } from "../../../../lib/formats/gemini/stream.ts";
 import { decodeRecorded } from "../../../fixtures/gemini/replay.ts";
 
-/** The start part of a stream whose first chunk carried `first` (a usage part): message_start reports it. */
+/** The start part of a stream whose first chunk carried `first` (a usage part): the prompt side only. */
 function start(id: string, model: string, first?: StreamPart): StreamPart {
-  return first?.type === "usage"
-    ? { type: "start", id, model, usage: first.usage }
-    : { type: "start", id, model };
+  if (first?.type !== "usage") return { type: "start", id, model };
+  const { inputTokens, cacheReadTokens, cacheCreationTokens } = first.usage;
+  return { type: "start", id, model, usage: { inputTokens, cacheReadTokens, cacheCreationTokens } };
 }
 
 function usage(input: number, output: number, extra: Partial<CanonicalUsage> = {}): StreamPart {
