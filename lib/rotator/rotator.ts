@@ -263,7 +263,10 @@ export class Rotator {
       : only("connection")
       ? [503, "upstream_unreachable"]
       : [503, "upstream_unavailable"];
-    return new NoCredentialAvailableError(`every attempt on ${provider} failed; tried: ${tried}`, {
+    const what = code === "upstream_auth_failed"
+      ? `${provider} refused every key (authentication: check the keys)`
+      : `every attempt on ${provider} failed`;
+    return new NoCredentialAvailableError(`${what}; tried: ${tried}`, {
       provider,
       status,
       code,

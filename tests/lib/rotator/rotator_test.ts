@@ -121,7 +121,7 @@ Deno.test("Rotator.execute() says the credentials were refused when every key fa
     }),
     (error: unknown) =>
       error instanceof NoCredentialAvailableError && error.status === 502 &&
-      error.code === "upstream_auth_failed",
+      error.code === "upstream_auth_failed" && /refused every key/.test(error.message),
   );
   assert.deepEqual(tried, [0, 1]);
   // The next call finds only disabled keys and says so without calling the upstream.
