@@ -71,6 +71,8 @@ export interface FormatCodec extends ProviderCodec {
   errorBody(fields: ErrorFields): unknown;
   /** An in-stream error event in this format. */
   streamErrorEvent(fields: ErrorFields): string;
+  /** The header this format's clients read a request id from (Anthropic's SDKs: `request-id`), or null. */
+  readonly requestIdHeader: string | null;
 }
 
 const openai: FormatCodec = {
@@ -86,6 +88,8 @@ const openai: FormatCodec = {
   errorStatus: (status) => status,
   errorBody: openAIErrorBody,
   streamErrorEvent: openAIStreamErrorEvent,
+  // OpenAI's own `x-request-id` comes from the upstream; ours travels as `x-proxy-request-id`.
+  requestIdHeader: null,
 };
 
 const anthropic: FormatCodec = {
@@ -102,6 +106,7 @@ const anthropic: FormatCodec = {
   errorStatus: anthropicErrorStatus,
   errorBody: anthropicErrorBody,
   streamErrorEvent: anthropicStreamErrorEvent,
+  requestIdHeader: "request-id",
 };
 
 const gemini: ProviderCodec = {

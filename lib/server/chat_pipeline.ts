@@ -126,7 +126,7 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
     headers.set("content-type", "text/event-stream; charset=utf-8");
     headers.set("cache-control", "no-cache");
     headers.set("x-proxy-request-id", requestId);
-    if (!passThrough && inbound.format === "anthropic") headers.set("request-id", requestId);
+    if (!passThrough && inbound.requestIdHeader) headers.set(inbound.requestIdHeader, requestId);
     const tap = new PartsTap(estimate);
     // Translated after the relay's idle watchdog has seen the upstream's bytes, not the client's.
     const translate = (bytes: ReadableStream<Uint8Array>) => {
@@ -190,7 +190,7 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
       "content-type": "application/json",
       "x-proxy-request-id": requestId,
       // Anthropic's SDKs read `request-id` into `_request_id`; a passed-through answer has the upstream's.
-      ...(inbound.format === "anthropic" ? { "request-id": requestId } : {}),
+      ...(inbound.requestIdHeader ? { [inbound.requestIdHeader]: requestId } : {}),
     },
   });
 }

@@ -93,7 +93,7 @@ export function errorResponse(error: unknown, format: InboundFormat, requestId?:
   if (requestId) {
     responseHeaders["x-proxy-request-id"] = requestId;
     // Anthropic's SDKs read `request-id` into `_request_id` and print it with errors.
-    if (format === "anthropic") responseHeaders["request-id"] = requestId;
+    if (codec.requestIdHeader) responseHeaders[codec.requestIdHeader] = requestId;
   }
   return new Response(JSON.stringify(body), { status, headers: responseHeaders });
 }
