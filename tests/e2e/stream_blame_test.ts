@@ -72,11 +72,9 @@ Deno.test("stream blame: an unusable model output is not the key's fault, a brok
         (error: Error) => /MALFORMED_FUNCTION_CALL/.test(error.message),
       );
       assert.equal(await modelState(proxy.url), "available");
-      // Claude Code retries at once without streaming: no cooldown to wait out.
-      const started = Date.now();
+      // Claude Code retries at once without streaming: the key is available (above), so it is served.
       const retried = await client.messages.create(params);
       assert.deepEqual(retried.content, [{ type: "text", text: "Retried fine" }]);
-      assert.ok(Date.now() - started < 3_000, `the retry waited ${Date.now() - started} ms`);
       const warning = proxy.output().split("\n").find((line) => / WARN .*MALFORMED_FUNCTION_CALL/.test(line));
       assert.ok(warning, proxy.output());
       assert.match(warning, /gemini\/gemini-2\.5-flash/);
