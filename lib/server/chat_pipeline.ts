@@ -10,6 +10,7 @@ import { splitThinkResponse, thinkTagSplitter } from "../formats/think_tags.ts";
 import { sseDecoder } from "../formats/sse.ts";
 import { estimateMissingUsage, type UsageSources } from "../formats/token_count.ts";
 import { UpstreamError } from "../errors.ts";
+import { UnusableAnswerError } from "../formats/answer_errors.ts";
 import { readCallText, type Target } from "../rotator/rotator.ts";
 import { sendUpstream } from "../rotator/upstream_call.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
@@ -178,9 +179,11 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
       `${provider.id} sent an answer that could not be read: ${(error as Error).message}`,
       { kind: "http", provider: provider.id, status: 502, body: text.slice(0, 500), retryable: false },
     );
-    // The key answered; the model's answer was unusable (e.g. Gemini's MALFORMED_FUNCTION_CALL). Another
-    // request on this key may well succeed, so the key is not cooled for it.
-    result.finish({ ok: true, tokens: null });
+    // A model's unusable answer (Gemini's MALFORMED_FUNCTION_CALL) is not the key's fault: another request
+    // on it may well succeed. An answer that is not what the format promises (HTML, no candidate) is.
+    result.finish(
+      error instanceof UnusableAnswerError ? { ok: true, tokens: null } : { ok: false, error: failure },
+    );
     throw failure;
   }
   result.finish({ ok: true, tokens: tokenUsage(usage) });

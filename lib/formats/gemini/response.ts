@@ -4,6 +4,7 @@
  */
 import type { CanonicalPart, CanonicalResponse, FinishInfo } from "../canonical.ts";
 import { emptyUsage, mergeUsage } from "../canonical.ts";
+import { UnusableAnswerError } from "../answer_errors.ts";
 import { finishFailure, finishFromGemini, finishToGemini } from "./finish_reason.ts";
 import {
   partsFromGemini,
@@ -68,7 +69,7 @@ export function geminiResponseToCanonical(json: unknown, options: GeminiReadOpti
     ? { unified: "content-filter", raw: blockReason }
     : finishFromGemini(finishReason, content.some((part) => part.type === "tool-call"));
   const failure = finishFailure(finish, finishMessage);
-  if (failure !== null) throw new Error(failure);
+  if (failure !== null) throw new UnusableAnswerError(failure);
   return {
     id,
     model: chunks.find((chunk) => chunk.modelVersion)?.modelVersion ?? "",
