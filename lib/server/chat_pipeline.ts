@@ -16,7 +16,8 @@ import { sendUpstream } from "../rotator/upstream_call.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { relayHeaders, relayStream } from "./relay.ts";
 import { PartsTap, streamOutcome, tokenUsage } from "./call_accounting.ts";
-import { clampOutputTokens, outputCeilingFrom } from "./output_limits.ts";
+import { clampOutputTokens } from "../formats/output_limit.ts";
+import { outputCeilingOf } from "../rotator/output_ceiling.ts";
 import { removeForbiddenFields } from "./sanitize.ts";
 
 /** What a front door hands over once the request is parsed and validated. */
@@ -75,17 +76,19 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
       try {
         return await send(body);
       } catch (error) {
-        // A refusal of the output limit that names the model's ceiling: ask again, once, within it.
-        const ceiling = error instanceof UpstreamError && error.status === 400
-          ? outputCeilingFrom(error.body)
-          : null;
-        const lowered = ceiling === null ? null : clampOutputTokens(body, adapter.format, ceiling);
+        // A refusal of the output limit that names the model's ceiling: ask again, once, within it, and
+        // remember the ceiling only once the model took it.
+        const ceiling = error instanceof UpstreamError ? outputCeilingOf(error) : null;
+        const lowered = ceiling === null || Date.now() >= deadlineAtMs
+          ? null
+          : clampOutputTokens(body, adapter.format, ceiling);
         if (lowered === null) throw error;
+        const answer = await send(lowered);
         outputLimits.learn(provider.id, model, ceiling!);
         deps.logger.info(
           `${provider.id}/${model}: output limit lowered to the model's ceiling of ${ceiling}`,
         );
-        return await send(lowered);
+        return answer;
       }
     },
   });

@@ -143,3 +143,45 @@ Deno.test("quirks: an output limit above the model's ceiling is lowered to it, t
     await upstream.close();
   }
 });
+
+Deno.test("quirks: a ceiling is learned only once a lowered call went through", async () => {
+  // Refuses anything carrying `reasoning_effort`, naming a ceiling that lowering cannot cure.
+  const upstream = startFakeUpstream((request) => {
+    if (request.path.endsWith("/models")) return jsonResponse({ object: "list", data: [] });
+    if (request.json?.reasoning_effort !== undefined) {
+      return jsonResponse({
+        error: {
+          message: "This model supports at most 1024 completion tokens",
+          type: "invalid_request_error",
+        },
+      }, 400);
+    }
+    return jsonResponse(chatCompletion("m", "fine"));
+  });
+  const proxy = await startProxy({
+    env: { MYOAI_API_BASE: upstream.baseUrl, MYOAI_API_KEY: "sk-ceiling-bbbbbbbbbbbb", MYOAI_MODELS: "m" },
+  });
+  const client = new OpenAI({ apiKey: TEST_PROXY_KEY, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
+  const limits = () =>
+    upstream.requests.filter((request) => request.path.endsWith("/chat/completions")).map((request) =>
+      request.json?.max_tokens
+    );
+  try {
+    await assert.rejects(client.chat.completions.create({
+      model: "myoai/m",
+      max_tokens: 30000,
+      reasoning_effort: "high",
+      messages: [{ role: "user", content: "hi" }],
+    }));
+    assert.deepEqual(limits(), [30000, 1024], "lowered and sent once more");
+    await client.chat.completions.create({
+      model: "myoai/m",
+      max_tokens: 30000,
+      messages: [{ role: "user", content: "hi" }],
+    });
+    assert.equal(limits().at(-1), 30000, "a ceiling that never worked was applied to the next client");
+  } finally {
+    await proxy.stop();
+    await upstream.close();
+  }
+});

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
-import { clampOutputTokens, outputCeilingFrom, OutputLimits } from "../../../lib/server/output_limits.ts";
+import { UpstreamError } from "../../../lib/errors.ts";
+import { clampOutputTokens } from "../../../lib/formats/output_limit.ts";
+import { outputCeilingOf } from "../../../lib/rotator/output_ceiling.ts";
+import { OutputLimits } from "../../../lib/server/output_limits.ts";
 
-Deno.test("outputCeilingFrom reads the ceiling from each vendor's refusal", () => {
+const refusal = (body: string, status = 400) =>
+  new UpstreamError("refused", { kind: "http", provider: "p", status, body });
+
+Deno.test("outputCeilingOf reads the ceiling from each vendor's refusal", () => {
   const cases: Array<[string, number | null]> = [
     [
       `{"error":{"message":"max_tokens is too large: 32000. This model supports at most 16384 completion tokens, whereas you provided 32000.","type":"invalid_request_error","param":"max_tokens","code":null}}`,
@@ -23,7 +29,25 @@ Deno.test("outputCeilingFrom reads the ceiling from each vendor's refusal", () =
     [`{"error":{"message":"This model's maximum context length is 128000 tokens."}}`, null],
     ["", null],
   ];
-  for (const [body, ceiling] of cases) assert.equal(outputCeilingFrom(body), ceiling, body);
+  for (const [body, ceiling] of cases) assert.equal(outputCeilingOf(refusal(body)), ceiling, body);
+});
+
+Deno.test("outputCeilingOf believes only the vendor's message, a 400, and a plausible ceiling", () => {
+  const openai = (message: string, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ error: { message, type: "invalid_request_error", ...extra } });
+  // A refusal that echoes the client's input cannot set a ceiling for everyone.
+  assert.equal(
+    outputCeilingOf(refusal(openai("Invalid value: 'supports at most 1 completion tokens'."))),
+    null,
+  );
+  assert.equal(
+    outputCeilingOf(refusal(openai("Invalid type", { param: "supports at most 16384 completion tokens" }))),
+    null,
+  );
+  assert.equal(
+    outputCeilingOf(refusal(openai("This model supports at most 16384 completion tokens"), 429)),
+    null,
+  );
 });
 
 Deno.test("clampOutputTokens lowers each format's limit fields, and only those above the ceiling", () => {
