@@ -30,7 +30,10 @@ export interface ChatCall {
   clientModel: string;
   targets: readonly Target[];
   stream: boolean;
-  /** OpenAI clients that asked for `stream_options.include_usage`. */
+  /**
+   * The client receives token usage in a stream: OpenAI clients that asked for
+   * `stream_options.include_usage`, Anthropic clients always (`message_delta`).
+   */
   includeUsage: boolean;
 }
 
@@ -131,9 +134,10 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
     headers.set("cache-control", "no-cache");
     headers.set("x-proxy-request-id", requestId);
     if (!passThrough && inbound.requestIdHeader) headers.set(inbound.requestIdHeader, requestId);
-    const tap = new PartsTap(estimate);
+    // Missing usage is estimated (the tokenizer blocks a while) only for clients that are shown it.
+    const tap = passThrough ? null : new PartsTap(call.includeUsage ? estimate : undefined);
     // Translated after the relay's idle watchdog has seen the upstream's bytes, not the client's.
-    const translate = (bytes: ReadableStream<Uint8Array>) => {
+    const translate = tap === null ? undefined : (bytes: ReadableStream<Uint8Array>) => {
       let parts = bytes.pipeThrough(sseDecoder()).pipeThrough(target.streamToParts());
       if (adapter.thinkTags) parts = parts.pipeThrough(thinkTagSplitter());
       return parts
@@ -145,11 +149,12 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
       idleTimeoutMs: config.streamingReadTimeoutMs,
       controller,
       errorEvent,
-      translate: passThrough ? undefined : translate,
+      translate,
       onEnd: (end, tail) => {
         detach();
-        const usage = passThrough ? inbound.streamTailUsage(tail()) : tap.usage;
-        const { outcome, failure } = streamOutcome(end, { translated: !passThrough, tap, usage });
+        const usage = tap === null ? inbound.streamTailUsage(tail()) : tap.usage;
+        const facts = { translated: tap !== null, tap: tap ?? UNTRANSLATED, usage };
+        const { outcome, failure } = streamOutcome(end, facts);
         if (failure !== null) deps.logger.warn(`${where}: the stream ended with an error: ${failure}`);
         result.finish(outcome);
       },
@@ -200,6 +205,9 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
     },
   });
 }
+
+/** What a stream passed through untouched says about itself: nothing beyond how it ended. */
+const UNTRANSLATED = { error: null, blame: undefined, finished: true } as const;
 
 /**
  * `OVERRIDE_TEMPERATURE_ZERO`: some providers misbehave on `temperature: 0` (reasoning models reject

@@ -53,16 +53,20 @@ export function deepseekReasoningHistory(body: Body, model: string): Body {
   if (!Array.isArray(body.messages)) return body;
   const toolTurn = inToolTurn(body.messages);
   const pad = thinks(body, model);
-  return {
-    ...body,
-    messages: body.messages.map((message, index) => {
-      if (!isMessage(message) || message.role !== "assistant") return message;
-      const { reasoning_content: reasoning, ...rest } = message;
-      if (!toolTurn[index]) return rest;
-      if (typeof reasoning === "string" && reasoning !== "") return message;
-      return pad ? { ...rest, reasoning_content: DEEPSEEK_REASONING_PLACEHOLDER } : message;
-    }),
-  };
+  let changed = false;
+  const messages = body.messages.map((message, index) => {
+    if (!isMessage(message) || message.role !== "assistant") return message;
+    const { reasoning_content: reasoning, ...rest } = message;
+    const kept = !toolTurn[index]
+      ? (reasoning === undefined ? message : rest)
+      : typeof reasoning === "string" && reasoning !== "" || !pad
+      ? message
+      : { ...rest, reasoning_content: DEEPSEEK_REASONING_PLACEHOLDER };
+    if (kept !== message) changed = true;
+    return kept;
+  });
+  // A body with nothing to change is sent as it is, not copied.
+  return changed ? { ...body, messages } : body;
 }
 
 /** The deepseek provider. */

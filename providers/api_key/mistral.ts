@@ -67,12 +67,13 @@ export function mistralMaxTokens(body: Record<string, unknown>): Record<string, 
 function bridgeToolToUser(messages: unknown[]): unknown[] {
   const roleOf = (message: unknown) =>
     message !== null && typeof message === "object" ? (message as { role?: unknown }).role : undefined;
-  const bridged: unknown[] = [];
-  for (const message of messages) {
-    if (roleOf(message) === "user" && roleOf(bridged.at(-1)) === "tool") bridged.push(MISTRAL_TOOL_BRIDGE);
-    bridged.push(message);
-  }
-  return bridged;
+  const needsBridge = (index: number) =>
+    index > 0 && roleOf(messages[index]) === "user" &&
+    roleOf(messages[index - 1]) === "tool";
+  if (!messages.some((_, index) => needsBridge(index))) return messages;
+  return messages.flatMap((message, index) =>
+    needsBridge(index) ? [MISTRAL_TOOL_BRIDGE, message] : [message]
+  );
 }
 
 /** The mistral provider. */

@@ -53,7 +53,8 @@ export function messages(deps: AppDeps): Handler<AppEnv> {
       clientModel: model,
       targets,
       stream: body.stream === true,
-      includeUsage: false,
+      // Anthropic streams always carry usage (message_start, message_delta).
+      includeUsage: true,
     });
   };
 }

@@ -213,3 +213,14 @@ Deno.test("xai.prepareBody() drops stop and penalties for reasoning models; reas
     assert.equal(effort(model), undefined, model);
   }
 });
+
+Deno.test("deepseek.prepareBody() sends a body with nothing to change as it is, not a copy", () => {
+  const body = {
+    messages: [
+      { role: "user", content: "hi" },
+      { role: "assistant", content: "hello" },
+      { role: "user", content: "again" },
+    ],
+  };
+  assert.equal(deepseek.prepareBody!(body, { model: "deepseek-reasoner", stream: false }), body);
+});
