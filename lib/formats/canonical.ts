@@ -6,6 +6,7 @@
  * Token usage follows Anthropic's split: `inputTokens` excludes tokens read from or written to a prompt
  * cache, which are counted separately (OpenAI's `prompt_tokens` is their sum).
  */
+import type { ErrorKind } from "../errors.ts";
 
 /** Wire formats the proxy translates between. */
 export type WireFormat = "openai" | "anthropic" | "gemini";
@@ -191,11 +192,15 @@ export type StreamPart =
   | { type: "usage"; usage: Partial<CanonicalUsage> }
   | { type: "finish"; finish: FinishInfo }
   /**
-   * The upstream reported an error inside the stream. `blame: "model"` says the model's output was
-   * unusable (e.g. Gemini's MALFORMED_FUNCTION_CALL): the credential is not at fault, and another call on
-   * it may well succeed, so it is not cooled for it. Without `blame`, the upstream itself failed.
+   * The upstream reported an error inside the stream. `kind` is what it means, read by the decoder from
+   * the upstream's own error type, which `errorType` keeps as sent (a Gemini status, an Anthropic or
+   * OpenAI type): encoders name the error by `kind` alone, so no format needs to know another's words.
+   * Both are absent when the upstream named no type (or the decoder could not read its data): an
+   * api_error. `blame: "model"` says the model's output was unusable (e.g. Gemini's
+   * MALFORMED_FUNCTION_CALL): the credential is not at fault, and another call on it may well succeed, so
+   * it is not cooled for it. Without `blame`, the upstream itself failed.
    */
-  | { type: "error"; message: string; errorType?: string; blame?: "model" };
+  | { type: "error"; message: string; kind?: ErrorKind; errorType?: string; blame?: "model" };
 
 /** All-zero usage. */
 export function emptyUsage(): CanonicalUsage {

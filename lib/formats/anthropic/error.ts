@@ -2,7 +2,7 @@
  * Anthropic's error shape: `{"type":"error","error":{"type","message"}}`, with its own statuses
  * (500 for any internal error, 529 when overloaded). https://docs.anthropic.com/en/api/errors
  */
-import type { ErrorKind } from "../../errors.ts";
+import { type ErrorKind, kindForStatus } from "../../errors.ts";
 import type { ErrorFields } from "../openai/error.ts";
 import { encodeSseEvent } from "../sse.ts";
 
@@ -20,15 +20,28 @@ const ANTHROPIC_TYPES: Record<ErrorKind, string> = {
   timeout: "timeout_error",
 };
 
-/** Every `error.type` Anthropic documents (and the official SDK's `ErrorType` lists). */
-export const ANTHROPIC_ERROR_TYPES: ReadonlySet<string> = new Set([
-  ...Object.values(ANTHROPIC_TYPES),
-  "billing_error",
-]);
-
 /** The Anthropic `error.type` of an error kind. */
 export function anthropicErrorType(kind: ErrorKind): string {
   return ANTHROPIC_TYPES[kind];
+}
+
+/**
+ * Anthropic's `error.type`s → the kind they stand for: {@link ANTHROPIC_TYPES} read backwards, and
+ * `billing_error` (a 402) read as the HTTP edge reads any 402, an invalid request.
+ */
+const ANTHROPIC_KINDS: ReadonlyMap<string, ErrorKind> = new Map([
+  ...(Object.entries(ANTHROPIC_TYPES) as Array<[ErrorKind, string]>).map(([kind, type]) =>
+    [type, kind] as const
+  ),
+  ["billing_error", kindForStatus(402)],
+]);
+
+/**
+ * The kind of an error an Anthropic upstream reported by its `error.type`, so that encoders of other
+ * formats can name it in their own words; api_error for a type Anthropic does not document.
+ */
+export function anthropicErrorKind(type: string | undefined): ErrorKind {
+  return ANTHROPIC_KINDS.get(type ?? "") ?? "api_error";
 }
 
 /** The status Anthropic would answer with: it has no 502 (→ 500) and says 529 for overloaded (503). */

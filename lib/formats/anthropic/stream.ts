@@ -6,6 +6,7 @@
  */
 import type { StreamPart } from "../canonical.ts";
 import { encodeSseEvent, type SseEvent } from "../sse.ts";
+import { anthropicErrorKind } from "./error.ts";
 import { finishFromAnthropic } from "./finish_reason.ts";
 import { anthropicMessageId, usageFromAnthropic } from "./response.ts";
 import { encodeEnd, encodePart, initialEncoderState, type Step } from "./stream_encoder.ts";
@@ -94,7 +95,8 @@ export function decodeAnthropicEvent(
       };
     case "error": {
       const { message = "The upstream reported an error", type } = data.error;
-      return emit({ type: "error", message, ...(type !== undefined ? { errorType: type } : {}) });
+      if (type === undefined) return emit({ type: "error", message });
+      return emit({ type: "error", message, kind: anthropicErrorKind(type), errorType: type });
     }
     default: // ping, content_block_stop
       return emit();

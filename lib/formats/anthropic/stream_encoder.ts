@@ -4,7 +4,8 @@
  * https://docs.anthropic.com/en/docs/build-with-claude/streaming#event-types
  */
 import type { CanonicalUsage, FinishInfo, StreamPart } from "../canonical.ts";
-import { ANTHROPIC_ERROR_TYPES } from "./error.ts";
+import type { ErrorKind } from "../../errors.ts";
+import { anthropicErrorBody } from "./error.ts";
 import { finishToAnthropic } from "./finish_reason.ts";
 import { anthropicMessageId } from "./response.ts";
 
@@ -118,23 +119,9 @@ function blockDelta(step: Step, delta: Json, open: OpenBlock | null = step.state
   return { state: { ...step.state, open }, events: [...step.events, event] };
 }
 
-/** Other formats' in-stream error types (Google's statuses, OpenAI's types) → Anthropic's. */
-const FOREIGN_ERROR_TYPES: Readonly<Record<string, string>> = {
-  unavailable: "overloaded_error",
-  server_error: "api_error",
-  resource_exhausted: "rate_limit_error",
-  rate_limit_exceeded: "rate_limit_error",
-  invalid_argument: "invalid_request_error",
-  failed_precondition: "invalid_request_error",
-  deadline_exceeded: "timeout_error",
-  permission_denied: "permission_error",
-  unauthenticated: "authentication_error",
-};
-
-function errorEvent(message: string, errorType?: string): AnthropicStreamEvent {
-  const own = errorType !== undefined && ANTHROPIC_ERROR_TYPES.has(errorType) ? errorType : undefined;
-  const type = own ?? FOREIGN_ERROR_TYPES[errorType?.toLowerCase() ?? ""] ?? "api_error";
-  return { type: "error", error: { type, message } };
+/** An `error` event with the Anthropic type of the error's kind (the decoder read it from the upstream). */
+function errorEvent(message: string, kind: ErrorKind = "api_error"): AnthropicStreamEvent {
+  return anthropicErrorBody({ kind, message });
 }
 
 function unchanged(state: EncoderState): Step {
@@ -217,7 +204,7 @@ function encodeContent(state: EncoderState, part: StreamPart): Step {
       return unchanged({ ...state, finish: part.finish });
     case "error":
       // Nothing may follow an error event: the client's SDK throws on it.
-      return { state: { ...state, phase: "done" }, events: [errorEvent(part.message, part.errorType)] };
+      return { state: { ...state, phase: "done" }, events: [errorEvent(part.message, part.kind)] };
     case "text-delta": {
       if (part.text === "") return unchanged(state);
       const step = open?.kind === "text" ? unchanged(state) : openBlock(state, { kind: "text" }, EMPTY_TEXT);

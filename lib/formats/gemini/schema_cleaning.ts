@@ -42,12 +42,13 @@ const FORMATS: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * Where `$ref`s resolve, the references being inlined on the current path (to stop cycles), and the
- * nodes written as JSON-encoded strings so far (see {@link jsonEncodedPaths}).
+ * nodes written as JSON-encoded strings so far (see {@link jsonEncodedPaths}), each with the plain string
+ * it becomes in a union that also takes any string (see {@link unionBranches}).
  */
 interface Context {
   readonly root: Json;
   readonly resolving: ReadonlySet<string>;
-  readonly encoded: Set<Json>;
+  readonly encoded: Map<Json, Json>;
 }
 
 /** A step of an {@link ArgumentPath} that stands for every item of an array. */
@@ -69,8 +70,10 @@ export type ArgumentPath = readonly string[];
  * ("any JSON value", `items: {}`) becomes a string, and an object without properties (a free-form map such
  * as `additionalProperties: true`) becomes a string that says it holds the JSON-encoded object — as
  * LangChain's Gemini integration does; the Vercel AI SDK drops such properties, which hides them from the
- * model. The answers' JSON text goes back to objects at {@link jsonEncodedPaths}. The root stays an
- * object: a tool without properties is sent without `parameters`. Pure: the input is not mutated.
+ * model. The answers' JSON text goes back to objects at {@link jsonEncodedPaths}. Not so in a union that
+ * also takes any string (`type: ["object", "string"]`): there JSON text could be a string the client
+ * meant, so the object is offered as a plain string and nothing is decoded. The root stays an object: a
+ * tool without properties is sent without `parameters`. Pure: the input is not mutated.
  */
 export function cleanSchemaForGemini(schema: unknown): Record<string, unknown> {
   return cleanRoot(schema).parameters;
@@ -81,7 +84,8 @@ export function cleanSchemaForGemini(schema: unknown): Record<string, unknown> {
  * {@link cleanSchemaForGemini} declared a string there (an object without properties, a cyclic
  * reference): Gemini answers with the JSON text, which must become the value again before a client
  * whose schema says "object" sees it. Read off the cleaned schema itself, so the paths are exactly the
- * strings it declares. Empty for most tools.
+ * strings it declares as JSON-encoded objects (never one a union also allows as a plain string). Empty for
+ * most tools.
  */
 export function jsonEncodedPaths(schema: unknown): ArgumentPath[] {
   const { parameters, encoded } = cleanRoot(schema);
@@ -91,9 +95,9 @@ export function jsonEncodedPaths(schema: unknown): ArgumentPath[] {
   return [...paths.values()];
 }
 
-function cleanRoot(schema: unknown): { parameters: Json; encoded: ReadonlySet<Json> } {
+function cleanRoot(schema: unknown): { parameters: Json; encoded: ReadonlyMap<Json, Json> } {
   const root = isRecord(schema) ? schema : {};
-  const encoded = new Set<Json>();
+  const encoded = new Map<Json, Json>();
   const parameters = cleanNode(root, { root, resolving: new Set(["#"]), encoded });
   // Function parameters are an object, even one without properties.
   if (parameters.type === undefined && parameters.anyOf === undefined) parameters.type = "object";
@@ -103,7 +107,7 @@ function cleanRoot(schema: unknown): { parameters: Json; encoded: ReadonlySet<Js
 /** Walk a cleaned schema as the arguments nest: properties by name, array items, union branches in place. */
 function collectEncodedPaths(
   node: unknown,
-  walk: { path: ArgumentPath; encoded: ReadonlySet<Json>; paths: Map<string, ArgumentPath> },
+  walk: { path: ArgumentPath; encoded: ReadonlyMap<Json, Json>; paths: Map<string, ArgumentPath> },
 ): void {
   if (!isRecord(node)) return;
   const { path, encoded, paths } = walk;
@@ -131,7 +135,8 @@ const JSON_OBJECT_NOTE = "A JSON-encoded object.";
 
 /**
  * An untyped node → a string; an object without properties → a string holding the JSON-encoded object,
- * remembered in `context.encoded` so that answers can be decoded.
+ * remembered in `context.encoded` (with the plain string it would be without the note) so that answers
+ * can be decoded.
  */
 function typedForGemini(result: Json, context: Context): Json {
   if (result.type === undefined && result.anyOf === undefined) {
@@ -139,13 +144,47 @@ function typedForGemini(result: Json, context: Context): Json {
   }
   if (result.type !== "object" || result.properties !== undefined) return result;
   const text: Json = { type: "string" };
-  copyPlainKeywords({ title: result.title }, text);
-  text.description = typeof result.description === "string"
+  copyPlainKeywords({ title: result.title, description: result.description }, text);
+  if (result.nullable === true) text.nullable = true;
+  const description = typeof result.description === "string"
     ? `${result.description}\n${JSON_OBJECT_NOTE}`
     : JSON_OBJECT_NOTE;
-  if (result.nullable === true) text.nullable = true;
-  context.encoded.add(text);
-  return text;
+  const encoded: Json = { ...text, description };
+  context.encoded.set(encoded, text);
+  return encoded;
+}
+
+/**
+ * The branches of a union as Gemini gets them. When one branch takes any string, JSON text in the answer
+ * could be that string as well as an encoded object, and decoding it would hand the client an object
+ * where it meant a string: the JSON-encoded branches are then plain strings, and are not decoded.
+ */
+function unionBranches(branches: Json[], context: Context): Json[] {
+  if (!branches.some((branch) => takesAnyString(branch, context))) return branches;
+  return branches.map((branch) => asPlainString(branch, context));
+}
+
+/** Whether a cleaned schema accepts any string: a string without `enum`, or a union with such a branch. */
+function takesAnyString(node: Json, context: Context): boolean {
+  if (context.encoded.has(node)) return false;
+  if (Array.isArray(node.anyOf)) {
+    return node.anyOf.some((branch) => isRecord(branch) && takesAnyString(branch, context));
+  }
+  return node.type === "string" && node.enum === undefined;
+}
+
+/** A union branch with its JSON-encoded strings (its own, or its nested union's) made plain strings. */
+function asPlainString(node: Json, context: Context): Json {
+  const text = context.encoded.get(node);
+  if (text !== undefined) {
+    context.encoded.delete(node);
+    return text;
+  }
+  if (!Array.isArray(node.anyOf)) return node;
+  return {
+    ...node,
+    anyOf: node.anyOf.map((branch) => isRecord(branch) ? asPlainString(branch, context) : branch),
+  };
 }
 
 function cleanNode(node: unknown, context: Context): Json {
@@ -202,11 +241,12 @@ function cleanOwnKeywords(node: Json, context: Context): Json {
   if (nonNullTypes.length > 1) {
     // `type: ["string", "integer"]` → one branch per type, each with the keywords that apply to it.
     copyPlainKeywords({ description: node.description, title: node.title }, result);
-    result.anyOf = nonNullTypes.map((type) => {
+    const typed = nonNullTypes.map((type) => {
       const branch: Json = { type };
       for (const keyword of TYPE_KEYWORDS[type] ?? []) if (keyword in node) branch[keyword] = node[keyword];
       return typedForGemini(finishNode(cleanOwnKeywords(branch, context)), context);
     });
+    result.anyOf = unionBranches(typed, context);
   } else {
     copyPlainKeywords(node, result);
     if (nonNullTypes.length === 1) result.type = nonNullTypes[0];
@@ -216,7 +256,7 @@ function cleanOwnKeywords(node: Json, context: Context): Json {
     if (result.type === undefined && others.length === 1) {
       result = { ...cleanNode(others[0], context), ...result };
     } else if (result.type === undefined && others.length > 1) {
-      result.anyOf = others.map((branch) => cleanChild(branch, context));
+      result.anyOf = unionBranches(others.map((branch) => cleanChild(branch, context)), context);
     } else if (result.type === undefined && branches.length > 0) result.type = "null";
     if (values !== undefined) applyEnum(result, values.filter((value) => value !== null));
     if (typeof node.format === "string") result.format = node.format;
@@ -234,7 +274,7 @@ function cleanOwnKeywords(node: Json, context: Context): Json {
     else if (Array.isArray(items) && items.length > 0) {
       // Tuples have no Gemini form: any of the positions' schemas.
       const cleaned = items.map((item) => cleanChild(item, context));
-      result.items = cleaned.length === 1 ? cleaned[0] : { anyOf: cleaned };
+      result.items = cleaned.length === 1 ? cleaned[0] : { anyOf: unionBranches(cleaned, context) };
     }
     if (Array.isArray(node.required)) result.required = strings(node.required);
     if (Array.isArray(node.propertyOrdering)) result.propertyOrdering = strings(node.propertyOrdering);

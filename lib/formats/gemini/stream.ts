@@ -5,6 +5,7 @@
  * final) and `finishReason` on the last. The decoder state is a small object with a pure step function.
  * https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
  */
+import type { ErrorKind } from "../../errors.ts";
 import type { StreamPart } from "../canonical.ts";
 import type { SseEvent } from "../sse.ts";
 import { finishFailure, finishFromGemini } from "./finish_reason.ts";
@@ -57,7 +58,9 @@ export function decodeGeminiEvent(
   if (failure.success) {
     const { message, status } = failure.data.error;
     const part: StreamPart = { type: "error", message: message ?? "The upstream reported an error" };
-    return fail(typeof status === "string" ? { ...part, errorType: status } : part);
+    return fail(
+      typeof status === "string" ? { ...part, kind: googleStatusKind(status), errorType: status } : part,
+    );
   }
   const parsed = geminiResponseSchema.safeParse(json);
   if (!parsed.success) {
@@ -125,6 +128,26 @@ export function decodeGeminiEvent(
     });
   }
   return { state: next, parts };
+}
+
+/**
+ * What Google's RPC statuses mean, as the Gemini API documents them with their HTTP statuses
+ * (https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes, https://google.aip.dev/193).
+ */
+const GOOGLE_STATUS_KINDS: ReadonlyMap<string, ErrorKind> = new Map([
+  ["INVALID_ARGUMENT", "invalid_request"],
+  ["FAILED_PRECONDITION", "invalid_request"],
+  ["UNAUTHENTICATED", "authentication"],
+  ["PERMISSION_DENIED", "permission"],
+  ["NOT_FOUND", "not_found"],
+  ["RESOURCE_EXHAUSTED", "rate_limit"],
+  ["UNAVAILABLE", "overloaded"],
+  ["DEADLINE_EXCEEDED", "timeout"],
+]);
+
+/** The kind of an in-stream Gemini error by its `status` (`INTERNAL` and any other: api_error). */
+function googleStatusKind(status: string): ErrorKind {
+  return GOOGLE_STATUS_KINDS.get(status.toUpperCase()) ?? "api_error";
 }
 
 /** Gemini SSE chunks → canonical parts (see {@link GeminiReadOptions}). */

@@ -63,8 +63,10 @@ function functionNamesOf(request: Pick<CanonicalRequest, "tools" | "messages" | 
 }
 
 /**
- * Arguments with the JSON text at `paths` parsed back into the object (or array) it encodes. A value
- * that is not a string, or not the JSON text of an object or array, is left as it is. Pure: copies only
+ * Arguments with the JSON text at `paths` parsed back into the object it encodes. The schema said
+ * "object" at every such path ({@link jsonEncodedPaths}), so only the text of a plain object is decoded:
+ * a value that is not a string, or is the text of an array or a scalar, is left as the model wrote it
+ * rather than turned into a value of a type the client's schema does not allow there. Pure: copies only
  * what changes.
  */
 export function decodeJsonEncoded(args: Json, paths: readonly ArgumentPath[]): Json {
@@ -77,7 +79,7 @@ export function decodeJsonEncoded(args: Json, paths: readonly ArgumentPath[]): J
 }
 
 function decodeAt(value: unknown, path: ArgumentPath): unknown {
-  if (path.length === 0) return typeof value === "string" ? (parseContainer(value) ?? value) : value;
+  if (path.length === 0) return typeof value === "string" ? (parseObject(value) ?? value) : value;
   const [step, ...rest] = path;
   if (step === ANY_ITEM && Array.isArray(value)) {
     const items = value.map((item) => decodeAt(item, rest));
@@ -89,10 +91,11 @@ function decodeAt(value: unknown, path: ArgumentPath): unknown {
   return next === child ? value : { ...value, [step]: next };
 }
 
-function parseContainer(text: string): unknown {
+/** The JSON object a text encodes, or undefined for any other text (an array, a scalar, not JSON). */
+function parseObject(text: string): Json | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null ? value : undefined;
+    return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
   }

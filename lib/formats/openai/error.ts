@@ -17,6 +17,27 @@ const OPENAI_TYPES: Record<ErrorKind, string> = {
   timeout: "timeout_error",
 };
 
+/**
+ * OpenAI's `type`s and `code`s → the kind they stand for: {@link OPENAI_TYPES} read backwards (a type
+ * several kinds share stands for the first, `invalid_request_error` for invalid_request), and the codes
+ * that say more than their type (`rate_limit_exceeded` rides on `type: "tokens"` and the like).
+ */
+const OPENAI_KINDS: ReadonlyMap<string, ErrorKind> = (() => {
+  const kinds = new Map<string, ErrorKind>([["rate_limit_exceeded", "rate_limit"]]);
+  for (const [kind, type] of Object.entries(OPENAI_TYPES) as Array<[ErrorKind, string]>) {
+    if (!kinds.has(type)) kinds.set(type, kind);
+  }
+  return kinds;
+})();
+
+/**
+ * The kind of an error an OpenAI upstream reported (by its `type`, else its `code`), so that encoders of
+ * other formats can name it in their own words; api_error when neither says.
+ */
+export function openAIErrorKind(type: string | undefined, code?: string): ErrorKind {
+  return OPENAI_KINDS.get(type ?? "") ?? OPENAI_KINDS.get(code ?? "") ?? "api_error";
+}
+
 /** Fields of an error body. */
 export interface ErrorFields {
   kind: ErrorKind;

@@ -4,10 +4,9 @@
  * https://platform.openai.com/docs/api-reference/chat-streaming/streaming
  */
 import type { CanonicalUsage, StreamPart } from "../canonical.ts";
-import type { ErrorKind } from "../../errors.ts";
 import { emptyUsage, mergeUsage } from "../canonical.ts";
 import { encodeSseEvent, type SseEvent } from "../sse.ts";
-import { openAIStreamErrorEvent } from "./error.ts";
+import { openAIErrorKind, openAIStreamErrorEvent } from "./error.ts";
 import { finishFromOpenAI, finishToOpenAI } from "./finish_reason.ts";
 import { fallbackCallIdPrefix, openAICompletionId, usageToOpenAI } from "./response.ts";
 import { usageFromOpenAI } from "./usage.ts";
@@ -120,17 +119,17 @@ function decodeChoice(state: OpenAIDecoderState, choice: Json): StreamPart[] {
   return parts;
 }
 
+/** An in-stream `error` object → an error part: its kind, and its `type` (else `code`) as sent. */
 function errorPart(error: unknown): StreamPart {
   if (!isRecord(error)) {
     return { type: "error", message: typeof error === "string" ? error : JSON.stringify(error) };
   }
   const message = typeof error.message === "string" ? error.message : JSON.stringify(error);
-  const errorType = typeof error.type === "string"
-    ? error.type
-    : typeof error.code === "string"
-    ? error.code
-    : undefined;
-  return errorType === undefined ? { type: "error", message } : { type: "error", message, errorType };
+  const type = typeof error.type === "string" ? error.type : undefined;
+  const code = typeof error.code === "string" ? error.code : undefined;
+  const errorType = type ?? code;
+  if (errorType === undefined) return { type: "error", message };
+  return { type: "error", message, kind: openAIErrorKind(type, code), errorType };
 }
 
 /** Upstream OpenAI SSE events → canonical parts. */
@@ -199,9 +198,9 @@ export function encodeOpenAIPart(
   }
   if (part.type === "error") {
     next.failed = true;
-    const kind = streamErrorKind(part.errorType);
-    const code = part.errorType ?? null;
-    return { state: next, events: [openAIStreamErrorEvent({ kind, message: part.message, code })] };
+    // The upstream's own type stays readable as the `code` (e.g. Anthropic's "overloaded_error").
+    const fields = { kind: part.kind ?? "api_error", message: part.message, code: part.errorType ?? null };
+    return { state: next, events: [openAIStreamErrorEvent(fields)] };
   }
   if (!next.started) {
     next.started = true;
@@ -246,31 +245,6 @@ export function encodeOpenAIPart(
       break;
   }
   return { state: next, events };
-}
-
-/**
- * The OpenAI error kind of an upstream's in-stream error type (Anthropic's `overloaded_error`, Gemini's
- * `RESOURCE_EXHAUSTED`, …), so that clients can tell a retryable failure from a fatal one.
- */
-function streamErrorKind(errorType: string | undefined): ErrorKind {
-  switch (errorType?.toLowerCase()) {
-    case "overloaded_error":
-    case "unavailable":
-    case "server_error":
-      return "overloaded";
-    case "rate_limit_error":
-    case "resource_exhausted":
-    case "rate_limit_exceeded":
-      return "rate_limit";
-    case "invalid_request_error":
-    case "invalid_argument":
-      return "invalid_request";
-    case "deadline_exceeded":
-    case "timeout_error":
-      return "timeout";
-    default:
-      return "api_error";
-  }
 }
 
 /** The SSE text that closes the stream: the usage chunk (when asked for) and `[DONE]`. */

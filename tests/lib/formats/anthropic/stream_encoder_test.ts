@@ -261,7 +261,7 @@ Deno.test("partsToAnthropicEvents() sends an error event and nothing after it", 
   const events = await encode([
     { type: "start", id: "msg_1", model: "m" },
     { type: "text-delta", text: "Par" },
-    { type: "error", message: "Overloaded", errorType: "overloaded_error" },
+    { type: "error", message: "Overloaded", kind: "overloaded", errorType: "overloaded_error" },
     { type: "text-delta", text: "tial" },
     { type: "finish", finish: { unified: "stop", raw: "stop" } },
   ]);
@@ -276,8 +276,11 @@ Deno.test("partsToAnthropicEvents() sends an error event and nothing after it", 
     type: "error",
     error: { type: "overloaded_error", message: "Overloaded" },
   });
-  const foreign = await encode([{ type: "error", message: "boom", errorType: "server_error" }]);
-  assert.deepEqual(foreign, [["error", { type: "error", error: { type: "api_error", message: "boom" } }]]);
+  const rateLimited = await encode([{ type: "error", message: "slow", kind: "rate_limit" }]);
+  assert.deepEqual(rateLimited, [["error", {
+    type: "error",
+    error: { type: "rate_limit_error", message: "slow" },
+  }]]);
 });
 
 Deno.test("partsToAnthropicEvents() never turns a cut-off stream into a successful message", async () => {
@@ -333,19 +336,19 @@ Deno.test("encodePart() gives a standalone signature (Gemini's, on a function ca
   ]);
 });
 
-Deno.test("encodePart() gives other formats' in-stream errors their Anthropic type", () => {
-  const typeOf = (errorType: string | undefined) => {
+Deno.test("encodePart() types an in-stream error by its kind alone, api_error without one", () => {
+  const typeOf = (error: Omit<StreamPart & { type: "error" }, "type" | "message">) => {
     const step = encodePart(initialEncoderState({ model: "m", id: "msg_e" }), {
       type: "error",
       message: "x",
-      ...(errorType === undefined ? {} : { errorType }),
+      ...error,
     });
     return (step.events[0] as unknown as { error: { type: string } }).error.type;
   };
-  assert.equal(typeOf("UNAVAILABLE"), "overloaded_error");
-  assert.equal(typeOf("RESOURCE_EXHAUSTED"), "rate_limit_error");
-  assert.equal(typeOf("rate_limit_exceeded"), "rate_limit_error");
-  assert.equal(typeOf("overloaded_error"), "overloaded_error");
-  assert.equal(typeOf("something_else"), "api_error");
-  assert.equal(typeOf(undefined), "api_error");
+  assert.equal(typeOf({ kind: "overloaded", errorType: "UNAVAILABLE" }), "overloaded_error");
+  assert.equal(typeOf({ kind: "rate_limit", errorType: "RESOURCE_EXHAUSTED" }), "rate_limit_error");
+  assert.equal(typeOf({ kind: "timeout" }), "timeout_error");
+  // The raw type is the decoder's to read: an encoder never guesses from it.
+  assert.equal(typeOf({ errorType: "overloaded_error" }), "api_error");
+  assert.equal(typeOf({}), "api_error");
 });

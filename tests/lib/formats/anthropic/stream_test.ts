@@ -55,7 +55,7 @@ Deno.test("anthropicEventsToParts() turns `event: error` into an error part", as
   const parts = await decodeEvents(recordedStream("overloaded_stream.sse"));
   assert.deepEqual(parts.slice(1), [
     { type: "text-delta", text: "Par" },
-    { type: "error", message: "Overloaded", errorType: "overloaded_error" },
+    { type: "error", message: "Overloaded", kind: "overloaded", errorType: "overloaded_error" },
   ]);
 });
 

@@ -117,7 +117,12 @@ Deno.test("geminiChunksToParts() turns an error chunk into an error part", async
     start("xW0daPrYBs2Wz7IPmq3NsQo", "gemini-2.5-flash", usage(5, 1)),
     { type: "text-delta", text: "Par" },
     usage(5, 1),
-    { type: "error", message: "The model is overloaded. Please try again later.", errorType: "UNAVAILABLE" },
+    {
+      type: "error",
+      message: "The model is overloaded. Please try again later.",
+      kind: "overloaded",
+      errorType: "UNAVAILABLE",
+    },
   ]);
 });
 

@@ -78,14 +78,13 @@ Deno.test("jsonEncodedPaths() lists the arguments cleanSchemaForGemini() declare
     },
   };
   const paths = jsonEncodedPaths(schema);
+  // Not `mixed`, nor the items of `pair`: their unions also take a plain string.
   assert.deepEqual(paths, [
     ["metadata"],
     ["optional"],
-    ["mixed"],
     ["rows", ANY_ITEM],
     ["nested", "inner"],
     ["nested", "either"],
-    ["pair", ANY_ITEM],
   ]);
   // The strings the cleaner tells the model hold JSON-encoded objects (union branches aside).
   const cleaned = cleanSchemaForGemini(schema);
@@ -108,7 +107,7 @@ Deno.test("jsonEncodedPaths() follows a zod z.lazy() cycle to the items it encod
   assert.deepEqual(jsonEncodedPaths(undefined), []);
 });
 
-Deno.test("decodeJsonEncoded() parses JSON text at the paths, through array items, and leaves the rest", () => {
+Deno.test("decodeJsonEncoded() parses JSON objects at the paths, through array items, and leaves the rest", () => {
   const args = {
     labels: '{"team":"core"}',
     tree: { name: "a", children: ['{"name":"b","children":[]}', "not json", { name: "c", children: [] }] },
@@ -129,7 +128,8 @@ Deno.test("decodeJsonEncoded() parses JSON text at the paths, through array item
   assert.deepEqual(decoded, {
     labels: { team: "core" },
     tree: { name: "a", children: [{ name: "b", children: [] }, "not json", { name: "c", children: [] }] },
-    list: [1, 2],
+    // The paths hold objects: the text of an array is not one.
+    list: "[1,2]",
     scalar: "42",
     broken: "{",
     absent: undefined,
@@ -138,6 +138,67 @@ Deno.test("decodeJsonEncoded() parses JSON text at the paths, through array item
   // Nothing to decode: the very same object.
   const plain = { labels: { team: "core" } };
   assert.equal(decodeJsonEncoded(plain, [["labels"], ["tree", "children", ANY_ITEM]]), plain);
+});
+
+/** Unions with a string branch, and what stays JSON-encoded beside them. */
+const UNION_SCHEMA = {
+  type: "object",
+  properties: {
+    v: {
+      anyOf: [{ type: "object", description: "Options" }, { type: "string", description: "A preset" }],
+    },
+    // The object's own properties are other arguments: no string can sit at `w.inner`.
+    w: {
+      anyOf: [{ type: "object", properties: { inner: { type: "object" } } }, { type: "string" }],
+    },
+    // An enum takes only its values, none of them an object's JSON text.
+    e: { anyOf: [{ type: "object" }, { enum: ["auto", "none"] }] },
+    // A nested union with a string reaches up: its object is a plain string too.
+    n: { anyOf: [{ anyOf: [{ type: "object" }, { type: "integer" }] }, { type: "string" }] },
+  },
+};
+
+Deno.test("jsonEncodedPaths() skips an object whose union also takes a plain string, which stays a plain string", () => {
+  assert.deepEqual(jsonEncodedPaths(UNION_SCHEMA), [["w", "inner"], ["e"]]);
+  const cleaned = cleanSchemaForGemini(UNION_SCHEMA);
+  assert.deepEqual(schemaAt(cleaned, ["v"]), {
+    anyOf: [{ type: "string", description: "Options" }, { type: "string", description: "A preset" }],
+  });
+  assert.deepEqual(schemaAt(cleaned, ["n"]), {
+    anyOf: [{ anyOf: [{ type: "string" }, { type: "integer" }] }, { type: "string" }],
+  });
+  const [object] = schemaAt(cleaned, ["w"]).anyOf as unknown[];
+  assert.match(String(schemaAt(object, ["inner"]).description), /A JSON-encoded object\.$/);
+});
+
+Deno.test("geminiToolMapping().callFromGemini() leaves JSON-looking strings alone where the schema also takes a string", () => {
+  const tools = geminiToolMapping(canonicalRequest("gemini-2.5-flash", {
+    tools: [{
+      name: "t",
+      inputSchema: {
+        type: "object",
+        properties: {
+          v: { anyOf: [{ type: "object" }, { type: "string" }] },
+          w: { type: ["object", "string", "null"] },
+          tuple: { type: "array", prefixItems: [{ type: "string" }, { type: "object" }] },
+        },
+      },
+    }],
+  }));
+  for (const text of ["[1,2]", '{"a":1}']) {
+    const args = { v: text, w: text, tuple: [text, text] };
+    assert.deepEqual(tools.callFromGemini("t", args), { name: "t", input: args }, text);
+  }
+});
+
+Deno.test("geminiToolMapping().callFromGemini() decodes an object only where the schema said object", () => {
+  const tools = geminiToolMapping(canonicalRequest("gemini-2.5-flash", {
+    tools: [{ name: "t", inputSchema: { type: "object", properties: { v: { type: "object" } } } }],
+  }));
+  assert.deepEqual(tools.callFromGemini("t", { v: '{"a":1}' }).input, { v: { a: 1 } });
+  for (const text of ["[1,2]", "42", "null", '"s"', "{"]) {
+    assert.deepEqual(tools.callFromGemini("t", { v: text }).input, { v: text }, text);
+  }
 });
 
 Deno.test("isGeminiFunctionName() follows Gemini's rule for function names", () => {

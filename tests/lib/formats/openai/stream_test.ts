@@ -138,6 +138,7 @@ Deno.test("openAIChunksToParts() turns an error payload into an error part and s
     {
       type: "error",
       message: "The server had an error while processing your request.",
+      kind: "overloaded",
       errorType: "server_error",
     },
   ]);
@@ -240,7 +241,7 @@ Deno.test("partsToOpenAIChunks() ends with an error event and no [DONE] after an
   const events = await encode([
     { type: "start", id: "chatcmpl-x", model: "m" },
     { type: "text-delta", text: "Par" },
-    { type: "error", message: "Overloaded", errorType: "overloaded_error" },
+    { type: "error", message: "Overloaded", kind: "overloaded", errorType: "overloaded_error" },
     { type: "text-delta", text: "is" },
     { type: "finish", finish: { unified: "stop", raw: "stop" } },
   ], { model: "m", includeUsage: true, created: 1 });
