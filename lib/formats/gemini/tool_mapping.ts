@@ -24,13 +24,29 @@ export interface GeminiToolMapping {
   callFromGemini(name: string, args: Json): ClientCall;
 }
 
+type MappedRequest = Pick<CanonicalRequest, "tools" | "messages" | "toolChoice">;
+
+/**
+ * Mappings already built, by the request's message list: the request writer (once per attempt) and the
+ * answer reader get copies of one canonical request that share its lists, and build the mapping once.
+ */
+const built = new WeakMap<object, { request: MappedRequest; mapping: GeminiToolMapping }>();
+
 /**
  * The tool mapping of a request. Cheap to build: argument paths are only worked out for the tools
  * Gemini actually calls, once each, and calls of tools without such paths are returned untouched.
  */
-export function geminiToolMapping(
-  request: Pick<CanonicalRequest, "tools" | "messages" | "toolChoice">,
-): GeminiToolMapping {
+export function geminiToolMapping(request: MappedRequest): GeminiToolMapping {
+  const hit = built.get(request.messages);
+  if (hit && hit.request.tools === request.tools && hit.request.toolChoice === request.toolChoice) {
+    return hit.mapping;
+  }
+  const mapping = buildToolMapping(request);
+  built.set(request.messages, { request, mapping });
+  return mapping;
+}
+
+function buildToolMapping(request: MappedRequest): GeminiToolMapping {
   const names = geminiFunctionNames(functionNamesOf(request));
   const schemas = new Map(request.tools.map((tool) => [tool.name, tool.inputSchema]));
   const encodedPaths = new Map<string, readonly ArgumentPath[]>();
@@ -53,7 +69,7 @@ export function geminiToolMapping(
 }
 
 /** Every function name a request holds: declared, chosen, and called earlier in the conversation. */
-function functionNamesOf(request: Pick<CanonicalRequest, "tools" | "messages" | "toolChoice">): string[] {
+function functionNamesOf(request: MappedRequest): string[] {
   const names = request.tools.map((tool) => tool.name);
   if (request.toolChoice?.type === "tool") names.push(request.toolChoice.name);
   for (const message of request.messages) {
