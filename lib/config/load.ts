@@ -5,6 +5,7 @@
 import { join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { readEnvFile, updateEnvFile } from "./env_file.ts";
+import { parseObservabilitySettings } from "./observability.ts";
 import { parseModelPrices } from "./pricing.ts";
 import { parseRotationSettings } from "./rotation.ts";
 import { type ApiKeySetting, type ProviderSetting, type ProxyConfig, settingsSchema } from "./schema.ts";
@@ -14,6 +15,10 @@ export interface ConfigOverrides {
   host?: string;
   port?: string;
   dataDir?: string;
+  /** `--enable-request-logging`. */
+  requestLogging?: boolean;
+  /** `--enable-raw-logging`. */
+  rawLogging?: boolean;
 }
 
 /** Where loading reads from; injected so tests need no real environment. */
@@ -87,6 +92,7 @@ export async function loadConfig(
     providers,
     rotation,
     prices: parseModelPrices(variables.MODEL_PRICES),
+    observability: parseObservabilitySettings(variables, overrides),
   };
   return { config, generatedKeyPath };
 }

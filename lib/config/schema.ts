@@ -3,6 +3,7 @@
  * Every variable is read as text; the schema turns it into a typed value or names the problem.
  */
 import { z } from "zod";
+import type { ObservabilitySettings } from "./observability.ts";
 import type { ModelPrice } from "./pricing.ts";
 import type { RotationSettings } from "./rotation.ts";
 
@@ -55,6 +56,8 @@ export interface ProxyConfig {
   rotation: RotationSettings;
   /** `MODEL_PRICES`, by lower-case `provider/model` pattern. */
   prices: ReadonlyMap<string, ModelPrice>;
+  /** Logs and metrics (`PROXY_LOG_FORMAT`, `REQUEST_LOGGING`, `LOG_MAX_MB`, `METRICS_PORT`, …). */
+  observability: ObservabilitySettings;
 }
 
 const positiveNumber = z.string().trim().regex(/^\d+(\.\d+)?$/, "must be a positive number").transform(Number)

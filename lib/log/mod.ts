@@ -1,2 +1,9 @@
-/** Logging: one leveled logger, secret scrubbing and masking. */
+/** Logging: one leveled logger, secret scrubbing and masking, and the request, raw and failure logs. */
 export * from "./logger.ts";
+export * from "./failure_log.ts";
+export * from "./logging_fetch.ts";
+export * from "./raw_log.ts";
+export * from "./redaction.ts";
+export * from "./request_context.ts";
+export * from "./request_log.ts";
+export * from "./rotating_file.ts";
