@@ -8,3 +8,4 @@ export * from "./price_book.ts";
 export * from "./schema.ts";
 export * from "./stored.ts";
 export * from "./update.ts";
+export * from "./enrich.ts";
