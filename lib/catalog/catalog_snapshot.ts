@@ -7,6 +7,9 @@ import { catalogAliasOf } from "./aliases.ts";
 import { type ModelCard, modelCardOf } from "./model_card.ts";
 import type { CatalogModels } from "./schema.ts";
 
+/** Lookups remembered before the memo starts over. */
+const MAX_MEMOIZED = 10_000;
+
 /** The result of a lookup: the card, or why there is none. */
 export type CatalogLookup = { known: true; card: ModelCard } | { known: false; reason: string };
 
@@ -34,6 +37,8 @@ export class CatalogSnapshot {
     const cached = this.#cards.get(name);
     if (cached) return cached;
     const result = this.#find(name);
+    // Names come from clients too (`/v1/cost-estimate`): the memo must not grow without bound.
+    if (this.#cards.size >= MAX_MEMOIZED) this.#cards.clear();
     this.#cards.set(name, result);
     return result;
   }
