@@ -15,10 +15,6 @@ export interface ConfigOverrides {
   host?: string;
   port?: string;
   dataDir?: string;
-  /** `--enable-request-logging`. */
-  requestLogging?: boolean;
-  /** `--enable-raw-logging`. */
-  rawLogging?: boolean;
 }
 
 /** Where loading reads from; injected so tests need no real environment. */
@@ -92,7 +88,7 @@ export async function loadConfig(
     providers,
     rotation,
     prices: parseModelPrices(variables.MODEL_PRICES),
-    observability: parseObservabilitySettings(variables, overrides),
+    observability: parseObservabilitySettings(variables),
   };
   return { config, generatedKeyPath };
 }

@@ -9,9 +9,12 @@ import { ConfigError } from "../errors.ts";
 export interface ObservabilitySettings {
   /** `PROXY_LOG_FORMAT`: `text` for people, `json` (one object a line) for log shippers. */
   logFormat: "text" | "json";
-  /** `REQUEST_LOGGING` / `--enable-request-logging`: one folder per request under `logs/requests/`. */
+  /**
+   * `REQUEST_LOGGING` (or `ENABLE_REQUEST_LOGGING`, which `--enable-request-logging` sets): one folder per
+   * request under `logs/requests/`.
+   */
   requestLogging: boolean;
-  /** `RAW_LOGGING` / `--enable-raw-logging`: the bytes at both boundaries in `logs/raw.jsonl`. */
+  /** `RAW_LOGGING` (or `ENABLE_RAW_LOGGING`, set by `--enable-raw-logging`): `logs/raw.jsonl`. */
   rawLogging: boolean;
   /** `LOG_MAX_MB` in bytes: a log file rotates past this size. */
   logMaxBytes: number;
@@ -30,7 +33,9 @@ const schema = z.object({
     error: "must be text or json",
   })).prefault("text"),
   REQUEST_LOGGING: flag.prefault("false"),
+  ENABLE_REQUEST_LOGGING: flag.prefault("false"),
   RAW_LOGGING: flag.prefault("false"),
+  ENABLE_RAW_LOGGING: flag.prefault("false"),
   LOG_MAX_MB: z.string().trim().regex(/^\d+(\.\d+)?$/, "must be a positive number").transform(Number)
     .refine((value) => value > 0, "must be greater than 0").prefault("10"),
   LOG_KEEP: z.string().trim().regex(/^\d+$/, "must be a whole number").transform(Number).prefault("5"),
@@ -38,17 +43,8 @@ const schema = z.object({
     .refine((port) => port >= 0 && port <= 65535, "must be between 0 and 65535").optional(),
 });
 
-/** Command-line switches that turn logs on whatever the variables say. */
-export interface ObservabilityOverrides {
-  requestLogging?: boolean;
-  rawLogging?: boolean;
-}
-
 /** Read the settings from `variables`. Throws {@link ConfigError} naming the variable. */
-export function parseObservabilitySettings(
-  variables: Record<string, string>,
-  overrides: ObservabilityOverrides = {},
-): ObservabilitySettings {
+export function parseObservabilitySettings(variables: Record<string, string>): ObservabilitySettings {
   const input: Record<string, string> = {};
   for (const name of Object.keys(schema.shape)) {
     const value = variables[name];
@@ -63,8 +59,8 @@ export function parseObservabilitySettings(
   const settings = result.data;
   return {
     logFormat: settings.PROXY_LOG_FORMAT,
-    requestLogging: overrides.requestLogging || settings.REQUEST_LOGGING,
-    rawLogging: overrides.rawLogging || settings.RAW_LOGGING,
+    requestLogging: settings.REQUEST_LOGGING || settings.ENABLE_REQUEST_LOGGING,
+    rawLogging: settings.RAW_LOGGING || settings.ENABLE_RAW_LOGGING,
     logMaxBytes: Math.floor(settings.LOG_MAX_MB * 1024 * 1024),
     logKeep: settings.LOG_KEEP,
     metricsPort: settings.METRICS_PORT ?? null,
