@@ -5,6 +5,7 @@ import type { Rotator } from "../rotator/rotator.ts";
 import type { FetchFunction } from "../rotator/upstream_call.ts";
 import type { ConfiguredProvider } from "../../providers/mod.ts";
 import type { ModelCatalog } from "./model_catalog.ts";
+import type { Observability } from "./observability.ts";
 import type { OutputLimits } from "./output_limits.ts";
 
 /** Wire formats a client may speak to us. */
@@ -22,6 +23,8 @@ export interface AppDeps {
   outputLimits: OutputLimits;
   /** Injected clock. @default Date.now */
   now?: () => number;
+  /** Logs, metrics and the price book (absent in tests that do not need them). */
+  observability?: Observability;
 }
 
 /** Per-request facts the access log prints. */

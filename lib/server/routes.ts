@@ -6,12 +6,23 @@ import { getModel, listModels, listProviders, status } from "./handlers/catalog.
 import { embeddings } from "./handlers/embeddings.ts";
 import { countTokens, messages } from "./handlers/messages.ts";
 import { quotaStats } from "./handlers/quota_stats.ts";
+import { costEstimate } from "./handlers/cost_estimate.ts";
+import { health, ready } from "./handlers/health.ts";
+import { metricsEndpoint } from "./handlers/metrics.ts";
+import { tokenCount } from "./handlers/token_count.ts";
+import { censusOfPools } from "../metrics/census.ts";
 import { clientAuth } from "./middleware/auth.ts";
 
 /** Register the routes on `app`. */
 export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   const startedAtMs = (deps.now ?? Date.now)();
   app.get("/", status(deps, startedAtMs));
+  app.get("/health", health());
+  app.get("/ready", ready({ census: () => censusOfPools(deps.rotator.pools, (deps.now ?? Date.now)()) }));
+  if (deps.observability) {
+    const { metrics } = deps.observability;
+    app.get("/metrics", clientAuth({ apiKey: deps.config.proxyApiKey }), metricsEndpoint({ metrics }));
+  }
 
   app.use("/v1/*", clientAuth({ apiKey: deps.config.proxyApiKey }));
   app.post("/v1/chat/completions", chatCompletions(deps));
@@ -22,4 +33,22 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get("/v1/models/*", getModel(deps));
   app.get("/v1/providers", listProviders(deps));
   app.get("/v1/quota-stats", quotaStats(deps));
+  app.post(
+    "/v1/token-count",
+    tokenCount({
+      providers: deps.providers,
+      rotator: deps.rotator,
+      fetch: deps.fetch,
+      rotation: deps.config.rotation,
+      maxRequestBodyBytes: deps.config.maxRequestBodyBytes,
+      connectTimeoutMs: deps.config.connectTimeoutMs,
+    }),
+  );
+  if (deps.observability) {
+    const { prices } = deps.observability;
+    app.post(
+      "/v1/cost-estimate",
+      costEstimate({ prices, maxRequestBodyBytes: deps.config.maxRequestBodyBytes }),
+    );
+  }
 }

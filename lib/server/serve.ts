@@ -10,6 +10,8 @@ import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { resolveProviders } from "../../providers/mod.ts";
 import { createApp } from "./app.ts";
 import { ModelCatalog } from "./model_catalog.ts";
+import { type Observability, startObservability } from "./observability.ts";
+import { EventHub } from "../rotator/events.ts";
 import { OutputLimits } from "./output_limits.ts";
 
 /** Options of {@link startServer}. */
@@ -33,12 +35,17 @@ export interface RunningServer {
 
 /** Build the app from `config` and serve it. */
 export async function startServer(config: ProxyConfig, options: StartServerOptions): Promise<RunningServer> {
-  const { logger, fetch = globalThis.fetch, onListen } = options;
+  const { logger, onListen } = options;
   logger.addSecrets([config.proxyApiKey]);
   const providers = resolveProviders(config.providers, logger);
   logger.addSecrets(
     providers.flatMap((provider) => provider.credentials.map((credential) => credential.secret)),
   );
+  const events = new EventHub({
+    onObserverError: (error) => logger.warn(`an event observer failed: ${(error as Error).message}`),
+  });
+  const observability = startObservability(config, { logger, events, pools: () => rotator.pools });
+  const fetch = observability.wrapFetch(options.fetch ?? globalThis.fetch);
   const catalog = new ModelCatalog(providers, {
     fetch,
     logger,
@@ -67,7 +74,11 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     fetch,
     catalog,
     outputLimits: new OutputLimits(),
+    observability,
   });
+  const metricsServer = config.observability.metricsPort === null
+    ? null
+    : serveMetrics(observability, { hostname: config.host, port: config.observability.metricsPort, logger });
 
   let url = "";
   const server = Deno.serve({
@@ -89,10 +100,30 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   return {
     url,
     async shutdown() {
-      await server.shutdown();
-      await persistence.flush();
+      await Promise.all([server.shutdown(), metricsServer?.shutdown()]);
+      await Promise.all([persistence.flush(), observability.flush()]);
     },
     finished: server.finished,
-    flush: () => persistence.flush(),
+    flush: () => Promise.all([persistence.flush(), observability.flush()]).then(() => {}),
   };
+}
+
+/** `METRICS_PORT`: a second listener that serves only `GET /metrics`, without authentication. */
+function serveMetrics(
+  observability: Observability,
+  options: { hostname: string; port: number; logger: Logger },
+): Deno.HttpServer {
+  const { metrics } = observability;
+  return Deno.serve({
+    hostname: options.hostname,
+    port: options.port,
+    onListen: (address) =>
+      options.logger.info(`metrics on http://${address.hostname}:${address.port}/metrics`),
+  }, async (request) => {
+    const { pathname } = new URL(request.url);
+    if (request.method !== "GET" || pathname !== "/metrics") {
+      return new Response("not found\n", { status: 404 });
+    }
+    return new Response(await metrics.render(), { headers: { "content-type": metrics.contentType } });
+  });
 }
