@@ -39,6 +39,7 @@ export function failureLogObserver(
       after_output: event.afterOutput ?? false,
       duration_ms: Math.round(event.durationMs),
       error,
+      body: event.body === undefined ? null : redactText(truncate(event.body), scrub),
     };
     return file.append(`${JSON.stringify(line)}\n`);
   };

@@ -173,6 +173,7 @@ interface AttemptSummary {
   status?: number | null;
   failure_class?: string | null;
   error?: string | null;
+  body?: string;
   after_output?: boolean;
   ttfb_ms?: number | null;
   duration_ms?: number;
@@ -287,6 +288,7 @@ export class RequestLog {
     summary.status = event.status ?? null;
     summary.failure_class = event.failureClass ?? null;
     summary.error = event.error === undefined ? null : redactText(event.error, this.#options.scrub);
+    if (event.body !== undefined) summary.body = redactText(event.body, this.#options.scrub);
     summary.after_output = event.afterOutput ?? false;
     summary.ttfb_ms = event.ttfbMs === undefined ? null : round(event.ttfbMs);
     summary.duration_ms = round(event.durationMs);

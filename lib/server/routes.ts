@@ -37,8 +37,7 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     "/v1/token-count",
     tokenCount({
       providers: deps.providers,
-      rotator: deps.rotator,
-      fetch: deps.fetch,
+      upstream: deps.upstream,
       rotation: deps.config.rotation,
       maxRequestBodyBytes: deps.config.maxRequestBodyBytes,
       connectTimeoutMs: deps.config.connectTimeoutMs,

@@ -3,15 +3,16 @@ import type { ProxyConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import { join } from "node:path";
 import { systemClock } from "../rotator/clock.ts";
+import { EventHub } from "../rotator/events.ts";
 import { PoolPersistence } from "../rotator/persistence.ts";
 import { Rotator } from "../rotator/rotator.ts";
+import { UpstreamClient } from "../rotator/upstream_client.ts";
 import { JsonFileStore } from "../store/state_store.ts";
 import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { resolveProviders } from "../../providers/mod.ts";
 import { createApp } from "./app.ts";
 import { ModelCatalog } from "./model_catalog.ts";
 import { type Observability, startObservability } from "./observability.ts";
-import { EventHub } from "../rotator/events.ts";
 import { OutputLimits } from "./output_limits.ts";
 
 /** Options of {@link startServer}. */
@@ -46,32 +47,48 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   });
   const observability = startObservability(config, { logger, events, pools: () => rotator.pools });
   const fetch = observability.wrapFetch(options.fetch ?? globalThis.fetch);
-  const catalog = new ModelCatalog(providers, {
-    fetch,
-    logger,
-    ttlMs: config.modelsCacheTtlMs,
-    settings: config.rotation,
-  });
   const rotator = new Rotator(providers, {
     settings: config.rotation,
     globalTimeoutMs: config.globalTimeoutMs,
     prices: config.prices,
+    // The catalog's prices, with MODEL_PRICES over them (the catalog loads in the background).
+    costOf: observability.costOf,
     logger,
-    // Pool changes happen only once requests flow, after `persistence` below exists.
+    events,
+    // Usage changes on every call: written debounced. Pool changes happen only once requests flow, after
+    // `persistence` below exists.
     onChange: (providerId) => persistence.markDirty(providerId),
   });
   const persistence = new PoolPersistence(rotator.pools, {
     store: new JsonFileStore(join(config.dataDir, "usage"), logger),
     clock: systemClock,
     logger,
+    // Cooldowns and disabled keys are written at once.
+    events,
   });
   await persistence.load();
+  const upstream = new UpstreamClient({
+    rotator,
+    fetch,
+    timeouts: {
+      connectMs: config.connectTimeoutMs,
+      streamingReadMs: config.streamingReadTimeoutMs,
+      nonStreamingReadMs: config.nonStreamingReadTimeoutMs,
+    },
+  });
+  const catalog = new ModelCatalog(providers, {
+    upstream,
+    logger,
+    ttlMs: config.modelsCacheTtlMs,
+    settings: config.rotation,
+  });
   const app = createApp({
     config,
     providers,
     rotator,
+    upstream,
+    events,
     logger,
-    fetch,
     catalog,
     outputLimits: new OutputLimits(),
     observability,

@@ -9,8 +9,7 @@ import { CODECS } from "../../formats/mod.ts";
 import { chatCompletionRequestSchema } from "../../formats/openai/schema.ts";
 import { countInputTokens } from "../../formats/token_count.ts";
 import type { RotationSettings } from "../../config/rotation.ts";
-import { readCallText, type Rotator } from "../../rotator/rotator.ts";
-import { type FetchFunction, sendUpstream } from "../../rotator/upstream_call.ts";
+import type { UpstreamClient } from "../../rotator/upstream_client.ts";
 import type { ConfiguredProvider } from "../../../providers/mod.ts";
 import type { AppEnv } from "../context.ts";
 import { resolveTargets } from "../model_resolution.ts";
@@ -30,8 +29,8 @@ export const tokenCountRequestSchema = z.object({
 /** Options of {@link tokenCount}. */
 export interface TokenCountOptions {
   providers: readonly ConfiguredProvider[];
-  rotator: Rotator;
-  fetch: FetchFunction;
+  /** The one upstream client (the count endpoint is called through the rotator like any call). */
+  upstream: UpstreamClient;
   rotation: RotationSettings;
   maxRequestBodyBytes: number;
   connectTimeoutMs: number;
@@ -48,7 +47,7 @@ function loadTokenizer(): Promise<(text: string) => number> {
 
 /** Build the token count handler. */
 export function tokenCount(options: TokenCountOptions): Handler<AppEnv> {
-  const { rotator, fetch, rotation, maxRequestBodyBytes, connectTimeoutMs } = options;
+  const { upstream, rotation, maxRequestBodyBytes, connectTimeoutMs } = options;
   const providers = new Map(options.providers.map((provider) => [provider.id, provider]));
   return async function tokenCount(c) {
     const body = validateBody(tokenCountRequestSchema, await readJsonBody(c.req.raw, maxRequestBodyBytes));
@@ -74,40 +73,28 @@ export function tokenCount(options: TokenCountOptions): Handler<AppEnv> {
     const native = CODECS.anthropic.fromCanonicalRequest(canonical);
     delete native.max_tokens;
     delete native.stream;
-    const result = await rotator.execute({
+    const result = await upstream.json({
       targets: [target],
       signal: c.req.raw.signal,
-      attempt: ({ credential }) =>
-        sendUpstream(
-          provider.adapter.countTokensRequest!({
-            baseUrl: provider.baseUrl,
-            credential,
-            model: target.model,
-            body: native,
-            stream: false,
-            clientHeaders: c.req.raw.headers,
-          }),
-          { fetch, provider: provider.id, headersTimeoutMs: connectTimeoutMs, signal: c.req.raw.signal },
-        ),
+      facts: { requestId: c.get("requestId"), frontDoor: "openai" },
+      // A count is quick: it gets the connect timeout, not the long wait of a generation.
+      readTimeoutMs: connectTimeoutMs,
+      build: ({ credential, auth }) =>
+        provider.adapter.countTokensRequest!({
+          baseUrl: provider.baseUrl,
+          credential,
+          auth,
+          model: target.model,
+          body: native,
+          stream: false,
+          clientHeaders: c.req.raw.headers,
+        }),
     });
     c.get("access").keyLabel = result.credential.label;
-    const text = await readCallText(result, {
-      provider: provider.id,
-      timeoutMs: connectTimeoutMs,
-      signal: c.req.raw.signal,
-    });
     result.finish({ ok: true });
-    const parsed = z.object({ input_tokens: z.number().int().min(0) }).loose().safeParse(parseJson(text));
+    const parsed = z.object({ input_tokens: z.number().int().min(0) }).loose().safeParse(result.value.json);
     // An answer without a count: the local estimate rather than an error for a question we can answer.
     if (!parsed.success) return answer(await countInputTokens(canonical), "tokenizer");
     return answer(parsed.data.input_tokens, "provider");
   };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }

@@ -30,7 +30,8 @@ Deno.test("failureLogObserver() writes one redacted, truncated line per failed a
       outcome: "failure",
       status: 401,
       failureClass: "auth",
-      error: `Incorrect API key provided: sk-upstream-key-000000000042 ${"x".repeat(5_000)}`,
+      error: `401 auth rejected ${"x".repeat(5_000)}`,
+      body: '{"error":{"message":"Incorrect API key provided: sk-upstream-key-000000000042"}}',
       durationMs: 12.3,
     });
     hub.emit({ type: "attempt-end", atMs: 2_000, ...facts, attempt: 2, outcome: "success", durationMs: 5 });
@@ -44,8 +45,9 @@ Deno.test("failureLogObserver() writes one redacted, truncated line per failed a
     assert.equal(line.key, "…0042");
     assert.equal(line.provider, "openai");
     assert.equal(line.request_id, "r1");
-    assert.doesNotMatch(line.error, /sk-upstream-key-000000000042/);
     assert.ok(line.error.length < 2_100);
+    assert.match(line.body, /Incorrect API key provided: …0042/);
+    assert.doesNotMatch(lines[0], /sk-upstream-key-000000000042/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

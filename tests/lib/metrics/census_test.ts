@@ -4,6 +4,7 @@ import { apiKeyCredential } from "../../../lib/credentials/credential.ts";
 import { censusOfPools } from "../../../lib/metrics/census.ts";
 import { KeyPool } from "../../../lib/rotator/key_pool.ts";
 import { FakeClock } from "../../helpers/fake_clock.ts";
+import { classifiedAs } from "../../helpers/verdicts.ts";
 
 Deno.test("censusOfPools() counts credentials by state, expiring cooldowns on the clock", async () => {
   const clock = new FakeClock();
@@ -16,12 +17,8 @@ Deno.test("censusOfPools() counts credentials by state, expiring cooldowns on th
     usageResetUtcHour: 0,
     clock,
   });
-  const verdict = (failureClass: "rate_limit" | "auth") => ({
-    failureClass,
-    retryable: true,
-    resetAtMs: failureClass === "rate_limit" ? clock.now() + 5_000 : null,
-    summary: failureClass,
-  });
+  const verdict = (failureClass: "rate_limit" | "auth") =>
+    classifiedAs(failureClass, failureClass === "rate_limit" ? clock.now() + 5_000 : null);
   const deadline = { deadlineAtMs: clock.now() + 30_000 };
   const first = await pool.acquire("m", deadline);
   pool.recordResult(first, { outcome: "failure", verdict: verdict("rate_limit") });

@@ -6,6 +6,7 @@ import { parseModelPrices } from "../../../../lib/config/pricing.ts";
 import { apiKeyCredential } from "../../../../lib/credentials/credential.ts";
 import { ProxyMetrics } from "../../../../lib/metrics/mod.ts";
 import { Rotator } from "../../../../lib/rotator/rotator.ts";
+import { UpstreamClient } from "../../../../lib/rotator/upstream_client.ts";
 import type { AppEnv } from "../../../../lib/server/context.ts";
 import { errorResponse } from "../../../../lib/server/error_response.ts";
 import { costEstimate } from "../../../../lib/server/handlers/cost_estimate.ts";
@@ -183,8 +184,11 @@ Deno.test("POST /v1/token-count counts text and messages with the bundled tokeni
       "/v1/token-count",
       tokenCount({
         providers: [provider],
-        rotator: new Rotator([provider], { settings: rotation, globalTimeoutMs: 1_000 }),
-        fetch: () => Promise.reject(new Error("no upstream call expected")),
+        upstream: new UpstreamClient({
+          rotator: new Rotator([provider], { settings: rotation, globalTimeoutMs: 1_000 }),
+          fetch: () => Promise.reject(new Error("no upstream call expected")),
+          timeouts: { connectMs: 1_000, streamingReadMs: 1_000, nonStreamingReadMs: 1_000 },
+        }),
         rotation,
         maxRequestBodyBytes: 1e6,
         connectTimeoutMs: 1_000,
