@@ -240,7 +240,13 @@ Deno.test("observability end to end: request logs, failures.jsonl, metrics, heal
     assert.equal(failures.length, 1);
     assert.equal(failures[0].status, 401);
     assert.equal(failures[0].failure_class, "auth");
-    assert.ok(Deno.statSync(`${proxy.dataDir}/logs/raw.jsonl`).size > 0);
+    const raw = Deno.readTextFileSync(`${proxy.dataDir}/logs/raw.jsonl`).trim().split("\n").map((line) =>
+      JSON.parse(line)
+    );
+    assert.deepEqual(
+      [...new Set(raw.map((line) => line.direction))].sort(),
+      ["client>proxy", "proxy>client", "proxy>upstream", "upstream>proxy"],
+    );
   } finally {
     await proxy.stop();
     await openaiFake.close();
@@ -254,4 +260,40 @@ Deno.test("observability end to end: request logs, failures.jsonl, metrics, heal
     for (const secret of SECRETS) assert.ok(!text.includes(secret), `${path} contains a secret`);
   }
   await Deno.remove(proxy.dataDir, { recursive: true });
+});
+
+Deno.test("METRICS_PORT serves /metrics without a key, and nothing else", async () => {
+  const upstream = startFakeUpstream(openaiUpstream);
+  const proxy = await startProxy({
+    env: {
+      OPENAI_API_BASE: upstream.baseUrl,
+      OPENAI_API_KEY: GOOD_KEY,
+      METRICS_PORT: "0",
+      PROXY_LOG_FORMAT: "json",
+    },
+  });
+  try {
+    const deadline = Date.now() + 10_000;
+    let match: RegExpExecArray | null = null;
+    while (
+      !(match = /metrics on (http:\/\/[^/\s"]+)\/metrics/.exec(proxy.output())) && Date.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok(match, proxy.output());
+    const metrics = await fetch(`${match[1]}/metrics`);
+    assert.equal(metrics.status, 200);
+    assert.match(await metrics.text(), /# TYPE proxy_requests_total counter/);
+    const other = await fetch(`${match[1]}/v1/models`);
+    assert.equal(other.status, 404);
+    await other.body?.cancel();
+    // The console speaks JSON lines.
+    const lines = proxy.output().split("\n").filter((line) => line.startsWith("{"));
+    assert.ok(lines.length > 0);
+    for (const line of lines) assert.ok(typeof JSON.parse(line).level === "string");
+  } finally {
+    await proxy.stop();
+    await upstream.close();
+    await Deno.remove(proxy.dataDir, { recursive: true });
+  }
 });
