@@ -37,9 +37,10 @@ export function censusOfPools(pools: ReadonlyMap<string, KeyPool>, nowMs: number
     const credentials = emptyCounts();
     const providerCooling = pool.providerState.status !== "available";
     for (const record of pool.records) {
-      const disabled = currentState(record.disabled, nowMs);
-      if (disabled.status === "disabled") {
-        credentials.disabled++;
+      // Read as text: OAuth adds `needs_relogin` to the credential-wide states.
+      const status: string = currentState(record.disabled, nowMs).status;
+      if (status === "disabled" || status === "needs_relogin") {
+        credentials[status]++;
         continue;
       }
       const scopes = [...record.scopes.values()];
