@@ -46,6 +46,8 @@ export interface ErrorFields {
   code?: string | null;
   /** The proxy's id of the request, for formats whose error bodies carry one (Anthropic's `request_id`). */
   requestId?: string;
+  /** Seconds to wait before retrying, for formats whose error bodies say it (Google's `RetryInfo`). */
+  retryAfterSeconds?: number;
 }
 
 /** The JSON body of an OpenAI-shaped error. */
