@@ -54,6 +54,11 @@ export function geminiRequestToCanonical(body: Record<string, unknown>, model: s
   const toolChoice = readToolChoice(body.toolConfig);
   if (toolChoice !== undefined) request.toolChoice = toolChoice;
   const config = isRecord(body.generationConfig) ? body.generationConfig : {};
+  // One candidate is all the canonical form holds: refused rather than answered with one.
+  const candidates = numberOrUndefined(config.candidateCount);
+  if (candidates !== undefined && candidates > 1) {
+    throw invalid("generationConfig.candidateCount", "only 1 candidate is supported by this provider");
+  }
   const maxTokens = numberOrUndefined(config.maxOutputTokens);
   if (maxTokens !== undefined) request.maxTokens = maxTokens;
   const temperature = numberOrUndefined(config.temperature);
