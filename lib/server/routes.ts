@@ -4,6 +4,8 @@ import type { AppDeps, AppEnv } from "./context.ts";
 import { chatCompletions } from "./handlers/chat_completions.ts";
 import { getModel, listModels, listProviders, status } from "./handlers/catalog.ts";
 import { embeddings } from "./handlers/embeddings.ts";
+import { geminiCalls, getGeminiModel, listGeminiModels } from "./handlers/gemini.ts";
+import { geminiEmbeddings } from "./handlers/gemini_embeddings.ts";
 import { countTokens, messages } from "./handlers/messages.ts";
 import { quotaStats } from "./handlers/quota_stats.ts";
 import { clientAuth } from "./middleware/auth.ts";
@@ -22,4 +24,13 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get("/v1/models/*", getModel(deps));
   app.get("/v1/providers", listProviders(deps));
   app.get("/v1/quota-stats", quotaStats(deps));
+
+  // The Gemini API (Gemini CLI, @google/genai, the AI SDK's Google provider): `models/{model}:{method}`
+  // under /v1beta, and under /v1 where no OpenAI route is (POSTs that end with a Gemini method).
+  const gemini = geminiCalls(deps, { embed: geminiEmbeddings(deps) });
+  app.use("/v1beta/*", clientAuth({ apiKey: deps.config.proxyApiKey }));
+  app.get("/v1beta/models", listGeminiModels(deps));
+  app.get("/v1beta/models/*", getGeminiModel(deps));
+  app.post("/v1beta/*", gemini);
+  app.post("/v1/*", gemini);
 }
