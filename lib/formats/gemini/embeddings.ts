@@ -72,7 +72,9 @@ function estimatePromptTokens(inputs: Array<string | number[]>): number {
 }
 
 const contentSchema = z.object({
-  parts: z.array(z.object({ text: z.string({ error: "must be a string: embedding models take text" }) }).loose())
+  parts: z.array(
+    z.object({ text: z.string({ error: "must be a string: embedding models take text" }) }).loose(),
+  )
     .min(1, "must hold at least one text part"),
 }).loose();
 
