@@ -20,8 +20,9 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.post("/v1/messages", messages(deps));
   app.post("/v1/messages/count_tokens", countTokens(deps));
   app.post("/v1/embeddings", embeddings(deps));
-  app.get("/v1/models", listModels(deps));
-  app.get("/v1/models/*", getModel(deps));
+  // @google/genai lists models under /v1 too: Google's clients get Gemini's shape.
+  app.get("/v1/models", listGeminiModels(deps, { googleClientsOnly: true }), listModels(deps));
+  app.get("/v1/models/*", getGeminiModel(deps, { googleClientsOnly: true }), getModel(deps));
   app.get("/v1/providers", listProviders(deps));
   app.get("/v1/quota-stats", quotaStats(deps));
 

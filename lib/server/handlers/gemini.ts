@@ -152,16 +152,35 @@ function geminiModel(entry: ModelEntry): Record<string, unknown> {
   };
 }
 
+/**
+ * Whether a request comes from a Google client: it carries its key as Google's do (`x-goog-api-key` or
+ * `?key=`) and not as OpenAI's or Anthropic's. `GET /v1/models` serves OpenAI clients and
+ * `@google/genai`, which lists there since it defaults to `/v1`; each gets its own shape.
+ */
+export function isGoogleClient(request: Request): boolean {
+  const { headers } = request;
+  if (headers.has("authorization") || headers.has("x-api-key")) return false;
+  return headers.has("x-goog-api-key") || new URL(request.url).searchParams.has("key");
+}
+
+/** Options of the Gemini model listing handlers. */
+export interface GeminiModelsOptions {
+  /** Answer only Google clients ({@link isGoogleClient}) and leave others to the next route. @default false */
+  googleClientsOnly?: boolean;
+}
+
 /** `GET /{version}/models`: every configured provider's models, named `models/{provider}/{model}`. */
-export function listGeminiModels(deps: AppDeps): Handler<AppEnv> {
-  return async function listGeminiModels(c) {
+export function listGeminiModels(deps: AppDeps, options: GeminiModelsOptions = {}): Handler<AppEnv> {
+  return async function listGeminiModels(c, next) {
+    if (options.googleClientsOnly && !isGoogleClient(c.req.raw)) return await next();
     return c.json({ models: (await deps.catalog.list()).map(geminiModel) });
   };
 }
 
 /** `GET /{version}/models/{model}`: one model (the id may hold slashes). */
-export function getGeminiModel(deps: AppDeps): Handler<AppEnv> {
-  return async function getGeminiModel(c) {
+export function getGeminiModel(deps: AppDeps, options: GeminiModelsOptions = {}): Handler<AppEnv> {
+  return async function getGeminiModel(c, next) {
+    if (options.googleClientsOnly && !isGoogleClient(c.req.raw)) return await next();
     const raw = c.req.path.replace(/^\/(v1beta|v1)\/models\//, "");
     let id: string;
     try {
