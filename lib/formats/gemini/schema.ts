@@ -79,7 +79,8 @@ export const geminiRequestSchema = z.object({
       role: z.string().nullish(),
       parts: z.array(z.record(z.string(), z.unknown())),
     }).loose(),
-  ),
+    { error: "is required: an array of contents ({role, parts})" },
+  ).min(1, "must hold at least one content"),
   systemInstruction: z.union([
     z.string(),
     z.object({ parts: z.array(z.record(z.string(), z.unknown())) }).loose(),
