@@ -8,6 +8,7 @@ import type {
   CanonicalRequest,
   CanonicalTool,
   ReasoningControl,
+  ResponseFormat,
   TextPart,
   ToolChoice,
 } from "../canonical.ts";
@@ -73,7 +74,30 @@ export function geminiRequestToCanonical(body: Record<string, unknown>, model: s
   }
   const reasoning = readThinking(config.thinkingConfig);
   if (reasoning !== undefined) request.reasoning = reasoning;
+  const seed = numberOrUndefined(config.seed);
+  if (seed !== undefined) request.seed = seed;
+  const presencePenalty = numberOrUndefined(config.presencePenalty);
+  if (presencePenalty !== undefined) request.presencePenalty = presencePenalty;
+  const frequencyPenalty = numberOrUndefined(config.frequencyPenalty);
+  if (frequencyPenalty !== undefined) request.frequencyPenalty = frequencyPenalty;
+  const responseFormat = readResponseFormat(config);
+  if (responseFormat !== undefined) request.responseFormat = responseFormat;
   return request;
+}
+
+/**
+ * Structured output: `responseJsonSchema` (JSON Schema, as Gemini CLI sends it) or `responseSchema`
+ * (Gemini's OpenAPI subset) with a JSON MIME type, or JSON mode alone.
+ * https://ai.google.dev/gemini-api/docs/structured-output
+ */
+function readResponseFormat(config: Json): ResponseFormat | undefined {
+  const schema = isRecord(config.responseJsonSchema)
+    ? config.responseJsonSchema
+    : isRecord(config.responseSchema)
+    ? jsonSchemaFromGemini(config.responseSchema)
+    : undefined;
+  if (schema !== undefined) return { type: "json_schema", name: "response", schema };
+  return config.responseMimeType === "application/json" ? { type: "json_object" } : undefined;
 }
 
 /** One Gemini part → canonical parts; a signature on a non-thought part becomes signed empty reasoning before it. */
@@ -194,7 +218,8 @@ function readTools(tools: unknown): CanonicalTool[] {
 function jsonSchemaFromGemini(schema: Json): Json {
   const result: Json = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (key === "nullable") continue;
+    // `propertyOrdering` is Gemini's own keyword, no JSON Schema one.
+    if (key === "nullable" || key === "propertyOrdering") continue;
     if (key === "type" && typeof value === "string") result.type = value.toLowerCase();
     else if ((key === "items") && isRecord(value)) result.items = jsonSchemaFromGemini(value);
     else if (key === "anyOf" && Array.isArray(value)) {

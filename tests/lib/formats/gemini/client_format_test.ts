@@ -175,3 +175,41 @@ Deno.test("CODECS.gemini.toCanonicalRequest() refuses several candidates rather 
     (error: unknown) => error instanceof RequestError && error.param === "generationConfig.candidateCount",
   );
 });
+
+Deno.test("CODECS.gemini.toCanonicalRequest() reads structured output, seed and penalties", () => {
+  const contents = [{ role: "user", parts: [{ text: "Next speaker?" }] }];
+  const schema = {
+    type: "object",
+    properties: { next_speaker: { type: "string", enum: ["user", "model"] } },
+  };
+  const jsonSchema = gemini.toCanonicalRequest({
+    contents,
+    generationConfig: {
+      responseMimeType: "application/json",
+      responseJsonSchema: schema,
+      seed: 7,
+      presencePenalty: 0.5,
+    },
+  }, "m");
+  assert.deepEqual(jsonSchema.responseFormat, { type: "json_schema", name: "response", schema });
+  assert.equal(jsonSchema.seed, 7);
+  assert.equal(jsonSchema.presencePenalty, 0.5);
+  const openAPI = gemini.toCanonicalRequest({
+    contents,
+    generationConfig: {
+      responseMimeType: "application/json",
+      responseSchema: { type: "OBJECT", properties: { a: { type: "STRING" } }, propertyOrdering: ["a"] },
+    },
+  }, "m");
+  assert.deepEqual(openAPI.responseFormat, {
+    type: "json_schema",
+    name: "response",
+    schema: { type: "object", properties: { a: { type: "string" } } },
+  });
+  const jsonMode = gemini.toCanonicalRequest({
+    contents,
+    generationConfig: { responseMimeType: "application/json" },
+  }, "m");
+  assert.deepEqual(jsonMode.responseFormat, { type: "json_object" });
+  assert.equal(gemini.toCanonicalRequest({ contents }, "m").responseFormat, undefined);
+});
