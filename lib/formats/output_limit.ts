@@ -2,9 +2,6 @@
  * Lowering a request's output limit. Each format says where its body keeps the limit (its codec's
  * `clampOutputTokens`); this file lowers the values found there.
  */
-import type { WireFormat } from "./canonical.ts";
-import { providerCodec } from "./mod.ts";
-
 /**
  * `body` with every output limit found at `paths` (keys from the root, e.g. `["max_tokens"]` or
  * `["generationConfig", "maxOutputTokens"]`) and above `ceiling` lowered to it, or null when nothing was
@@ -37,13 +34,4 @@ function clampAt(
   if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
   const inner = clampAt(value as Record<string, unknown>, rest, ceiling);
   return inner === null ? null : { ...body, [key]: inner };
-}
-
-/** The output limits of a `format` body lowered to `ceiling` (its codec's `clampOutputTokens`). */
-export function clampOutputTokens(
-  body: Record<string, unknown>,
-  format: WireFormat,
-  ceiling: number,
-): Record<string, unknown> | null {
-  return providerCodec(format).clampOutputTokens(body, ceiling);
 }

@@ -41,17 +41,12 @@ export function geminiErrorStatus(status: number): number {
   return status;
 }
 
-/** The fields of a Google error body: ours, with how long to wait before retrying when known. */
-export interface GeminiErrorFields extends ErrorFields {
-  /** The HTTP status of the answer (Google repeats it as `error.code`). @default by kind */
-  httpStatus?: number;
-}
-
 /**
- * The JSON body of a Google-shaped error. With `retryAfterSeconds` (a 429 whose wait is known), the
- * details hold a `RetryInfo` with `retryDelay` in Google's duration syntax (`"30s"`).
+ * The JSON body of a Google-shaped error; `code` is the answer's HTTP status (`httpStatus`, else the
+ * kind's). With `retryAfterSeconds` (a 429 whose wait is known), the details hold a `RetryInfo` with
+ * `retryDelay` in Google's duration syntax (`"30s"`).
  */
-export function geminiErrorBody(fields: GeminiErrorFields): { error: Record<string, unknown> } {
+export function geminiErrorBody(fields: ErrorFields): { error: Record<string, unknown> } {
   const { status, code } = GOOGLE_STATUSES[fields.kind];
   const details: Array<Record<string, unknown>> = [];
   if (fields.retryAfterSeconds !== undefined && fields.retryAfterSeconds >= 0) {
@@ -68,7 +63,7 @@ export function geminiErrorBody(fields: GeminiErrorFields): { error: Record<stri
  * throws an `ApiError` for a read that is an error body, or "Incomplete JSON segment at the end" for
  * bytes left after the last event, and passes a `data:` error event on as an empty chunk.
  */
-export function geminiStreamErrorEvent(fields: GeminiErrorFields): string {
+export function geminiStreamErrorEvent(fields: ErrorFields): string {
   const json = JSON.stringify(geminiErrorBody(fields));
   return encodeSseEvent({ data: json }) + json;
 }

@@ -48,6 +48,8 @@ export interface ErrorFields {
   requestId?: string;
   /** Seconds to wait before retrying, for formats whose error bodies say it (Google's `RetryInfo`). */
   retryAfterSeconds?: number;
+  /** The HTTP status of the answer, for formats whose error bodies repeat it (Google's `code`). */
+  httpStatus?: number;
 }
 
 /** The JSON body of an OpenAI-shaped error. */

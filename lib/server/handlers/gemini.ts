@@ -57,6 +57,12 @@ export function readGeminiPath(path: string): GeminiCall | null {
   return { model, method };
 }
 
+/** Whether a path ends with a Gemini method (`…:generateContent`), without reading the model. */
+export function isGeminiCallPath(path: string): boolean {
+  const colon = path.lastIndexOf(":");
+  return colon >= 0 && (GEMINI_METHODS as readonly string[]).includes(path.slice(colon + 1));
+}
+
 /** What a Gemini method handler gets: the call read from the path. */
 export type GeminiMethodHandler = (c: Context<AppEnv>, call: GeminiCall) => Promise<Response>;
 
@@ -98,6 +104,7 @@ function generateContent(deps: AppDeps): GeminiMethodHandler {
     const sse = streaming && new URL(c.req.url).searchParams.get("alt") === "sse";
     const response = await runChat(deps, c, {
       inbound: CODECS.gemini,
+      frontDoor: "gemini",
       body,
       clientModel: call.model,
       targets,

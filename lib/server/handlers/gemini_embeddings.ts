@@ -3,7 +3,6 @@
  * provider with embeddings, through the same embeddings call as `POST /v1/embeddings`.
  * https://ai.google.dev/api/embeddings
  */
-import { RequestError } from "../../errors.ts";
 import {
   batchEmbedContentsInputs,
   embedContentInputs,
@@ -11,31 +10,19 @@ import {
   geminiEmbedContentSchema,
   resultToGeminiEmbeddings,
 } from "../../formats/gemini/embeddings.ts";
-import type { EmbeddingResult } from "../../formats/openai/embeddings.ts";
-import type { Target } from "../../rotator/rotator.ts";
 import type { AppDeps } from "../context.ts";
+import type { EmbedCall } from "../embedding_call.ts";
 import { resolveTargets } from "../model_resolution.ts";
 import { readJsonBody } from "../request_body.ts";
 import { validateBody } from "../validation.ts";
 import type { GeminiMethodHandler } from "./gemini.ts";
 
-/** Embeds texts for a model's targets (the embeddings handler's call, with chunking and failover). */
-export type EmbedTexts = (
-  targets: readonly Target[],
-  inputs: string[],
-  options: { dimensions?: number; signal?: AbortSignal; requestId?: string },
-) => Promise<EmbeddingResult>;
-
-/** Until the embeddings call is shared (TODO(#9): after the upstream client seam), a clear 501. */
-const notServedYet: EmbedTexts = () =>
-  Promise.reject(new RequestError(501, "Gemini embeddings are not served yet", { code: "not_implemented" }));
-
 /** Build the embeddings methods of the Gemini door. */
 export function geminiEmbeddings(
   deps: AppDeps,
-  options: { embed?: EmbedTexts } = {},
+  options: { embed: EmbedCall },
 ): GeminiMethodHandler {
-  const { embed = notServedYet } = options;
+  const { embed } = options;
   const { config } = deps;
   const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
   return async function geminiEmbeddings(c, call) {
@@ -48,6 +35,7 @@ export function geminiEmbeddings(
       dimensions,
       signal: c.req.raw.signal,
       requestId: c.get("requestId"),
+      frontDoor: "gemini",
     });
     return c.json(
       resultToGeminiEmbeddings(
