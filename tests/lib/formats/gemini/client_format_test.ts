@@ -213,3 +213,36 @@ Deno.test("CODECS.gemini.toCanonicalRequest() reads structured output, seed and 
   assert.deepEqual(jsonMode.responseFormat, { type: "json_object" });
   assert.equal(gemini.toCanonicalRequest({ contents }, "m").responseFormat, undefined);
 });
+
+Deno.test("Gemini CLI's made-up call ids, too long or odd for other providers, travel under ids of ours, still paired", () => {
+  const long = "read_file__synth_5d1c2e0a-77f3-4bb5-a6b1-0e3c1c0f9a11########4_1733230000000_0";
+  const canonical = gemini.toCanonicalRequest({
+    contents: [
+      { role: "user", parts: [{ text: "Read a.ts and b.ts" }] },
+      {
+        role: "model",
+        parts: [
+          { functionCall: { id: long, name: "read_file", args: { path: "a.ts" } } },
+          { functionCall: { id: "fc_ok", name: "read_file", args: { path: "b.ts" } } },
+        ],
+      },
+      {
+        role: "user",
+        parts: [
+          { functionResponse: { id: "fc_ok", name: "read_file", response: { output: "b" } } },
+          { functionResponse: { id: long, name: "read_file", response: { output: "a" } } },
+        ],
+      },
+    ],
+  }, "gpt-4o");
+  const calls = canonical.messages[1].content.flatMap((part) => part.type === "tool-call" ? [part.id] : []);
+  const results = canonical.messages[2].content.flatMap((part) =>
+    part.type === "tool-result" ? [[part.toolCallId, part.content[0]]] : []
+  );
+  assert.equal(calls[1], "fc_ok");
+  assert.match(calls[0], /^[A-Za-z0-9_-]{1,40}$/);
+  assert.deepEqual(results, [["fc_ok", { type: "text", text: "b" }], [calls[0], {
+    type: "text",
+    text: "a",
+  }]]);
+});
