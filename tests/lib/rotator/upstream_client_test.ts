@@ -209,3 +209,40 @@ Deno.test("UpstreamClient emits attempt-start/attempt-end, and credential-state 
   assert.equal(end.tokens?.promptTokens, 3);
   assert.equal(end.credentialLabel.includes(SECRETS[1]), false);
 });
+
+Deno.test("UpstreamClient: a first-priority key whose upstream hangs fails over after TIMEOUT_CONNECT and then rests", async () => {
+  const hanging = apiKeyCredential(SECRETS[0], 1);
+  const backup = apiKeyCredential(SECRETS[1], 2);
+  const target = provider([hanging, backup]);
+  const tokens: string[] = [];
+  // The hanging upstream answers only when the proxy gives up on it.
+  const fetch: FetchFunction = (_input, init) => {
+    const token = new Headers(init?.headers).get("authorization")?.replace(/^Bearer /, "") ?? "";
+    tokens.push(token);
+    if (token !== hanging.secret) return Promise.resolve(json({ ok: true }));
+    return new Promise((_resolve, reject) => {
+      init?.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
+    });
+  };
+  const { client, call, rotator } = setup(fetch, { target });
+  // A real (short) TIMEOUT_CONNECT: the JSON call must not wait for the 5 s read timeout.
+  const fast = new UpstreamClient({
+    rotator,
+    fetch,
+    timeouts: { connectMs: 200, streamingReadMs: 5_000, nonStreamingReadMs: 5_000 },
+  });
+  const started = Date.now();
+  // The proxy's timeouts do not keep a process alive (its server does); this test has no server.
+  const keepAlive = setTimeout(() => {}, 5_000);
+  const first = await fast.json(call).finally(() => clearTimeout(keepAlive));
+  first.finish({ ok: true });
+  assert.ok(Date.now() - started < 2_000, "the JSON call waited past TIMEOUT_CONNECT");
+  assert.deepEqual(tokens, [hanging.secret, backup.secret]);
+  const pool = rotator.pool("p")!;
+  const state = pool.stateOf(pool.records[0], "m");
+  assert.ok(state.status === "cooling" && state.reason === "timeout", JSON.stringify(state));
+  // The next call goes straight to the backup instead of hanging on the first-priority key again.
+  const second = await client.json(call);
+  second.finish({ ok: true });
+  assert.deepEqual(tokens, [hanging.secret, backup.secret, backup.secret]);
+});
