@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { defaultProviderRotation, type RotationSettings } from "../../../lib/config/rotation.ts";
 import { apiKeyCredential, type Credential } from "../../../lib/credentials/credential.ts";
-import { NoCredentialAvailableError } from "../../../lib/errors.ts";
+import { NoCredentialAvailableError, UpstreamError } from "../../../lib/errors.ts";
 import { EventHub, type ProxyEvent } from "../../../lib/rotator/events.ts";
 import { Rotator } from "../../../lib/rotator/rotator.ts";
 import { type Authorize, UpstreamClient } from "../../../lib/rotator/upstream_client.ts";
@@ -245,4 +245,36 @@ Deno.test("UpstreamClient: a first-priority key whose upstream hangs fails over 
   const second = await client.json(call);
   second.finish({ ok: true });
   assert.deepEqual(tokens, [hanging.secret, backup.secret, backup.secret]);
+});
+
+Deno.test("UpstreamClient.stream(): an error as the first event (before any output) is judged like that HTTP error", async () => {
+  const overloaded =
+    'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n';
+  const routerLimit = 'data: {"error":{"code":429,"message":"Rate limit exceeded upstream"}}\n\n';
+  for (const [first, failureClass] of [[overloaded, "server_error"], [routerLimit, "rate_limit"]] as const) {
+    const { fetch, tokens } = fakeFetch((token) =>
+      token === SECRETS[0] ? sse(first) : sse('data: {"id":1}\n\n')
+    );
+    const { client, call, events, seen } = setup(fetch);
+    const result = await client.stream(call);
+    assert.deepEqual(tokens, SECRETS);
+    assert.equal(await new Response(result.value.body).text(), 'data: {"id":1}\n\n');
+    result.finish({ ok: true });
+    events.flush();
+    const failed = seen.find((event) => event.type === "attempt-end" && event.outcome === "failure");
+    assert.ok(failed?.type === "attempt-end" && failed.failureClass === failureClass, JSON.stringify(failed));
+  }
+});
+
+Deno.test("UpstreamClient.stream(): a client error as the first event is answered at once, no other key tried", async () => {
+  const invalid =
+    'event: error\ndata: {"type":"error","error":{"type":"invalid_request_error","message":"bad field"}}\n\n';
+  const { fetch, tokens } = fakeFetch(() => sse(invalid));
+  const { client, call } = setup(fetch);
+  await assert.rejects(client.stream(call), (error: unknown) => {
+    assert.ok(error instanceof UpstreamError);
+    assert.equal(error.status, 400);
+    return true;
+  });
+  assert.equal(tokens.length, 1);
 });
