@@ -278,3 +278,46 @@ Deno.test("UpstreamClient.stream(): a client error as the first event is answere
   });
   assert.equal(tokens.length, 1);
 });
+
+Deno.test("UpstreamClient.json(): a body cut or stalled after the headers is retried on another key", async () => {
+  const encoder = new TextEncoder();
+  const cut = () =>
+    new Response(
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(encoder.encode('{"choices": [{"message": {"content": "Hel'));
+          controller.error(new Error("connection reset"));
+        },
+      }),
+      { status: 200, headers: { "content-type": "application/json" } },
+    );
+  // Like a real fetch, aborting the request errors its body.
+  const stalled = (signal: AbortSignal) =>
+    new Response(
+      new ReadableStream({
+        start(controller) {
+          signal.addEventListener("abort", () => controller.error(new DOMException("aborted", "AbortError")));
+        },
+      }),
+      { status: 200, headers: { "content-type": "application/json" } },
+    );
+  for (const broken of [cut, stalled]) {
+    const tokens: string[] = [];
+    const fetch: FetchFunction = (_input, init) => {
+      const token = new Headers(init?.headers).get("authorization")?.replace(/^Bearer /, "") ?? "";
+      tokens.push(token);
+      return Promise.resolve(token === SECRETS[0] ? broken(init!.signal!) : json({ whole: true }));
+    };
+    const { rotator, call } = setup(fetch);
+    const client = new UpstreamClient({
+      rotator,
+      fetch,
+      timeouts: { connectMs: 5_000, streamingReadMs: 5_000, nonStreamingReadMs: 300 },
+    });
+    const keepAlive = setTimeout(() => {}, 5_000);
+    const result = await client.json(call).finally(() => clearTimeout(keepAlive));
+    result.finish({ ok: true });
+    assert.deepEqual(tokens, SECRETS, broken.name);
+    assert.deepEqual(result.value.json, { whole: true });
+  }
+});
