@@ -182,7 +182,9 @@ export class UpstreamClient {
         const { response, controller } = upstream;
         const provider = context.target.provider.id;
         const type = response.headers.get("content-type") ?? "";
-        if (!/^text\/event-stream\b/i.test(type.trim()) || response.body === null) {
+        // Some small OpenAI-compatible servers send no content type at all; their first event still decides.
+        const eventStream = type.trim() === "" || /^text\/event-stream\b/i.test(type.trim());
+        if (!eventStream || response.body === null) {
           // Read a little of it for the log, under the read timeout; then the next key.
           const text = await readUpstreamText(upstream, {
             provider,
