@@ -38,8 +38,16 @@ export interface AuthorizeOptions {
 /** Produces the access token of a credential for one call (an API key's secret; an OAuth access token). */
 export type Authorize = (credential: Credential, options: AuthorizeOptions) => Promise<string>;
 
-/** The default {@link Authorize}: an API key is its own access token. */
-export const authorizeApiKey: Authorize = (credential) => Promise.resolve(credential.secret);
+/**
+ * The default {@link Authorize}: an API key is its own access token. Other kinds of credential (OAuth
+ * accounts) need an authorizer that knows them; with this one they fail loudly instead of leaking a field.
+ */
+export const authorizeApiKey: Authorize = (credential) => {
+  if (credential.kind !== "api_key") {
+    return Promise.reject(new TypeError("this kind of credential needs its own authorize()"));
+  }
+  return Promise.resolve(credential.secret);
+};
 
 /** The proxy's upstream timeouts, in ms. */
 export interface UpstreamTimeouts {

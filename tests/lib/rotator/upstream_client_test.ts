@@ -224,11 +224,12 @@ Deno.test("UpstreamClient: a first-priority key whose upstream hangs fails over 
       init?.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
     });
   };
-  const { client, call, rotator } = setup(fetch, { target });
+  const { client, call, rotator, clock } = setup(fetch, { target });
   // A real (short) TIMEOUT_CONNECT: the JSON call must not wait for the 5 s read timeout.
   const fast = new UpstreamClient({
     rotator,
     fetch,
+    clock,
     timeouts: { connectMs: 200, streamingReadMs: 5_000, nonStreamingReadMs: 5_000 },
   });
   const started = Date.now();
@@ -308,10 +309,11 @@ Deno.test("UpstreamClient.json(): a body cut or stalled after the headers is ret
       tokens.push(token);
       return Promise.resolve(token === SECRETS[0] ? broken(init!.signal!) : json({ whole: true }));
     };
-    const { rotator, call } = setup(fetch);
+    const { rotator, call, clock } = setup(fetch);
     const client = new UpstreamClient({
       rotator,
       fetch,
+      clock,
       timeouts: { connectMs: 5_000, streamingReadMs: 5_000, nonStreamingReadMs: 300 },
     });
     const keepAlive = setTimeout(() => {}, 5_000);
