@@ -9,6 +9,7 @@ import { Rotator } from "../../../../lib/rotator/rotator.ts";
 import { UpstreamClient } from "../../../../lib/rotator/upstream_client.ts";
 import type { AppEnv } from "../../../../lib/server/context.ts";
 import { errorResponse } from "../../../../lib/server/error_response.ts";
+import { CODECS } from "../../../../lib/formats/mod.ts";
 import { costEstimate } from "../../../../lib/server/handlers/cost_estimate.ts";
 import { health, ready } from "../../../../lib/server/handlers/health.ts";
 import { metricsEndpoint } from "../../../../lib/server/handlers/metrics.ts";
@@ -24,7 +25,7 @@ function appWith(register: (app: Hono<AppEnv>) => void): Hono<AppEnv> {
     await next();
   });
   register(app);
-  app.onError((error) => errorResponse(error, "openai", "req-test"));
+  app.onError((error) => errorResponse(error, CODECS.openai, "req-test"));
   return app;
 }
 
