@@ -217,6 +217,7 @@ export class ProxyMetrics {
           }
         }
         this.#remember(event.requestId, event.provider);
+        if (event.queuedMs !== undefined) this.recordQueueWait(event.provider, event.queuedMs);
         return;
       }
       case "attempt-end": {

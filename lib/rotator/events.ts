@@ -31,6 +31,8 @@ export interface AttemptFacts {
 export interface AttemptStartEvent extends AttemptFacts {
   type: "attempt-start";
   atMs: number;
+  /** How long the attempt waited for a credential slot (the provider's queue, or a cooldown's end). */
+  queuedMs?: number;
 }
 
 /** An attempt ended: the answer (or stream) is complete, failed, or the client left. */

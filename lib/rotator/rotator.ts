@@ -161,6 +161,7 @@ export class Rotator {
         // After a failure, no new attempt starts past the deadline.
         if (failures.length > 0 && clock.now() >= deadlineAtMs) break;
         let lease: Lease;
+        const askedAtMs = clock.now();
         try {
           lease = await pool.acquire(target.model, { deadlineAtMs, signal, exclude });
         } catch (error) {
@@ -174,7 +175,7 @@ export class Rotator {
           const waited = failures.length > 0 ? ` after ${failures.length} failed attempt(s)` : "";
           logger.debug(`${pool.providerId}/${target.model} key=${lease.credential.label}: sending${waited}`);
         }
-        const report = this.#reporter(options.facts, lease, target, ++attempts);
+        const report = this.#reporter(options.facts, lease, target, ++attempts, clock.now() - askedAtMs);
         try {
           const value = await attempt({
             credential: lease.credential,
@@ -253,7 +254,13 @@ export class Rotator {
   }
 
   /** Emits the attempt's start now, and its end (once) when told; a no-op when nobody listens. */
-  #reporter(facts: CallFacts | undefined, lease: Lease, target: Target, attempt: number): AttemptReporter {
+  #reporter(
+    facts: CallFacts | undefined,
+    lease: Lease,
+    target: Target,
+    attempt: number,
+    queuedMs: number,
+  ): AttemptReporter {
     const { events, clock } = this.#options;
     const startedAtMs = clock.now();
     let headersAtMs: number | null = null;
@@ -271,7 +278,7 @@ export class Rotator {
       attempt,
       stream: facts?.stream ?? false,
     };
-    events.emit({ type: "attempt-start", atMs: startedAtMs, ...base });
+    events.emit({ type: "attempt-start", atMs: startedAtMs, ...base, queuedMs });
     let ended = false;
     return {
       headersReceived,

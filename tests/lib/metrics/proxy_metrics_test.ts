@@ -62,7 +62,7 @@ Deno.test("ProxyMetrics counts a known sequence of calls and renders parseable P
   hub.subscribe(metrics.observe);
 
   // Request a: 429 on openai, then served by groq (a failover); request b: openai at once.
-  hub.emit({ type: "attempt-start", atMs: 0, ...facts("a", "openai", 1) });
+  hub.emit({ type: "attempt-start", atMs: 0, ...facts("a", "openai", 1), queuedMs: 250 });
   hub.emit({
     type: "attempt-end",
     atMs: 100,
@@ -189,7 +189,8 @@ Deno.test("ProxyMetrics counts a known sequence of calls and renders parseable P
   assert.equal(sample(text, "proxy_credentials", { provider: "openai", state: "cooling" }), 1);
   assert.equal(sample(text, "proxy_credentials", { provider: "openai", state: "disabled" }), 0);
   assert.equal(sample(text, "proxy_queue_depth", { provider: "openai" }), 2);
-  assert.equal(sample(text, "proxy_queue_wait_seconds", { provider: "openai" }), 1);
+  // One wait from the attempt-start event, one reported directly.
+  assert.equal(sample(text, "proxy_queue_wait_seconds", { provider: "openai" }), 2);
   assert.equal(
     sample(text, "proxy_credential_state_changes_total", {
       provider: "openai",

@@ -133,6 +133,8 @@ Deno.test("events: a failover to the next target, in order, timed by the fake cl
     `@${started + 10} start second #2`,
     `@${started + 20} end second #2 success`,
   ]);
+  const start = seen.find((event) => event.type === "attempt-start");
+  assert.ok(start?.type === "attempt-start" && start.queuedMs === 0);
   const failure = seen.find((event) => event.type === "attempt-end" && event.outcome === "failure");
   assert.ok(failure?.type === "attempt-end" && failure.body?.includes("down"));
 });
