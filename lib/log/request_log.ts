@@ -65,7 +65,10 @@ const MAX_RECENT_LOGS = 1_000;
 /** Writes request logs and routes attempt events to them. */
 export class RequestLogStore {
   readonly #options: Required<RequestLogStoreOptions>;
+  /** The latest log of each request id (events are routed by id). */
   readonly #logs = new Map<string, RequestLog>();
+  /** Recent logs, also those whose id a later request reused (a client's `x-request-id`). */
+  readonly #recent: RequestLog[] = [];
   readonly #folders: FolderEntry[] = [];
   #totalBytes = 0;
   #scanned: Promise<void> | null = null;
@@ -94,11 +97,14 @@ export class RequestLogStore {
       onError: this.#options.onError,
       onBytes: (bytes) => this.#grow(entry, bytes),
     });
+    this.#logs.delete(requestId);
     this.#logs.set(requestId, log);
     if (this.#logs.size > MAX_RECENT_LOGS) {
       const oldest = this.#logs.keys().next().value;
       if (oldest !== undefined) this.#logs.delete(oldest);
     }
+    this.#recent.push(log);
+    if (this.#recent.length > MAX_RECENT_LOGS) this.#recent.shift();
     log.writeRequest(request);
     return log;
   }
@@ -116,7 +122,7 @@ export class RequestLogStore {
 
   /** Resolves once every log's queued writes are done (tests, shutdown). */
   async flush(): Promise<void> {
-    await Promise.all([...this.#logs.values()].map((log) => log.flush()));
+    await Promise.all(this.#recent.map((log) => log.flush()));
   }
 
   #grow(entry: FolderEntry, bytes: number): void {
