@@ -239,6 +239,9 @@ export class ProxyMetrics {
           this.#tokens.inc({ provider, model, kind: "output" }, tokens.completionTokens);
           this.#tokens.inc({ provider, model, kind: "cached" }, tokens.cachedTokens);
           this.#tokens.inc({ provider, model, kind: "reasoning" }, tokens.reasoningTokens);
+          if (tokens.cacheCreationTokens) {
+            this.#tokens.inc({ provider, model, kind: "cache_write" }, tokens.cacheCreationTokens);
+          }
           const cost = event.costUsd ?? this.#costOf?.(`${provider}/${model}`, tokens) ?? null;
           if (cost === null) this.#unpriced.inc({ provider, model });
           else this.#cost.inc({ provider, model }, cost);

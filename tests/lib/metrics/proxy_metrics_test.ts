@@ -97,6 +97,7 @@ Deno.test("ProxyMetrics counts a known sequence of calls and renders parseable P
     tokens,
   });
   hub.emit({ type: "attempt-start", atMs: 500, ...facts("b", "openai", 1) });
+  const withCacheWrite = { ...tokens, cacheCreationTokens: 300 };
   hub.emit({
     type: "attempt-end",
     atMs: 700,
@@ -105,7 +106,7 @@ Deno.test("ProxyMetrics counts a known sequence of calls and renders parseable P
     status: 200,
     ttfbMs: 50,
     durationMs: 200,
-    tokens,
+    tokens: withCacheWrite,
     costUsd: 0.25,
   });
   hub.flush();
