@@ -27,9 +27,10 @@ import { canonicalToGeminiRequest } from "./gemini/request.ts";
 import { geminiResponseToCanonical } from "./gemini/response.ts";
 import { geminiChunksToParts } from "./gemini/stream.ts";
 import { geminiToolMapping } from "./gemini/tool_mapping.ts";
+import { responsesCodec } from "./responses/mod.ts";
 
 /** Formats clients may speak to the proxy. */
-export type CodecFormat = "openai" | "anthropic";
+export type CodecFormat = "openai" | "anthropic" | "responses";
 
 /** How a format's answers read: a whole response body, or a stream. */
 export interface AnswerReader {
@@ -123,10 +124,13 @@ const gemini: ProviderCodec = {
   },
 };
 
-/** The codecs of the formats clients speak, by format. */
-export const CODECS: Readonly<Record<CodecFormat, FormatCodec>> = { openai, anthropic };
+/** The Responses codec for requests it knows nothing of; front doors build one per request. */
+const responses: FormatCodec = responsesCodec();
 
-const PROVIDER_CODECS: Readonly<Record<WireFormat, ProviderCodec>> = { openai, anthropic, gemini };
+/** The codecs of the formats clients speak, by format. */
+export const CODECS: Readonly<Record<CodecFormat, FormatCodec>> = { openai, anthropic, responses };
+
+const PROVIDER_CODECS: Readonly<Record<WireFormat, ProviderCodec>> = { openai, anthropic, gemini, responses };
 
 /** The codec of a provider's native format. */
 export function providerCodec(format: WireFormat): ProviderCodec {

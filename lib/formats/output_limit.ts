@@ -10,6 +10,8 @@ function limitPaths(format: WireFormat): ReadonlyArray<readonly string[]> {
       return [["max_tokens"]];
     case "gemini":
       return [["generationConfig", "maxOutputTokens"]];
+    case "responses":
+      return [["max_output_tokens"]];
   }
 }
 
