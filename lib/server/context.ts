@@ -6,6 +6,7 @@ import type { FetchFunction } from "../rotator/upstream_call.ts";
 import type { ConfiguredProvider } from "../../providers/mod.ts";
 import type { ModelCatalog } from "./model_catalog.ts";
 import type { OutputLimits } from "./output_limits.ts";
+import type { ResponseStore } from "../store/response_store.ts";
 
 /** Wire formats a client may speak to us. */
 export type InboundFormat = "openai" | "anthropic";
@@ -20,6 +21,8 @@ export interface AppDeps {
   catalog: ModelCatalog;
   /** Output-token ceilings learned from upstream refusals. */
   outputLimits: OutputLimits;
+  /** Where responses are kept for `previous_response_id`. @default in memory, for `RESPONSES_STORE_TTL` */
+  responseStore?: ResponseStore;
   /** Injected clock. @default Date.now */
   now?: () => number;
 }

@@ -1,0 +1,186 @@
+/**
+ * `POST /v1/responses`, `GET`/`DELETE /v1/responses/{id}` and `GET /v1/responses/{id}/input_items`: the
+ * OpenAI Responses front door. A body goes untouched to a provider that speaks Responses, and through the
+ * canonical hub to any other. Responses the gateway produced are kept (unless `store: false`) so that a
+ * follow-up can name one as `previous_response_id`; the conversation is then rebuilt here, so upstreams
+ * never need to know our ids.
+ * https://platform.openai.com/docs/api-reference/responses
+ */
+import type { Handler } from "hono";
+import { RequestError } from "../../errors.ts";
+import {
+  checkInputItems,
+  describeTools,
+  echoOfRequest,
+  inputItems,
+  responsesCodec,
+  responsesRequestSchema,
+} from "../../formats/responses/mod.ts";
+import { isRecord, type Json } from "../../formats/json_values.ts";
+import { encodeSseEvent, SseParser } from "../../formats/sse.ts";
+import type { ResponseStore } from "../../store/response_store.ts";
+import { runChat } from "../chat_pipeline.ts";
+import type { AppDeps, AppEnv } from "../context.ts";
+import { resolveTargets } from "../model_resolution.ts";
+import { readJsonBody } from "../request_body.ts";
+import { validateBody } from "../validation.ts";
+
+/** Events that end a Responses stream with the whole response. */
+const TERMINAL_EVENTS: ReadonlySet<string> = new Set(["response.completed", "response.incomplete"]);
+
+/** Build the `POST /v1/responses` handler; `store` keeps responses for `previous_response_id`. */
+export function createResponse(deps: AppDeps, store: ResponseStore): Handler<AppEnv> {
+  const { config } = deps;
+  const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
+  return async function createResponse(c) {
+    const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
+    const request = validateBody(responsesRequestSchema, body);
+    const { model } = request;
+    c.get("access").model = model;
+    if (request.background === true) {
+      throw new RequestError(400, "background responses are not supported by this gateway", {
+        param: "background",
+      });
+    }
+    const previous = request.previous_response_id
+      ? await previousResponse(store, request.previous_response_id)
+      : [];
+    const input = [...previous, ...inputItems(body.input)];
+    checkInputItems(input);
+    const targets = resolveTargets(model, providers, config.rotation);
+    const { previous_response_id: _named, ...rest } = body;
+    const forwarded: Json = { ...rest, input };
+    const { dropped, namespaces } = describeTools(body.tools);
+    if (dropped.length > 0 && targets.some((target) => target.provider.adapter.format !== "responses")) {
+      c.get("access").note = `built-in tools dropped: ${dropped.join(", ")}`;
+    }
+    const stream = request.stream === true;
+    const response = await runChat(deps, c, {
+      inbound: responsesCodec({ echo: echoOfRequest(body), namespaces }),
+      body: forwarded,
+      clientModel: model,
+      targets,
+      stream,
+      // Responses streams always end with the usage (`response.completed`).
+      includeUsage: true,
+    });
+    const keep = request.store !== false && config.responsesStoreTtlMs > 0
+      ? (response: Json) => store.put(String(response.id), { response, input })
+      : null;
+    return stream ? watchStream(response, keep) : await keepAnswer(response, keep);
+  };
+}
+
+/** The items a follow-up continues: the stored conversation and the response's output, or a 400. */
+async function previousResponse(store: ResponseStore, id: string): Promise<unknown[]> {
+  const stored = await store.get(id);
+  if (stored === null) {
+    throw new RequestError(400, `Previous response with id '${id}' not found.`, {
+      param: "previous_response_id",
+      code: "previous_response_not_found",
+    });
+  }
+  const output = Array.isArray(stored.response.output) ? stored.response.output : [];
+  return [...stored.input, ...output];
+}
+
+/** A JSON answer, kept when it is a response. */
+async function keepAnswer(
+  response: Response,
+  keep: ((response: Json) => Promise<void>) | null,
+): Promise<Response> {
+  if (keep === null || !response.ok) return response;
+  const text = await response.text();
+  try {
+    const json = JSON.parse(text);
+    if (isRecord(json) && typeof json.id === "string") await keep(json);
+  } catch {
+    // Not a response object: nothing to keep; the client gets it as it is.
+  }
+  return new Response(text, { status: response.status, headers: response.headers });
+}
+
+/**
+ * A stream passed on chunk by chunk, watched for its terminal event (whose response is kept), and with the
+ * `sequence_number` of a `response.failed` the relay wrote (it knows no sequence) set to follow the stream.
+ */
+function watchStream(response: Response, keep: ((response: Json) => Promise<void>) | null): Response {
+  if (!response.body || !response.ok) return response;
+  const parser = new SseParser();
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  let events = 0;
+  const watched = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      async transform(chunk, controller) {
+        const parsed = parser.push(decoder.decode(chunk, { stream: true }));
+        let replacement: Uint8Array | null = null;
+        for (const event of parsed) {
+          events += 1;
+          if (event.event === "response.failed" && !event.data.includes('"sequence_number"')) {
+            const data = JSON.parse(event.data);
+            data.sequence_number = events - 1;
+            // The relay writes its failure event as a chunk of its own.
+            if (parsed.length === 1) {
+              replacement = encoder.encode(
+                encodeSseEvent({ event: event.event, data: JSON.stringify(data) }),
+              );
+            }
+          }
+          if (keep !== null && event.event !== undefined && TERMINAL_EVENTS.has(event.event)) {
+            const data = JSON.parse(event.data);
+            if (isRecord(data) && isRecord(data.response) && typeof data.response.id === "string") {
+              await keep(data.response);
+            }
+          }
+        }
+        controller.enqueue(replacement ?? chunk);
+      },
+    }),
+  );
+  return new Response(watched, { status: response.status, headers: response.headers });
+}
+
+/** Build the `GET /v1/responses/{id}` handler. */
+export function getResponse(store: ResponseStore): Handler<AppEnv> {
+  return async function getResponse(c) {
+    const stored = await storedResponse(store, c.req.param("id") ?? "");
+    return c.json(stored.response);
+  };
+}
+
+/** Build the `GET /v1/responses/{id}/input_items` handler (all items, oldest first, in one page). */
+export function listInputItems(store: ResponseStore): Handler<AppEnv> {
+  return async function listInputItems(c) {
+    const stored = await storedResponse(store, c.req.param("id") ?? "");
+    const data = stored.input.filter(isRecord).map((item, index) => ({ id: `item_${index}`, ...item }));
+    const ascending = c.req.query("order") === "asc";
+    const ordered = ascending ? data : data.toReversed();
+    return c.json({
+      object: "list",
+      data: ordered,
+      first_id: ordered[0]?.id ?? null,
+      last_id: ordered.at(-1)?.id ?? null,
+      has_more: false,
+    });
+  };
+}
+
+/** Build the `DELETE /v1/responses/{id}` handler. */
+export function deleteResponse(store: ResponseStore): Handler<AppEnv> {
+  return async function deleteResponse(c) {
+    const id = c.req.param("id") ?? "";
+    if (!await store.delete(id)) throw notFound(id);
+    return c.json({ id, object: "response", deleted: true });
+  };
+}
+
+async function storedResponse(store: ResponseStore, id: string) {
+  const stored = await store.get(id);
+  if (stored === null) throw notFound(id);
+  return stored;
+}
+
+function notFound(id: string): RequestError {
+  return new RequestError(404, `Response with id '${id}' not found.`, { code: "not_found" });
+}
