@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
-import { startFakeUpstream } from "../helpers/fake_upstream.ts";
+import { type RecordedRequest, startFakeUpstream } from "../helpers/fake_upstream.ts";
+import { SseParser } from "../../lib/formats/sse.ts";
 import { responsesHandler, serveWithResponsesProvider } from "../helpers/fake_responses.ts";
 import { TEST_PROXY_KEY } from "../helpers/proxy_process.ts";
 
@@ -18,9 +19,60 @@ const WEATHER_TOOL = {
   strict: false,
 };
 
+/** The upstream's SSE answer cut after `events` events, its connection broken rather than closed. */
+async function brokenStream(answer: Response, events: number): Promise<Response> {
+  const text = await answer.text();
+  const kept = text.split("\n\n").slice(0, events).map((event) => `${event}\n\n`);
+  const encoder = new TextEncoder();
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent < kept.length) controller.enqueue(encoder.encode(kept[sent++]));
+      else controller.error(new Error("connection reset"));
+    },
+  });
+  return new Response(body, { headers: { "content-type": "text/event-stream" } });
+}
+
+/** A streamed `/v1/responses` call read as raw SSE events. */
+async function streamEvents(url: string, model: string): Promise<Array<Record<string, unknown>>> {
+  const response = await fetch(`${url}/v1/responses`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TEST_PROXY_KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({ model, input: "Weather?", stream: true }),
+  });
+  assert.equal(response.status, 200);
+  const parser = new SseParser();
+  const events = [...parser.push(await response.text()), ...parser.end()];
+  return events.map((event) => {
+    const data = JSON.parse(event.data);
+    assert.equal(data.type, event.event);
+    return data;
+  });
+}
+
+/** A Chat Completions upstream whose stream breaks after its first text chunk. */
+async function brokenChat(request: RecordedRequest): Promise<Response> {
+  const chunk = (delta: unknown) =>
+    `data: ${
+      JSON.stringify({
+        id: "c1",
+        object: "chat.completion.chunk",
+        created: 1,
+        model: request.json?.model,
+        choices: [{ index: 0, delta, finish_reason: null }],
+      })
+    }\n\n`;
+  return await brokenStream(new Response(chunk({ role: "assistant", content: "Sunny" })), 1);
+}
+
 Deno.test("Responses upstream: pass-through for Responses clients, translation for the others", async (t) => {
   const upstream = startFakeUpstream(responsesHandler);
-  const proxy = await serveWithResponsesProvider(upstream.baseUrl);
+  const chat = startFakeUpstream(brokenChat);
+  const proxy = await serveWithResponsesProvider(upstream.baseUrl, {
+    BROKEN_API_BASE: chat.baseUrl,
+    BROKEN_API_KEY: "sk-broken-bbbbbbbbbbbb2222",
+  });
   const client = new OpenAI({ apiKey: TEST_PROXY_KEY, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
   try {
     await t.step("responses.create passes the body and the answer through untouched", async () => {
@@ -164,8 +216,45 @@ Deno.test("Responses upstream: pass-through for Responses clients, translation f
         output: "22°C",
       });
     });
+    // Last: a broken stream cools the key that served it.
+    await t.step(
+      "a pass-through stream the upstream breaks ends in response.failed that continues its sequence",
+      async () => {
+        upstream.setHandler((request) => brokenStream(responsesHandler(request), 3));
+        try {
+          const events = await streamEvents(proxy.url, "oairesp/gpt-resp");
+          assert.deepEqual(events.map((event) => event.type), [
+            "response.created",
+            "response.in_progress",
+            "response.output_item.added",
+            "response.failed",
+          ]);
+          assert.deepEqual(events.map((event) => event.sequence_number), [0, 1, 2, 3]);
+          assert.equal((events[3].response as { error: { code: string } }).error.code, "server_error");
+        } finally {
+          upstream.setHandler(responsesHandler);
+        }
+      },
+    );
+
+    await t.step(
+      "a translated stream the upstream breaks ends in response.failed after the output so far",
+      async () => {
+        const events = await streamEvents(proxy.url, "broken/gpt-test");
+        const failed = events.at(-1)!;
+        assert.equal(failed.type, "response.failed");
+        assert.deepEqual(events.map((event) => event.sequence_number), events.map((_, index) => index));
+        assert.ok(
+          events.some((event) => event.type === "response.output_text.delta" && event.delta === "Sunny"),
+        );
+        const response = failed.response as { error: { code: string; message: string }; output: unknown[] };
+        assert.match(response.error.message, /broken/);
+        assert.equal(response.output.length, 1);
+      },
+    );
   } finally {
     await proxy.close();
     await upstream.close();
+    await chat.close();
   }
 });
