@@ -42,18 +42,28 @@ export function createResponse(deps: AppDeps, store: ResponseStore): Handler<App
         param: "background",
       });
     }
-    const previous = request.previous_response_id
-      ? await previousResponse(store, request.previous_response_id)
-      : [];
-    const input = [...previous, ...inputItems(body.input)];
-    checkInputItems(input);
     const targets = resolveTargets(model, providers, config.rotation);
-    const { previous_response_id: _named, ...rest } = body;
-    const forwarded: Json = { ...rest, input };
-    const { dropped, namespaces } = describeTools(body.tools);
-    if (dropped.length > 0 && targets.some((target) => target.provider.adapter.format !== "responses")) {
-      c.get("access").note = `built-in tools dropped: ${dropped.join(", ")}`;
+    const native = targets.every((target) => target.provider.adapter.format === "responses");
+    const named = request.previous_response_id;
+    const stored = named ? await store.get(named) : null;
+    let forwarded: Json = body;
+    let input = inputItems(body.input);
+    if (stored !== null) {
+      // The conversation is rebuilt here: upstreams never know our ids (nor, after a failover, each other's).
+      const output = Array.isArray(stored.response.output) ? stored.response.output : [];
+      input = [...stored.input, ...output, ...input];
+      const { previous_response_id: _named, ...rest } = body;
+      forwarded = { ...rest, input };
+    } else if (named && !native) {
+      throw new RequestError(400, `Previous response with id '${named}' not found.`, {
+        param: "previous_response_id",
+        code: "previous_response_not_found",
+      });
     }
+    // An id we never saw, for an upstream that speaks Responses, is the upstream's to judge (it may hold it).
+    if (!named || stored !== null) checkInputItems(input);
+    const { dropped, namespaces } = describeTools(body.tools);
+    if (dropped.length > 0 && !native) c.get("access").note = `built-in tools dropped: ${dropped.join(", ")}`;
     const stream = request.stream === true;
     const response = await runChat(deps, c, {
       inbound: responsesCodec({ echo: echoOfRequest(body), namespaces }),
@@ -65,23 +75,19 @@ export function createResponse(deps: AppDeps, store: ResponseStore): Handler<App
       includeUsage: true,
     });
     const keep = request.store !== false && config.responsesStoreTtlMs > 0
-      ? (response: Json) => store.put(String(response.id), { response, input })
+      ? async (response: Json) => {
+        try {
+          await store.put(String(response.id), { response, input });
+        } catch (error) {
+          // The answer is what the client came for; a follow-up naming it will get the 400.
+          deps.logger.warn(
+            `the response ${String(response.id)} could not be stored: ${(error as Error).message}`,
+          );
+        }
+      }
       : null;
     return stream ? watchStream(response, keep) : await keepAnswer(response, keep);
   };
-}
-
-/** The items a follow-up continues: the stored conversation and the response's output, or a 400. */
-async function previousResponse(store: ResponseStore, id: string): Promise<unknown[]> {
-  const stored = await store.get(id);
-  if (stored === null) {
-    throw new RequestError(400, `Previous response with id '${id}' not found.`, {
-      param: "previous_response_id",
-      code: "previous_response_not_found",
-    });
-  }
-  const output = Array.isArray(stored.response.output) ? stored.response.output : [];
-  return [...stored.input, ...output];
 }
 
 /** A JSON answer, kept when it is a response. */
@@ -118,17 +124,17 @@ function watchStream(response: Response, keep: ((response: Json) => Promise<void
         for (const event of parsed) {
           events += 1;
           if (event.event === "response.failed" && !event.data.includes('"sequence_number"')) {
-            const data = JSON.parse(event.data);
-            data.sequence_number = events - 1;
+            const data = parseOrNull(event.data);
             // The relay writes its failure event as a chunk of its own.
-            if (parsed.length === 1) {
+            if (isRecord(data) && parsed.length === 1) {
+              data.sequence_number = events - 1;
               replacement = encoder.encode(
                 encodeSseEvent({ event: event.event, data: JSON.stringify(data) }),
               );
             }
           }
           if (keep !== null && event.event !== undefined && TERMINAL_EVENTS.has(event.event)) {
-            const data = JSON.parse(event.data);
+            const data = parseOrNull(event.data);
             if (isRecord(data) && isRecord(data.response) && typeof data.response.id === "string") {
               await keep(data.response);
             }
@@ -173,6 +179,14 @@ export function deleteResponse(store: ResponseStore): Handler<AppEnv> {
     if (!await store.delete(id)) throw notFound(id);
     return c.json({ id, object: "response", deleted: true });
   };
+}
+
+function parseOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 async function storedResponse(store: ResponseStore, id: string) {
