@@ -9,6 +9,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { type RecordedRequest, startFakeUpstream } from "../helpers/fake_upstream.ts";
 import { SseParser } from "../../lib/formats/sse.ts";
+import { encryptedContentFor } from "../../lib/formats/responses/reasoning_carrier.ts";
 import { responsesHandler, serveWithResponsesProvider } from "../helpers/fake_responses.ts";
 import { TEST_PROXY_KEY } from "../helpers/proxy_process.ts";
 
@@ -132,6 +133,36 @@ Deno.test("Responses upstream: pass-through for Responses clients, translation f
         });
         assert.equal(upstream.requests[0].json?.previous_response_id, "resp_openai_9");
         assert.equal(upstream.requests[0].json?.input, "And?");
+      },
+    );
+
+    await t.step(
+      "reasoning carried for another provider is left out for OpenAI, which refuses it",
+      async () => {
+        upstream.requests.length = 0;
+        await client.responses.create({
+          model: "oairesp/gpt-resp",
+          store: false,
+          input: [
+            { role: "user", content: "Hi" },
+            {
+              type: "reasoning",
+              summary: [],
+              encrypted_content: encryptedContentFor({ text: "t", signature: "sig" }),
+            },
+            { type: "reasoning", id: "rs_b", summary: [], encrypted_content: "openai-own-state" },
+            { role: "assistant", content: "Hello" },
+            { role: "user", content: "Weather?" },
+          ],
+        });
+        const sent = upstream.requests[0].json!.input as Array<Record<string, unknown>>;
+        assert.deepEqual(
+          sent.filter((item) => item.type === "reasoning").map((item) => item.encrypted_content),
+          [
+            "openai-own-state",
+          ],
+        );
+        assert.equal(sent.length, 4);
       },
     );
 

@@ -19,6 +19,7 @@ import { isRecord } from "../json_values.ts";
 
 export { checkInputItems, describeTools, inputItems } from "./request_reading.ts";
 export { echoOfRequest } from "./response.ts";
+export { withoutCarriedReasoning } from "./reasoning_carrier.ts";
 export { responsesRequestSchema } from "./schema.ts";
 export type { ResponsesRequest } from "./schema.ts";
 

@@ -58,3 +58,15 @@ export function reasoningFromEncryptedContent(content: string):
 export function isCarrier(content: string): boolean {
   return content.startsWith(CARRIER_PREFIX);
 }
+
+/**
+ * `items` without the reasoning the gateway carried for other providers: OpenAI refuses `encrypted_content`
+ * it did not write, so a conversation that moves to it (a client switching models) loses only that
+ * reasoning. The same array when there is none (the body then goes on untouched).
+ */
+export function withoutCarriedReasoning(items: unknown[]): unknown[] {
+  const carried = (item: unknown) =>
+    isRecord(item) && item.type === "reasoning" && typeof item.encrypted_content === "string" &&
+    isCarrier(item.encrypted_content);
+  return items.some(carried) ? items.filter((item) => !carried(item)) : items;
+}

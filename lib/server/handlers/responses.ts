@@ -15,6 +15,7 @@ import {
   inputItems,
   responsesCodec,
   responsesRequestSchema,
+  withoutCarriedReasoning,
 } from "../../formats/responses/mod.ts";
 import { isRecord, type Json } from "../../formats/json_values.ts";
 import { encodeSseEvent, SseParser } from "../../formats/sse.ts";
@@ -62,6 +63,10 @@ export function createResponse(deps: AppDeps, store: ResponseStore): Handler<App
     }
     // An id we never saw, for an upstream that speaks Responses, is the upstream's to judge (it may hold it).
     if (!named || stored !== null) checkInputItems(input);
+    if (native) {
+      const own = withoutCarriedReasoning(input);
+      if (own !== input) forwarded = { ...forwarded, input: own };
+    }
     const { dropped, namespaces } = describeTools(body.tools);
     if (dropped.length > 0 && !native) c.get("access").note = `built-in tools dropped: ${dropped.join(", ")}`;
     const stream = request.stream === true;
