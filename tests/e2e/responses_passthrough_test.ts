@@ -147,6 +147,7 @@ Deno.test("Responses upstream: pass-through for Responses clients, translation f
             { role: "user", content: "Hi" },
             {
               type: "reasoning",
+              id: "rs_a",
               summary: [],
               encrypted_content: encryptedContentFor({ text: "t", signature: "sig" }),
             },
