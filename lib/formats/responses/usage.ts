@@ -4,7 +4,6 @@
  * https://platform.openai.com/docs/api-reference/responses/object#responses/object-usage
  */
 import type { CanonicalUsage } from "../canonical.ts";
-import { SseParser } from "../sse.ts";
 import { isRecord, type Json } from "../json_values.ts";
 
 /** A Responses `usage` object → canonical, or null when there is none. */
@@ -36,21 +35,23 @@ export function usageToResponses(usage: CanonicalUsage): Json {
 }
 
 /**
- * Token usage from the last bytes of a Responses stream: the `response` of its terminal event
- * (`response.completed`, `.incomplete` or `.failed`), when the tail holds that event whole.
+ * Token usage from the last bytes of a Responses stream: the `usage` of its terminal event
+ * (`response.completed`, `.incomplete` or `.failed`). That event repeats the whole response and may be
+ * longer than the tail, so its `usage` object (which holds only numbers) is read on its own.
  */
 export function responsesStreamUsage(tail: string): CanonicalUsage | null {
-  const parser = new SseParser();
-  const events = [...parser.push(tail), ...parser.end()];
-  for (let index = events.length - 1; index >= 0; index--) {
-    try {
-      const data = JSON.parse(events[index].data);
-      const usage = isRecord(data) && isRecord(data.response)
-        ? usageFromResponses(data.response.usage)
-        : null;
-      if (usage) return usage;
-    } catch {
-      // The first event of the tail may be cut: keep looking.
+  const start = tail.lastIndexOf('"usage":{');
+  if (start < 0) return null;
+  const open = start + '"usage":'.length;
+  let depth = 0;
+  for (let index = open; index < tail.length; index++) {
+    if (tail[index] === "{") depth += 1;
+    else if (tail[index] === "}" && --depth === 0) {
+      try {
+        return usageFromResponses(JSON.parse(tail.slice(open, index + 1)));
+      } catch {
+        return null;
+      }
     }
   }
   return null;

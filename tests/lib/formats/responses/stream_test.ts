@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { StreamPart } from "../../../../lib/formats/canonical.ts";
 import { sseDecoder } from "../../../../lib/formats/sse.ts";
 import { responsesEventsToParts } from "../../../../lib/formats/responses/stream.ts";
+import { responsesStreamUsage } from "../../../../lib/formats/responses/usage.ts";
 
 /** A recorded Responses stream of tests/fixtures/responses, decoded to canonical parts. */
 async function decode(name: string): Promise<StreamPart[]> {
@@ -54,4 +55,18 @@ Deno.test("responsesEventsToParts() turns response.failed into an error part of 
     kind: "rate_limit",
     errorType: "rate_limit_exceeded",
   });
+});
+
+Deno.test("responsesStreamUsage() reads the terminal event's usage from a tail that cut the event's start", async () => {
+  const text = await Deno.readTextFile(
+    new URL("../../../fixtures/responses/reasoning_tool_stream.sse", import.meta.url),
+  );
+  assert.deepEqual(responsesStreamUsage(text.slice(-400)), {
+    inputTokens: 81,
+    outputTokens: 290,
+    cacheReadTokens: 0,
+    cacheCreationTokens: 0,
+    reasoningTokens: 256,
+  });
+  assert.equal(responsesStreamUsage('data: {"type":"response.output_text.delta"}\n\n'), null);
 });
