@@ -125,14 +125,18 @@ Deno.test("Responses upstream: pass-through for Responses clients, translation f
     await t.step(
       "an id the proxy never saw goes to a Responses upstream untouched (it may hold it)",
       async () => {
+        // The fake answers every call with one id, which earlier steps kept.
+        await client.responses.delete("resp_upstream_1");
         upstream.requests.length = 0;
-        await client.responses.create({
+        const answer = await client.responses.create({
           model: "oairesp/gpt-resp",
           previous_response_id: "resp_openai_9",
           input: "And?",
         });
         assert.equal(upstream.requests[0].json?.previous_response_id, "resp_openai_9");
         assert.equal(upstream.requests[0].json?.input, "And?");
+        // Its whole conversation is the upstream's: keeping only our part of it would lose the rest.
+        await assert.rejects(client.responses.retrieve(answer.id), OpenAI.NotFoundError);
       },
     );
 

@@ -45,28 +45,7 @@ export function createResponse(deps: AppDeps, store: ResponseStore): Handler<App
     }
     const targets = resolveTargets(model, providers, config.rotation);
     const native = targets.every((target) => target.provider.adapter.format === "responses");
-    const named = request.previous_response_id;
-    const stored = named ? await store.get(named) : null;
-    let forwarded: Json = body;
-    let input = inputItems(body.input);
-    if (stored !== null) {
-      // The conversation is rebuilt here: upstreams never know our ids (nor, after a failover, each other's).
-      const output = Array.isArray(stored.response.output) ? stored.response.output : [];
-      input = [...stored.input, ...output, ...input];
-      const { previous_response_id: _named, ...rest } = body;
-      forwarded = { ...rest, input };
-    } else if (named && !native) {
-      throw new RequestError(400, `Previous response with id '${named}' not found.`, {
-        param: "previous_response_id",
-        code: "previous_response_not_found",
-      });
-    }
-    // An id we never saw, for an upstream that speaks Responses, is the upstream's to judge (it may hold it).
-    if (!named || stored !== null) checkInputItems(input);
-    if (native) {
-      const own = withoutCarriedReasoning(input);
-      if (own !== input) forwarded = { ...forwarded, input: own };
-    }
+    const { forwarded, input, keepable } = await conversation(body, { store, native });
     const { dropped, namespaces } = describeTools(body.tools);
     if (dropped.length > 0 && !native) c.get("access").note = `built-in tools dropped: ${dropped.join(", ")}`;
     const stream = request.stream === true;
@@ -79,7 +58,7 @@ export function createResponse(deps: AppDeps, store: ResponseStore): Handler<App
       // Responses streams always end with the usage (`response.completed`).
       includeUsage: true,
     });
-    const keep = request.store !== false && config.responsesStoreTtlMs > 0
+    const keep = keepable && request.store !== false && config.responsesStoreTtlMs > 0
       ? async (response: Json) => {
         try {
           await store.put(String(response.id), { response, input });
@@ -93,6 +72,43 @@ export function createResponse(deps: AppDeps, store: ResponseStore): Handler<App
       : null;
     return stream ? watchStream(response, keep) : await keepAnswer(response, keep);
   };
+}
+
+/**
+ * The body to send and the conversation it holds. A `previous_response_id` we kept is replaced by the
+ * conversation it names: upstreams never know our ids (nor, after a failover, each other's). One we never
+ * saw is a 400, unless every target speaks Responses: then it is the upstream's to judge (it may hold it),
+ * and the answer is not kept (we would not know its whole conversation).
+ */
+async function conversation(
+  body: Json,
+  options: { store: ResponseStore; native: boolean },
+): Promise<{ forwarded: Json; input: unknown[]; keepable: boolean }> {
+  const { store, native } = options;
+  const named = typeof body.previous_response_id === "string" ? body.previous_response_id : null;
+  const stored = named === null ? null : await store.get(named);
+  let forwarded = body;
+  let input = inputItems(body.input);
+  if (stored !== null) {
+    const output = Array.isArray(stored.response.output) ? stored.response.output : [];
+    input = [...stored.input, ...output, ...input];
+    const { previous_response_id: _named, ...rest } = body;
+    forwarded = { ...rest, input };
+  } else if (named !== null) {
+    if (!native) {
+      throw new RequestError(400, `Previous response with id '${named}' not found.`, {
+        param: "previous_response_id",
+        code: "previous_response_not_found",
+      });
+    }
+    return { forwarded, input, keepable: false };
+  }
+  checkInputItems(input);
+  if (native) {
+    const own = withoutCarriedReasoning(input);
+    if (own !== input) forwarded = { ...forwarded, input: own };
+  }
+  return { forwarded, input, keepable: true };
 }
 
 /** A JSON answer, kept when it is a response. */
