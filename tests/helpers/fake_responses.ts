@@ -8,7 +8,9 @@ import type { ProviderAdapter } from "../../providers/types.ts";
 import { apiKeyCredential } from "../../lib/credentials/credential.ts";
 import { loadConfig } from "../../lib/config/load.ts";
 import { createLogger } from "../../lib/log/logger.ts";
+import { EventHub } from "../../lib/rotator/events.ts";
 import { Rotator } from "../../lib/rotator/rotator.ts";
+import { UpstreamClient } from "../../lib/rotator/upstream_client.ts";
 import { createApp } from "../../lib/server/app.ts";
 import { ModelCatalog } from "../../lib/server/model_catalog.ts";
 import { OutputLimits } from "../../lib/server/output_limits.ts";
@@ -23,17 +25,14 @@ export function responsesAdapter(id: string): ProviderAdapter {
     format: "responses",
     authKind: "api_key",
     defaultBaseUrl: "http://127.0.0.1:9/v1",
-    chatRequest: ({ baseUrl, credential, model, body }) => ({
+    authHeaders: (accessToken) => ({ authorization: `Bearer ${accessToken}` }),
+    chatRequest: ({ baseUrl, auth, model, body }) => ({
       url: `${baseUrl}/responses`,
       method: "POST",
-      headers: { authorization: `Bearer ${credential.secret}`, "content-type": "application/json" },
+      headers: { ...auth, "content-type": "application/json" },
       body: JSON.stringify({ ...body, model }),
     }),
-    modelsRequest: ({ baseUrl, credential }) => ({
-      url: `${baseUrl}/models`,
-      method: "GET",
-      headers: { authorization: `Bearer ${credential.secret}` },
-    }),
+    modelsRequest: ({ baseUrl, auth }) => ({ url: `${baseUrl}/models`, method: "GET", headers: { ...auth } }),
     parseModels: () => ({ models: [{ id: "gpt-resp" }], nextPageToken: null }),
   };
 }
@@ -198,14 +197,25 @@ export async function serveWithResponsesProvider(
       configuredModels: [],
     },
   ];
+  const events = new EventHub();
   const rotator = new Rotator(providers, {
     settings: config.rotation,
     globalTimeoutMs: config.globalTimeoutMs,
     prices: config.prices,
     logger,
+    events,
+  });
+  const upstream = new UpstreamClient({
+    rotator,
+    fetch,
+    timeouts: {
+      connectMs: config.connectTimeoutMs,
+      streamingReadMs: config.streamingReadTimeoutMs,
+      nonStreamingReadMs: config.nonStreamingReadTimeoutMs,
+    },
   });
   const catalog = new ModelCatalog(providers, {
-    fetch,
+    upstream,
     logger,
     ttlMs: config.modelsCacheTtlMs,
     settings: config.rotation,
@@ -214,8 +224,9 @@ export async function serveWithResponsesProvider(
     config,
     providers,
     rotator,
+    upstream,
+    events,
     logger,
-    fetch,
     catalog,
     outputLimits: new OutputLimits(),
   });

@@ -51,6 +51,7 @@ export function createResponse(deps: AppDeps, store: ResponseStore): Handler<App
     const stream = request.stream === true;
     const response = await runChat(deps, c, {
       inbound: responsesCodec({ echo: echoOfRequest(body), namespaces }),
+      frontDoor: "responses",
       body: forwarded,
       clientModel: model,
       targets,
