@@ -22,6 +22,12 @@ export interface ResponseStore {
   put(id: string, stored: StoredResponse): Promise<void>;
   /** Forget a response; false when it was not there. */
   delete(id: string): Promise<boolean>;
+  /**
+   * Items of kept responses (their output, or the input they answered) by the items' `id`s, for
+   * `item_reference` input items (the AI SDK sends past answers as such with `store: true`). Ids of no
+   * kept item are missing from the map.
+   */
+  items(ids: readonly string[]): Promise<Map<string, unknown>>;
 }
 
 /** Options of {@link MemoryResponseStore}. */
@@ -40,11 +46,15 @@ interface Entry {
   /** The stored response as JSON: its size is what it costs, and readers get their own copy. */
   json: string;
   expiresAtMs: number;
+  /** The `id`s of its items, indexed in `#items`. */
+  itemIds: string[];
 }
 
 /** Responses in memory, in the order they were kept (with one TTL, also the order they expire). */
 export class MemoryResponseStore implements ResponseStore {
   readonly #entries = new Map<string, Entry>();
+  /** Item id → the id of the response that holds it. */
+  readonly #items = new Map<string, string>();
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #maxBytes: number;
@@ -65,13 +75,24 @@ export class MemoryResponseStore implements ResponseStore {
   }
 
   get(id: string): Promise<StoredResponse | null> {
-    const entry = this.#entries.get(id);
-    if (entry === undefined) return Promise.resolve(null);
-    if (entry.expiresAtMs <= this.#now()) {
-      this.#remove(id, entry);
-      return Promise.resolve(null);
+    return Promise.resolve(this.#read(id));
+  }
+
+  items(ids: readonly string[]): Promise<Map<string, unknown>> {
+    const found = new Map<string, unknown>();
+    // One read per response, however many of its items are asked for.
+    const responses = new Map<string, StoredResponse | null>();
+    for (const id of ids) {
+      const responseId = this.#items.get(id);
+      if (responseId === undefined) continue;
+      if (!responses.has(responseId)) responses.set(responseId, this.#read(responseId));
+      const stored = responses.get(responseId);
+      if (!stored) continue;
+      const output = Array.isArray(stored.response.output) ? stored.response.output : [];
+      const item = [...output, ...stored.input].find((candidate) => idOf(candidate) === id);
+      if (item !== undefined) found.set(id, item);
     }
-    return Promise.resolve(JSON.parse(entry.json) as StoredResponse);
+    return Promise.resolve(found);
   }
 
   put(id: string, stored: StoredResponse): Promise<void> {
@@ -84,7 +105,10 @@ export class MemoryResponseStore implements ResponseStore {
       const [oldestId, oldest] = this.#entries.entries().next().value as [string, Entry];
       this.#remove(oldestId, oldest);
     }
-    this.#entries.set(id, { json, expiresAtMs: this.#now() + this.#ttlMs });
+    const output = Array.isArray(stored.response.output) ? stored.response.output : [];
+    const itemIds = [...output, ...stored.input].map(idOf).filter((itemId) => itemId !== null);
+    this.#entries.set(id, { json, expiresAtMs: this.#now() + this.#ttlMs, itemIds });
+    for (const itemId of itemIds) this.#items.set(itemId, id);
     this.#bytes += json.length;
     return Promise.resolve();
   }
@@ -105,8 +129,26 @@ export class MemoryResponseStore implements ResponseStore {
     }
   }
 
+  #read(id: string): StoredResponse | null {
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return null;
+    if (entry.expiresAtMs <= this.#now()) {
+      this.#remove(id, entry);
+      return null;
+    }
+    return JSON.parse(entry.json) as StoredResponse;
+  }
+
   #remove(id: string, entry: Entry): void {
     this.#entries.delete(id);
     this.#bytes -= entry.json.length;
+    // A later response may hold the same item (a follow-up repeats its input): keep its claim.
+    for (const itemId of entry.itemIds) if (this.#items.get(itemId) === id) this.#items.delete(itemId);
   }
+}
+
+/** The `id` of an item, or null. */
+function idOf(item: unknown): string | null {
+  const id = typeof item === "object" && item !== null ? (item as { id?: unknown }).id : undefined;
+  return typeof id === "string" && id !== "" ? id : null;
 }

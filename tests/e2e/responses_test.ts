@@ -316,6 +316,43 @@ Deno.test("Responses front door end to end, translated to every upstream format"
       },
     );
 
+    await t.step(
+      "item_reference items name kept items, as the AI SDK sends past answers with store: true",
+      async () => {
+        const first = await client.responses.create({
+          model: "anthropic/claude-test",
+          input: "Weather?",
+          tools: [WEATHER_TOOL],
+        });
+        const call = first.output.find((item) => item.type === "function_call");
+        assert.ok(call?.type === "function_call" && call.id);
+        anthropic.requests.length = 0;
+        const second = await client.responses.create({
+          model: "anthropic/claude-test",
+          tools: [WEATHER_TOOL],
+          input: [
+            { role: "user", content: "Weather?" },
+            ...first.output.map((item) => ({ type: "item_reference" as const, id: item.id! })),
+            { type: "function_call_output", call_id: call.call_id, output: "22°C" },
+          ],
+        });
+        assert.match(second.output_text, /Sunny in Paris/);
+        const sent = JSON.stringify(anthropic.requests[0].json);
+        assert.ok(sent.includes('"signature":"sig-anthropic-1"'), sent);
+        await assert.rejects(
+          client.responses.create({
+            model: "anthropic/claude-test",
+            input: [{ role: "user", content: "Hi" }, { type: "item_reference", id: "msg_unknown" }],
+          }),
+          (error: unknown) => {
+            assert.ok(error instanceof OpenAI.BadRequestError);
+            assert.equal(error.message, "400 Item with id 'msg_unknown' not found.");
+            return true;
+          },
+        );
+      },
+    );
+
     await t.step("store: false keeps nothing", async () => {
       const created = await client.responses.create({ model: "mylocal/gpt-test", input: "Hi", store: false });
       await assert.rejects(client.responses.retrieve(created.id), OpenAI.NotFoundError);

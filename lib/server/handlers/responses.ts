@@ -104,12 +104,43 @@ async function conversation(
     }
     return { forwarded, input, keepable: false };
   }
+  const references = await resolveReferences(input, store);
+  if (references.input !== input) {
+    input = references.input;
+    forwarded = { ...forwarded, input };
+  }
+  if (references.unknown !== null) {
+    if (!native) {
+      throw new RequestError(400, `Item with id '${references.unknown}' not found.`, { param: "input" });
+    }
+    return { forwarded, input, keepable: false };
+  }
   checkInputItems(input);
   if (native) {
     const own = withoutCarriedReasoning(input);
     if (own !== input) forwarded = { ...forwarded, input: own };
   }
   return { forwarded, input, keepable: true };
+}
+
+/**
+ * `item_reference` items replaced by the kept items they name (the AI SDK sends past answers so when
+ * `store` is true); `unknown` names the first one no kept response holds. The same array when there is
+ * none.
+ */
+async function resolveReferences(
+  input: unknown[],
+  store: ResponseStore,
+): Promise<{ input: unknown[]; unknown: string | null }> {
+  const ids = input.filter(isReference).map((item) => item.id);
+  if (ids.length === 0) return { input, unknown: null };
+  const items = await store.items(ids);
+  const resolved = input.map((item) => isReference(item) ? items.get(item.id) ?? item : item);
+  return { input: resolved, unknown: ids.find((id) => !items.has(id)) ?? null };
+}
+
+function isReference(item: unknown): item is { type: "item_reference"; id: string } {
+  return isRecord(item) && item.type === "item_reference" && typeof item.id === "string";
 }
 
 /** A JSON answer, kept when it is a response. */

@@ -45,3 +45,17 @@ Deno.test("MemoryResponseStore.delete() forgets; a TTL of 0 keeps nothing", asyn
   await off.put("a", stored("a"));
   assert.equal(await off.get("a"), null);
 });
+
+Deno.test("MemoryResponseStore.items() finds kept items by id, and forgets those of evicted responses", async () => {
+  const store = new MemoryResponseStore({ ttlMs: 60_000, maxEntries: 1 });
+  const response = {
+    id: "resp_1",
+    output: [{ id: "msg_1", type: "message" }, { id: "fc_1", type: "function_call" }],
+  };
+  await store.put("resp_1", { response, input: [{ id: "in_1", role: "user", content: "hi" }] });
+  const found = await store.items(["fc_1", "in_1", "nope"]);
+  assert.deepEqual([...found.keys()], ["fc_1", "in_1"]);
+  assert.deepEqual(found.get("fc_1"), { id: "fc_1", type: "function_call" });
+  await store.put("resp_2", { response: { id: "resp_2", output: [] }, input: [] });
+  assert.equal((await store.items(["msg_1"])).size, 0);
+});
