@@ -391,6 +391,41 @@ Deno.test("Responses front door end to end, translated to every upstream format"
         assert.equal(json.error.param, param);
         assert.ok(json.error.message.includes(words), json.error.message);
       }
+      // Odd shapes, each a 400 naming its field (never a 500), for every translated upstream.
+      const odd: unknown[] = [
+        { input: [null] },
+        { input: [{ type: "message" }] },
+        { input: [{ role: "user", content: 5 }] },
+        { input: [{ role: "user", content: [{ type: "input_image" }] }] },
+        { input: [{ role: "user", content: [{ type: "input_file", file_id: "file-1" }] }] },
+        { input: [{ type: "function_call", call_id: "c", name: "f", arguments: "[1]" }] },
+        { input: [{ type: "function_call", name: "f", arguments: "{}" }] },
+        {
+          input: [
+            { type: "function_call", call_id: "c", name: "f", arguments: "{}" },
+            { type: "function_call_output", call_id: "c", output: 5 },
+          ],
+        },
+        { input: [{ type: "reasoning", summary: "x" }] },
+        { input: "hi", tools: [{ type: "function" }] },
+        { input: "hi", tools: [{ type: "namespace", tools: [] }] },
+        { input: "hi", text: { format: { type: "json_schema", name: "x" } } },
+        { input: "hi", text: { format: { type: "yaml" } } },
+        { input: "hi", previous_response_id: "" },
+        { input: "hi", instructions: 5 },
+        { input: "hi", max_output_tokens: 0 },
+        { input: "hi", background: true },
+        { input: 7 },
+      ];
+      for (const model of ["mylocal/gpt-test", "anthropic/claude-test", "gemini/gemini-test"]) {
+        for (const body of odd) {
+          const response = await post({ model, ...(body as object) });
+          const json = await response.json();
+          assert.equal(response.status, 400, `${JSON.stringify(body)}: ${JSON.stringify(json)}`);
+          assert.equal(json.error.type, "invalid_request_error");
+          assert.equal(typeof json.error.param, "string", JSON.stringify(json));
+        }
+      }
     });
   } finally {
     await proxy.stop();
