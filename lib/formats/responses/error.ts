@@ -6,7 +6,6 @@
  * https://platform.openai.com/docs/api-reference/responses-streaming/response/failed
  */
 import type { ErrorKind } from "../../errors.ts";
-import { encodeSseEvent } from "../sse.ts";
 import type { ErrorFields } from "../openai/error.ts";
 import type { Json } from "../json_values.ts";
 
@@ -47,7 +46,8 @@ export function responsesErrorCode(
 
 /** One Responses stream event as SSE text (`event:` names the type, as OpenAI sends it). */
 export function responsesEvent(data: Json & { type: string }): string {
-  return encodeSseEvent({ event: data.type, data: JSON.stringify(data) });
+  // JSON text holds no line break, so it is one `data:` line as it is.
+  return `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 /**

@@ -114,14 +114,13 @@ export function encodeResponsesPart(
     case "text-delta": {
       if (part.text === "") break;
       const item = openMessage(next, events);
-      emit(next, events, {
-        type: "response.output_text.delta",
-        item_id: item.id,
-        output_index: item.outputIndex,
-        content_index: 0,
-        delta: part.text,
-        logprobs: [],
-      });
+      // The most frequent event, written directly (the same text `emit` would write).
+      events.push(
+        `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":"${item.id}",` +
+          `"output_index":${item.outputIndex},"content_index":0,"delta":${JSON.stringify(part.text)},` +
+          `"logprobs":[],"sequence_number":${next.sequence}}\n\n`,
+      );
+      next.sequence += 1;
       replaceOpen(next, { ...item, text: item.text + part.text });
       break;
     }
