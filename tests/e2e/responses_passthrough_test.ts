@@ -178,6 +178,10 @@ Deno.test("Responses upstream: pass-through for Responses clients, translation f
       const final = await stream.finalResponse();
       assert.equal(final.id, "resp_upstream_1");
       assert.equal(final.output_text, "Sunny in Paris.");
+      await client.responses.delete(final.id);
+      await client.responses.stream({ model: "oairesp/gpt-resp", input: "Weather?" }).finalResponse();
+      // A passed-through stream is kept too, read on its way.
+      assert.equal((await client.responses.retrieve(final.id)).output_text, "Sunny in Paris.");
       assert.deepEqual(types.slice(0, 3), [
         "response.created",
         "response.in_progress",

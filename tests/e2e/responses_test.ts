@@ -220,6 +220,8 @@ Deno.test("Responses front door end to end, translated to every upstream format"
         assert.deepEqual(sequence, sequence.map((_, index) => index));
         assert.match(final.output_text, text);
         assert.ok((final.usage?.total_tokens ?? 0) > 0);
+        // Kept before the stream ended: retrievable at once.
+        assert.equal((await client.responses.retrieve(final.id)).output_text, final.output_text);
       });
 
       await t.step(`${name}: a function tool loop, stored (previous_response_id) and stateless`, async () => {

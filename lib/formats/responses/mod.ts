@@ -15,7 +15,7 @@ import { responsesEventsToParts } from "./stream.ts";
 import { failResponsesStream, partsToResponsesEvents, type ResponsesEncoderState } from "./stream_encoder.ts";
 import type { NamespaceNames } from "./tool_names.ts";
 import { responsesStreamUsage, usageFromResponses } from "./usage.ts";
-import { isRecord } from "../json_values.ts";
+import { isRecord, type Json } from "../json_values.ts";
 
 export { checkInputItems, describeTools, inputItems } from "./request_reading.ts";
 export { echoOfRequest } from "./response.ts";
@@ -29,6 +29,8 @@ export interface ResponsesCodecOptions {
   echo?: ResponseEcho;
   /** Flat names of namespace functions → the client's names. @default none */
   namespaces?: NamespaceNames;
+  /** Receives every whole response a translated stream completes (to keep it). @default none */
+  onStreamedResponse?: (response: Json) => Promise<void>;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface ResponsesCodecOptions {
  * per request.
  */
 export function responsesCodec(options: ResponsesCodecOptions = {}): FormatCodec {
-  const { echo = {}, namespaces = new Map() } = options;
+  const { echo = {}, namespaces = new Map(), onStreamedResponse } = options;
   let encoder: ResponsesEncoderState | null = null;
   return {
     format: "responses",
@@ -50,7 +52,13 @@ export function responsesCodec(options: ResponsesCodecOptions = {}): FormatCodec
     usageOf: (json) => isRecord(json) ? usageFromResponses(json.usage) : null,
     streamTailUsage: responsesStreamUsage,
     partsToStream: ({ model }) =>
-      partsToResponsesEvents({ model, echo, namespaces, onState: (state) => encoder = state }),
+      partsToResponsesEvents({
+        model,
+        echo,
+        namespaces,
+        onState: (state) => encoder = state,
+        onResponse: onStreamedResponse,
+      }),
     errorStatus: (status) => status,
     errorBody: openAIErrorBody,
     streamErrorEvent: (fields) =>

@@ -206,14 +206,20 @@ export function failResponsesStream(state: ResponsesEncoderState, fields: ErrorF
 
 /** The events that close the stream: the terminal event, or `response.failed` when the answer was cut. */
 export function endResponsesStream(state: ResponsesEncoderState): string[] {
-  if (state.ended) return [];
+  return closeResponsesStream(state).events;
+}
+
+/** The closing events, and the whole response when it completed (or was truncated) rather than failed. */
+function closeResponsesStream(state: ResponsesEncoderState): { events: string[]; response: Json | null } {
+  if (state.ended) return { events: [], response: null };
   const next = { ...state };
   if (next.finish === null) {
-    return failResponsesStream(next, {
+    const events = failResponsesStream(next, {
       kind: "api_error",
       message: "the upstream stream ended before the response was complete",
       code: "server_error",
     });
+    return { events, response: null };
   }
   const events: string[] = [];
   closeAll(next, events);
@@ -223,24 +229,34 @@ export function endResponsesStream(state: ResponsesEncoderState): string[] {
     type: status === "completed" ? "response.completed" : "response.incomplete",
     response,
   });
-  return events;
+  return { events, response };
 }
 
-/** Canonical parts → Responses SSE text; `onState` sees every state (to fail the stream from outside). */
-export function partsToResponsesEvents(
-  options: ResponsesEncoderOptions & { onState?: (state: ResponsesEncoderState) => void },
-): TransformStream<StreamPart, string> {
+/** Options of {@link partsToResponsesEvents}. */
+export interface ResponsesStreamOptions extends ResponsesEncoderOptions {
+  /** Sees every state (to fail the stream from outside when its source breaks). */
+  onState?: (state: ResponsesEncoderState) => void;
+  /** Receives the whole response before its terminal event goes out (to keep it). */
+  onResponse?: (response: Json) => Promise<void>;
+}
+
+/** Canonical parts → Responses SSE text. */
+export function partsToResponsesEvents(options: ResponsesStreamOptions): TransformStream<StreamPart, string> {
+  const { onState, onResponse } = options;
   let state = initialResponsesEncoderState(options);
-  options.onState?.(state);
+  onState?.(state);
   return new TransformStream({
     transform(part, controller) {
       const step = encodeResponsesPart(state, part);
       state = step.state;
-      options.onState?.(state);
+      onState?.(state);
       for (const event of step.events) controller.enqueue(event);
     },
-    flush(controller) {
-      for (const event of endResponsesStream(state)) controller.enqueue(event);
+    async flush(controller) {
+      const { events, response } = closeResponsesStream(state);
+      // Kept before the client hears it is complete: its follow-up may name it at once.
+      if (response !== null && onResponse) await onResponse(response);
+      for (const event of events) controller.enqueue(event);
     },
   });
 }

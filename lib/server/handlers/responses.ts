@@ -49,16 +49,6 @@ export function createResponse(deps: AppDeps, store: ResponseStore): Handler<App
     const { dropped, namespaces } = describeTools(body.tools);
     if (dropped.length > 0 && !native) c.get("access").note = `built-in tools dropped: ${dropped.join(", ")}`;
     const stream = request.stream === true;
-    const response = await runChat(deps, c, {
-      inbound: responsesCodec({ echo: echoOfRequest(body), namespaces }),
-      frontDoor: "responses",
-      body: forwarded,
-      clientModel: model,
-      targets,
-      stream,
-      // Responses streams always end with the usage (`response.completed`).
-      includeUsage: true,
-    });
     const keep = keepable && request.store !== false && config.responsesStoreTtlMs > 0
       ? async (response: Json) => {
         try {
@@ -71,7 +61,24 @@ export function createResponse(deps: AppDeps, store: ResponseStore): Handler<App
         }
       }
       : null;
-    return stream ? watchStream(response, keep) : await keepAnswer(response, keep);
+    // A translated stream hands its response over as it ends; one passed through is read on its way.
+    const passable = targets.some((target) => target.provider.adapter.format === "responses");
+    const response = await runChat(deps, c, {
+      inbound: responsesCodec({
+        echo: echoOfRequest(body),
+        namespaces,
+        onStreamedResponse: keep ?? undefined,
+      }),
+      frontDoor: "responses",
+      body: forwarded,
+      clientModel: model,
+      targets,
+      stream,
+      // Responses streams always end with the usage (`response.completed`).
+      includeUsage: true,
+    });
+    if (!stream) return await keepAnswer(response, keep);
+    return passable ? watchStream(response, keep) : response;
   };
 }
 
