@@ -5,7 +5,9 @@
  * the request (instructions, tools, …) and names namespace functions as the client did.
  * https://platform.openai.com/docs/api-reference/responses
  */
-import type { FormatCodec } from "../mod.ts";
+import type { FormatCodec } from "../codec.ts";
+import { clampOutputTokensAt } from "../output_limit.ts";
+import { overrideTemperatureZeroAt } from "../temperature.ts";
 import { openAIErrorBody } from "../openai/error.ts";
 import { responsesStreamErrorEvent } from "./error.ts";
 import { readResponsesRequest } from "./request_reading.ts";
@@ -67,5 +69,13 @@ export function responsesCodec(options: ResponsesCodecOptions = {}): FormatCodec
         : failResponsesStream({ ...encoder }, fields).join(""),
     // OpenAI's own `x-request-id` comes from the upstream; ours travels as `x-proxy-request-id`.
     requestIdHeader: null,
+    clampOutputTokens: (body, ceiling) => clampOutputTokensAt(body, [["max_output_tokens"]], ceiling),
+    overrideTemperatureZero: (body, mode) => overrideTemperatureZeroAt(body, ["temperature"], mode),
   };
 }
+
+/**
+ * The Responses codec for requests it knows nothing of (errors, upstream calls, matrix tests); the front
+ * door builds one per request.
+ */
+export const responsesFormat: FormatCodec = responsesCodec();
