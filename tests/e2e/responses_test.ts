@@ -162,6 +162,8 @@ Deno.test("Responses front door end to end, translated to every upstream format"
       ANTHROPIC_API_KEY: "sk-ant-bbbbbbbbbbbbbbbb2222",
       GEMINI_API_BASE: gemini.origin,
       GEMINI_API_KEY: "AIza-cccccccccccccccc3333",
+      // Codex CLI without a model flag asks for a bare OpenAI name.
+      DEFAULT_PROVIDER_RESPONSES: "mylocal",
     },
   });
   const client = new OpenAI({ apiKey: TEST_PROXY_KEY, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
@@ -354,6 +356,13 @@ Deno.test("Responses front door end to end, translated to every upstream format"
         );
       },
     );
+
+    await t.step("a bare model name goes to DEFAULT_PROVIDER_RESPONSES", async () => {
+      chat.requests.length = 0;
+      const response = await client.responses.create({ model: "gpt-test", input: "Hi" });
+      assert.equal(response.model, "gpt-test");
+      assert.equal(chat.requests[0].json?.model, "gpt-test");
+    });
 
     await t.step("store: false keeps nothing", async () => {
       const created = await client.responses.create({ model: "mylocal/gpt-test", input: "Hi", store: false });

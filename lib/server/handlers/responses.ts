@@ -43,7 +43,7 @@ export function createResponse(deps: AppDeps, store: ResponseStore): Handler<App
         param: "background",
       });
     }
-    const targets = resolveTargets(model, providers, config.rotation);
+    const targets = resolveTargets(model, providers, config.rotation, { format: "responses" });
     const native = targets.every((target) => target.provider.adapter.format === "responses");
     const { forwarded, input, keepable } = await conversation(body, { store, native });
     const { dropped, namespaces } = describeTools(body.tools);
