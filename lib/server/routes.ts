@@ -13,6 +13,8 @@ import { health, ready } from "./handlers/health.ts";
 import { metricsEndpoint } from "./handlers/metrics.ts";
 import { tokenCount } from "./handlers/token_count.ts";
 import { censusOfPools } from "../metrics/census.ts";
+import { createResponse, deleteResponse, getResponse, listInputItems } from "./handlers/responses.ts";
+import { MemoryResponseStore } from "../store/response_store.ts";
 import { CODECS } from "../formats/mod.ts";
 import { clientAuth } from "./middleware/auth.ts";
 import { inboundFormat } from "./middleware/inbound_format.ts";
@@ -28,10 +30,14 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const { metrics } = deps.observability;
     app.get("/metrics", clientAuth({ apiKey: deps.config.proxyApiKey }), metricsEndpoint({ metrics }));
   }
+  const responseStore = deps.responseStore ??
+    new MemoryResponseStore({ ttlMs: deps.config.responsesStoreTtlMs, now: deps.now });
 
   // Each route group names its client's format first, so that every error is rendered in its shape.
   app.use("/v1/messages", inboundFormat(CODECS.anthropic));
   app.use("/v1/messages/*", inboundFormat(CODECS.anthropic));
+  app.use("/v1/responses", inboundFormat(CODECS.responses));
+  app.use("/v1/responses/*", inboundFormat(CODECS.responses));
   app.use("/v1/*", inboundFormat(CODECS.gemini, { when: isGeminiCallPath }));
   app.use("/v1beta/*", inboundFormat(CODECS.gemini));
 
@@ -40,6 +46,10 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.post("/v1/chat/completions", chatCompletions(deps));
   app.post("/v1/messages", messages(deps));
   app.post("/v1/messages/count_tokens", countTokens(deps));
+  app.post("/v1/responses", createResponse(deps, responseStore));
+  app.get("/v1/responses/:id", getResponse(responseStore));
+  app.delete("/v1/responses/:id", deleteResponse(responseStore));
+  app.get("/v1/responses/:id/input_items", listInputItems(responseStore));
   app.post("/v1/embeddings", embeddings(deps, { embed }));
   // @google/genai lists models under /v1 too: Google's clients get Gemini's shape.
   app.get("/v1/models", listGeminiModels(deps, { googleClientsOnly: true }), listModels(deps));

@@ -11,6 +11,7 @@ import { JsonFileStore } from "../store/state_store.ts";
 import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { resolveProviders } from "../../providers/mod.ts";
 import { createApp } from "./app.ts";
+import { openSharedState } from "../store/redis/mod.ts";
 import { ModelCatalog } from "./model_catalog.ts";
 import { type Observability, startObservability } from "./observability.ts";
 import { OutputLimits } from "./output_limits.ts";
@@ -47,7 +48,11 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   });
   const observability = startObservability(config, { logger, events, pools: () => rotator.pools });
   const fetch = observability.wrapFetch(options.fetch ?? globalThis.fetch);
+  const sharedState = config.stateStore.kind === "redis"
+    ? await openSharedState(config.stateStore, logger)
+    : null;
   const rotator = new Rotator(providers, {
+    shared: sharedState?.pool,
     settings: config.rotation,
     globalTimeoutMs: config.globalTimeoutMs,
     prices: config.prices,
@@ -67,6 +72,14 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     events,
   });
   await persistence.load();
+  // When the store returns: the rests this instance took while it was away reach the others, and the
+  // rests the others took reach this one.
+  sharedState?.link.onUp(() => {
+    for (const pool of rotator.pools.values()) {
+      pool.publishRests();
+      pool.pullRests();
+    }
+  });
   const upstream = new UpstreamClient({
     rotator,
     fetch,
@@ -92,6 +105,7 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     catalog,
     outputLimits: new OutputLimits(),
     observability,
+    sharedUsage: sharedState?.pool.usage,
   });
   const metricsServer = config.observability.metricsPort === null
     ? null
@@ -119,6 +133,7 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     async shutdown() {
       await Promise.all([server.shutdown(), metricsServer?.shutdown()]);
       await Promise.all([persistence.flush(), observability.flush()]);
+      await sharedState?.close();
     },
     finished: server.finished,
     flush: () => Promise.all([persistence.flush(), observability.flush()]).then(() => {}),
