@@ -8,6 +8,7 @@ import { Rotator } from "../rotator/rotator.ts";
 import { JsonFileStore } from "../store/state_store.ts";
 import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { resolveProviders } from "../../providers/mod.ts";
+import { upstreamFetch } from "../http/mod.ts";
 import { createApp } from "./app.ts";
 import { ModelCatalog } from "./model_catalog.ts";
 import { OutputLimits } from "./output_limits.ts";
@@ -15,7 +16,7 @@ import { OutputLimits } from "./output_limits.ts";
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
   logger: Logger;
-  /** @default globalThis.fetch */
+  /** @default the client `config.upstreamHttpClient` names */
   fetch?: FetchFunction;
   /** Called once the socket listens, with the URL clients should use. */
   onListen?: (url: string) => void;
@@ -33,7 +34,8 @@ export interface RunningServer {
 
 /** Build the app from `config` and serve it. */
 export async function startServer(config: ProxyConfig, options: StartServerOptions): Promise<RunningServer> {
-  const { logger, fetch = globalThis.fetch, onListen } = options;
+  const upstream = options.fetch ? null : upstreamFetch(config.upstreamHttpClient);
+  const { logger, fetch = upstream!.fetch, onListen } = options;
   logger.addSecrets([config.proxyApiKey]);
   const providers = resolveProviders(config.providers, logger);
   logger.addSecrets(
@@ -90,6 +92,7 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     url,
     async shutdown() {
       await server.shutdown();
+      upstream?.close();
       await persistence.flush();
     },
     finished: server.finished,
