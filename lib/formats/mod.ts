@@ -7,11 +7,21 @@ import type { ErrorFields } from "./openai/error.ts";
 import { openAIErrorBody, openAIStreamErrorEvent } from "./openai/error.ts";
 import { canonicalToOpenAIRequest, openAIRequestToCanonical } from "./openai/request.ts";
 import { canonicalToOpenAIResponse, openAIResponseToCanonical } from "./openai/response.ts";
-import { openAIChunksToParts, partsToOpenAIChunks } from "./openai/stream.ts";
+import {
+  openAIChunksToParts,
+  openAIPartsDecoder,
+  openAIPartsEncoder,
+  partsToOpenAIChunks,
+} from "./openai/stream.ts";
 import { anthropicErrorBody, anthropicErrorStatus, anthropicStreamErrorEvent } from "./anthropic/error.ts";
 import { anthropicRequestToCanonical, canonicalToAnthropicRequest } from "./anthropic/request.ts";
 import { anthropicResponseToCanonical, canonicalToAnthropicResponse } from "./anthropic/response.ts";
-import { anthropicEventsToParts, partsToAnthropicEvents } from "./anthropic/stream.ts";
+import {
+  anthropicEventsToParts,
+  anthropicPartsDecoder,
+  anthropicPartsEncoder,
+  partsToAnthropicEvents,
+} from "./anthropic/stream.ts";
 import type { MessagesRequest } from "./anthropic/schema.ts";
 import type {
   CanonicalRequest,
@@ -25,7 +35,8 @@ import { openAIStreamUsage, usageFromOpenAI } from "./openai/usage.ts";
 import type { SseEvent } from "./sse.ts";
 import { canonicalToGeminiRequest } from "./gemini/request.ts";
 import { geminiResponseToCanonical } from "./gemini/response.ts";
-import { geminiChunksToParts } from "./gemini/stream.ts";
+import { geminiChunksToParts, geminiPartsDecoder } from "./gemini/stream.ts";
+import type { PartsDecoder, PartsEncoder } from "./stream_pipeline.ts";
 import { geminiToolMapping } from "./gemini/tool_mapping.ts";
 
 /** Formats clients may speak to the proxy. */
@@ -37,6 +48,8 @@ export interface AnswerReader {
   toCanonicalResponse(json: unknown): CanonicalResponse;
   /** This format's SSE events → canonical parts. */
   streamToParts(): TransformStream<SseEvent, StreamPart>;
+  /** The same as a synchronous step (stream translation runs one call per chunk when both sides have one). */
+  partsDecoder?(): PartsDecoder;
 }
 
 /** What the proxy needs of a format a provider speaks: send it requests, read its answers. */
@@ -65,6 +78,8 @@ export interface FormatCodec extends ProviderCodec {
   streamTailUsage(tail: string): Partial<CanonicalUsage> | null;
   /** Canonical parts → this format's SSE text. */
   partsToStream(options: { model: string; includeUsage: boolean }): TransformStream<StreamPart, string>;
+  /** The same as a synchronous step. */
+  partsEncoder?(options: { model: string; includeUsage: boolean }): PartsEncoder;
   /** The HTTP status this format uses for a status of ours. */
   errorStatus(status: number): number;
   /** An error body in this format. */
@@ -82,9 +97,11 @@ const openai: FormatCodec = {
   toCanonicalResponse: openAIResponseToCanonical,
   fromCanonicalResponse: (response, model) => canonicalToOpenAIResponse(response, { model }),
   streamToParts: openAIChunksToParts,
+  partsDecoder: openAIPartsDecoder,
   usageOf: usageFromOpenAI,
   streamTailUsage: openAIStreamUsage,
   partsToStream: (options) => partsToOpenAIChunks(options),
+  partsEncoder: (options) => openAIPartsEncoder(options),
   errorStatus: (status) => status,
   errorBody: openAIErrorBody,
   streamErrorEvent: openAIStreamErrorEvent,
@@ -100,9 +117,11 @@ const anthropic: FormatCodec = {
   toCanonicalResponse: anthropicResponseToCanonical,
   fromCanonicalResponse: (response, model) => canonicalToAnthropicResponse(response, { model }),
   streamToParts: anthropicEventsToParts,
+  partsDecoder: anthropicPartsDecoder,
   usageOf: (json) => anthropicResponseToCanonical(json).usage,
   streamTailUsage: anthropicStreamUsage,
   partsToStream: ({ model }) => partsToAnthropicEvents({ model }),
+  partsEncoder: ({ model }) => anthropicPartsEncoder({ model }),
   errorStatus: anthropicErrorStatus,
   errorBody: anthropicErrorBody,
   streamErrorEvent: anthropicStreamErrorEvent,
@@ -114,11 +133,13 @@ const gemini: ProviderCodec = {
   fromCanonicalRequest: canonicalToGeminiRequest,
   toCanonicalResponse: (json) => geminiResponseToCanonical(json),
   streamToParts: () => geminiChunksToParts(),
+  partsDecoder: () => geminiPartsDecoder(),
   answerReader(request) {
     const tools = geminiToolMapping(request);
     return {
       toCanonicalResponse: (json) => geminiResponseToCanonical(json, { tools }),
       streamToParts: () => geminiChunksToParts({ tools }),
+      partsDecoder: () => geminiPartsDecoder({ tools }),
     };
   },
 };

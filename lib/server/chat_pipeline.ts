@@ -15,6 +15,7 @@ import { readCallText, type Target } from "../rotator/rotator.ts";
 import { sendUpstream } from "../rotator/upstream_call.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { relayHeaders, relayStream } from "./relay.ts";
+import { streamTranslator } from "./stream_translation.ts";
 import { PartsTap, streamOutcome, tokenUsage } from "./call_accounting.ts";
 import { clampOutputTokens } from "../formats/output_limit.ts";
 import { outputCeilingOf } from "../rotator/output_ceiling.ts";
@@ -136,8 +137,13 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
     if (!passThrough && inbound.requestIdHeader) headers.set(inbound.requestIdHeader, requestId);
     // Missing usage is estimated (the tokenizer blocks a while) only for clients that are shown it.
     const tap = passThrough ? null : new PartsTap(call.includeUsage ? estimate : undefined);
+    const encoder = { model: call.clientModel, includeUsage: call.includeUsage };
+    const translator = tap === null
+      ? undefined
+      : streamTranslator({ reader: target, inbound, tap, thinkTags: adapter.thinkTags, encoder }) ??
+        undefined;
     // Translated after the relay's idle watchdog has seen the upstream's bytes, not the client's.
-    const translate = tap === null ? undefined : (bytes: ReadableStream<Uint8Array>) => {
+    const translate = tap === null || translator ? undefined : (bytes: ReadableStream<Uint8Array>) => {
       let parts = bytes.pipeThrough(sseDecoder()).pipeThrough(target.streamToParts());
       if (adapter.thinkTags) parts = parts.pipeThrough(thinkTagSplitter());
       return parts
@@ -150,6 +156,7 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
       controller,
       errorEvent,
       translate,
+      translator,
       onEnd: (end, tail) => {
         detach();
         const usage = tap === null ? inbound.streamTailUsage(tail()) : tap.usage;

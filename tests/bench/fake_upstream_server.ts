@@ -28,6 +28,25 @@ export const STREAM_EVENTS: readonly Uint8Array<ArrayBuffer>[] = chatCompletionC
   PIECES,
 ).map((event) => encoder.encode(event));
 
+/** The usage chunk OpenAI sends last when the request asks `stream_options.include_usage`. */
+const USAGE_EVENT = encoder.encode(`data: ${
+  JSON.stringify({
+    id: "chatcmpl-test",
+    object: "chat.completion.chunk",
+    created: 1_700_000_000,
+    model: BENCH_UPSTREAM_MODEL,
+    choices: [],
+    usage: { prompt_tokens: 9, completion_tokens: PIECES.length, total_tokens: 9 + PIECES.length },
+  })
+}\n\n`);
+
+/** The streamed answer's events with the usage chunk before `[DONE]`. */
+export const STREAM_EVENTS_WITH_USAGE: readonly Uint8Array<ArrayBuffer>[] = [
+  ...STREAM_EVENTS.slice(0, -1),
+  USAGE_EVENT,
+  STREAM_EVENTS[STREAM_EVENTS.length - 1],
+];
+
 /** The whole streamed answer, as a client reads it. */
 export const STREAM_BYTES: Uint8Array<ArrayBuffer> = encoder.encode(
   chatCompletionChunks(BENCH_UPSTREAM_MODEL, PIECES).join(""),
@@ -44,12 +63,12 @@ const JSON_HEADERS = { "content-type": "application/json" };
 const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" };
 
 /** The SSE events of the streamed answer, one chunk each, as fast as the client takes them. */
-function streamBody(): ReadableStream<Uint8Array> {
+function streamBody(events: readonly Uint8Array<ArrayBuffer>[]): ReadableStream<Uint8Array> {
   let index = 0;
   return new ReadableStream({
     pull(controller) {
-      controller.enqueue(STREAM_EVENTS[index++]);
-      if (index === STREAM_EVENTS.length) controller.close();
+      controller.enqueue(events[index++]);
+      if (index === events.length) controller.close();
     },
   }, { highWaterMark: 0 });
 }
@@ -59,9 +78,11 @@ export async function handleBenchRequest(request: Request): Promise<Response> {
   const { pathname } = new URL(request.url);
   if (request.method === "POST" && pathname === "/v1/chat/completions") {
     const body: unknown = await request.json().catch(() => null);
-    const stream = typeof body === "object" && body !== null && "stream" in body && body.stream === true;
-    return stream
-      ? new Response(streamBody(), { headers: SSE_HEADERS })
+    const fields = typeof body === "object" && body !== null ? body as Record<string, unknown> : {};
+    const options = fields.stream_options as { include_usage?: unknown } | undefined;
+    const events = options?.include_usage === true ? STREAM_EVENTS_WITH_USAGE : STREAM_EVENTS;
+    return fields.stream === true
+      ? new Response(streamBody(events), { headers: SSE_HEADERS })
       : new Response(COMPLETION_BYTES, { headers: JSON_HEADERS });
   }
   if (request.method === "GET" && pathname === "/v1/models") {

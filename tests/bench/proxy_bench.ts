@@ -13,7 +13,7 @@
  * `UPSTREAM_HTTP_CLIENT`), `--prof` to write a V8 tick profile of the proxy per round (read it with
  * `node --prof-process <file>`).
  */
-import { COMPLETION_BYTES, STREAM_BYTES } from "./fake_upstream_server.ts";
+import { COMPLETION_BYTES, STREAM_BYTES, STREAM_EVENTS_WITH_USAGE } from "./fake_upstream_server.ts";
 import {
   baseEnv,
   PROJECT_ROOT,
@@ -109,8 +109,14 @@ function endsWithMessageStop(body: Uint8Array): void {
   if (!text.includes("message_stop")) throw new Error(`the stream did not end with message_stop: ${text}`);
 }
 
+const STREAM_WITH_USAGE_BYTES = new Uint8Array(
+  STREAM_EVENTS_WITH_USAGE.reduce((total, event) => total + event.length, 0),
+);
+
+/** The upstream called directly; for `messages`, with the request the proxy sends it (usage asked). */
 function directTarget(origin: string, mode: Mode): Target {
   const streamed = mode !== "json";
+  const usage = mode === "messages";
   return {
     label: "upstream",
     url: `${origin}/v1/chat/completions`,
@@ -121,9 +127,10 @@ function directTarget(origin: string, mode: Mode): Target {
         model: "gpt-bench",
         messages: [{ role: "user", content: "Say hello." }],
         ...(streamed ? { stream: true } : {}),
+        ...(usage ? { stream_options: { include_usage: true } } : {}),
       }),
     },
-    check: exactly(streamed ? STREAM_BYTES : COMPLETION_BYTES),
+    check: exactly(usage ? STREAM_WITH_USAGE_BYTES : streamed ? STREAM_BYTES : COMPLETION_BYTES),
   };
 }
 
