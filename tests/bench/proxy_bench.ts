@@ -10,21 +10,19 @@
  *
  * Run: `deno task bench` (3 rounds), `deno task bench --quick` (smoke run), `--rounds=N`,
  * `--level=info|warn` (the proxy's log level, default info), `--client=native|fetch` (the proxy's
- * `UPSTREAM_HTTP_CLIENT`), `--prof` to write a V8 tick profile of the proxy per round (read it with
+ * `UPSTREAM_HTTP_CLIENT`), `--modes=json,stream,messages` (a subset), `--bare=native|fetch` (a
+ * calibration: a bare `Deno.serve` relay on that client stands in for the proxy), `--prof` to write a V8 tick profile of the proxy per round (read it with
  * `node --prof-process <file>`).
  */
 import { COMPLETION_BYTES, STREAM_BYTES, STREAM_EVENTS_WITH_USAGE } from "./fake_upstream_server.ts";
-import {
-  baseEnv,
-  PROJECT_ROOT,
-  type ProxyProcess,
-  startProxy,
-  TEST_PROXY_KEY,
-} from "../helpers/proxy_process.ts";
+import { baseEnv, PROJECT_ROOT, startProxy, TEST_PROXY_KEY } from "../helpers/proxy_process.ts";
 
 const UPSTREAM_SCRIPT = new URL("./fake_upstream_server.ts", import.meta.url).pathname;
+const BARE_RELAY_SCRIPT = new URL("./bare_relay.ts", import.meta.url).pathname;
 const UPSTREAM_KEY = "sk-bench-0123456789abcdef0123";
 const CONCURRENCY = 32;
+/** `getconf CLK_TCK` on Linux. */
+const CLOCK_TICKS_PER_SECOND = 100;
 /** Issue 8 §7: added p50 at c=1, throughput ratio at c=32, resident memory. */
 const GOALS = {
   addedP50Ms: { json: 0.2, stream: 0.5, messages: 0.5 },
@@ -59,8 +57,10 @@ const QUICK: Settings = {
   rounds: 1,
 };
 
-const MODES = ["json", "stream", "messages"] as const;
-type Mode = (typeof MODES)[number];
+const ALL_MODES = ["json", "stream", "messages"] as const;
+type Mode = (typeof ALL_MODES)[number];
+/** The modes measured (`--modes=json,stream` narrows them, e.g. for a profile of one path). */
+let MODES: readonly Mode[] = ALL_MODES;
 
 /** One endpoint and the exact request sent to it. */
 interface Target {
@@ -79,6 +79,11 @@ interface Percentiles {
 interface ModeResult {
   latencyMs: { direct: Percentiles; proxy: Percentiles; added: Percentiles };
   throughput: { direct: number; proxy: number; ratio: number };
+  /**
+   * CPU time the proxy process spent per request during the c=32 run (µs, user + system), NaN where it
+   * cannot be read. Unlike the ratios it hardly depends on what else the machine runs.
+   */
+  cpuMicrosPerRequest: number;
 }
 
 interface RoundResult {
@@ -228,17 +233,24 @@ async function throughput(
   direct: Target,
   proxy: Target,
   settings: Settings,
-): Promise<ModeResult["throughput"]> {
+  cpu: () => Promise<number>,
+): Promise<{ rates: ModeResult["throughput"]; cpuMicrosPerRequest: number }> {
   await load(direct, settings.throughputWarmupMs);
   await load(proxy, settings.throughputWarmupMs);
   const totals = { direct: { requests: 0, elapsedMs: 0 }, proxy: { requests: 0, elapsedMs: 0 } };
+  let cpuSeconds = 0;
   for (const side of ["direct", "proxy", "proxy", "direct"] as const) {
+    const before = side === "proxy" ? await cpu() : 0;
     const run = await load(side === "direct" ? direct : proxy, settings.throughputMs / 2);
+    if (side === "proxy") cpuSeconds += await cpu() - before;
     totals[side].requests += run.requests;
     totals[side].elapsedMs += run.elapsedMs;
   }
   const rate = (side: "direct" | "proxy") => totals[side].requests / (totals[side].elapsedMs / 1000);
-  return { direct: rate("direct"), proxy: rate("proxy"), ratio: rate("proxy") / rate("direct") };
+  return {
+    rates: { direct: rate("direct"), proxy: rate("proxy"), ratio: rate("proxy") / rate("direct") },
+    cpuMicrosPerRequest: (cpuSeconds * 1e6) / totals.proxy.requests,
+  };
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -259,7 +271,7 @@ function median(values: number[]): number {
 
 async function measureMode(
   upstream: BenchUpstream,
-  proxy: ProxyProcess,
+  proxy: { url: string; cpu: () => Promise<number> },
   mode: Mode,
   settings: Settings,
 ): Promise<ModeResult> {
@@ -278,7 +290,10 @@ async function measureMode(
       proxy: latencyProxy,
       added: { p50: latencyProxy.p50 - latencyDirect.p50, p99: latencyProxy.p99 - latencyDirect.p99 },
     },
-    throughput: await throughput(direct, proxied, settings),
+    ...await throughput(direct, proxied, settings, proxy.cpu).then(({ rates, cpuMicrosPerRequest }) => ({
+      throughput: rates,
+      cpuMicrosPerRequest,
+    })),
   };
 }
 
@@ -296,6 +311,21 @@ async function proxyPid(dataDir: string): Promise<number | null> {
   return line === undefined ? null : Number(line.split(/\s+/, 1)[0]);
 }
 
+/** CPU seconds (user + system) `pid` has used, from `/proc/<pid>/stat` (read by `cat`: Deno allows `/proc` only to all-powerful code). */
+async function cpuSeconds(pid: number | null): Promise<number> {
+  if (pid === null) return NaN;
+  const output = await new Deno.Command("cat", {
+    args: [`/proc/${pid}/stat`],
+    stdout: "piped",
+    stderr: "null",
+  })
+    .output();
+  // Fields after the command name (which may hold spaces) start at ") "; utime and stime are the 12th and 13th.
+  const text = decoder.decode(output.stdout);
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
 /** Resident memory of `pid` in MB, or NaN where it cannot be read. */
 async function rssMb(pid: number | null): Promise<number> {
   if (pid === null) return NaN;
@@ -305,8 +335,25 @@ async function rssMb(pid: number | null): Promise<number> {
 
 async function runRound(
   upstream: BenchUpstream,
-  options: { settings: Settings; env: Record<string, string>; profileFile: string | null },
+  options: {
+    settings: Settings;
+    env: Record<string, string>;
+    profileFile: string | null;
+    bare: string | null;
+  },
 ): Promise<RoundResult> {
+  if (options.bare !== null) {
+    // A calibration: the bare relay stands where the proxy would.
+    const relay = await startBenchUpstream(BARE_RELAY_SCRIPT, [upstream.origin, options.bare]);
+    try {
+      const modes = {} as Record<Mode, ModeResult>;
+      const subject = { url: relay.origin, cpu: () => Promise.resolve(NaN) };
+      for (const mode of MODES) modes[mode] = await measureMode(upstream, subject, mode, options.settings);
+      return { modes, rssMb: { during: NaN, after: NaN } };
+    } finally {
+      await relay.stop();
+    }
+  }
   const env: Record<string, string> = {
     BENCH_API_BASE: `${upstream.origin}/v1`,
     BENCH_API_KEY: UPSTREAM_KEY,
@@ -327,7 +374,8 @@ async function runRound(
   }, 250);
   try {
     const modes = {} as Record<Mode, ModeResult>;
-    for (const mode of MODES) modes[mode] = await measureMode(upstream, proxy, mode, options.settings);
+    const subject = { url: proxy.url, cpu: () => cpuSeconds(pid) };
+    for (const mode of MODES) modes[mode] = await measureMode(upstream, subject, mode, options.settings);
     clearInterval(sampler);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     return { modes, rssMb: { during, after: await rssMb(pid) } };
@@ -338,10 +386,10 @@ async function runRound(
   }
 }
 
-/** Spawn the fake upstream in its own process and wait for the port it prints. */
-async function startBenchUpstream(): Promise<BenchUpstream> {
+/** Spawn the fake upstream (or another script that prints `listening <port>`) and wait for its port. */
+async function startBenchUpstream(script = UPSTREAM_SCRIPT, args: string[] = []): Promise<BenchUpstream> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net=127.0.0.1", UPSTREAM_SCRIPT],
+    args: ["run", "--allow-net=127.0.0.1", "--allow-read", script, ...args],
     cwd: PROJECT_ROOT,
     env: baseEnv(),
     clearEnv: true,
@@ -417,13 +465,13 @@ function report(title: string, round: RoundResult, settings: Settings): void {
   const seconds = (settings.throughputMs / 1000).toFixed(1);
   console.log(
     `throughput, c=${CONCURRENCY}, ${seconds} s each (req/s)`.padEnd(LABEL_WIDTH) +
-      ["direct", "proxy", "proxy/direct"].map((head) => head.padStart(13)).join(""),
+      ["direct", "proxy", "proxy/direct", "proxy CPU µs"].map((head) => head.padStart(13)).join(""),
   );
   for (const mode of MODES) {
     const { direct, proxy, ratio } = round.modes[mode].throughput;
     console.log(
       `  ${mode}`.padEnd(LABEL_WIDTH) + direct.toFixed(0).padStart(13) + proxy.toFixed(0).padStart(13) +
-        ratio.toFixed(3).padStart(13),
+        ratio.toFixed(3).padStart(13) + round.modes[mode].cpuMicrosPerRequest.toFixed(0).padStart(13),
     );
   }
   console.log(
@@ -452,6 +500,7 @@ function medianRound(rounds: RoundResult[]): RoundResult {
         proxy: pick((round) => round.modes[mode].throughput.proxy),
         ratio: pick((round) => round.modes[mode].throughput.ratio),
       },
+      cpuMicrosPerRequest: pick((round) => round.modes[mode].cpuMicrosPerRequest),
     };
   }
   return {
@@ -487,11 +536,12 @@ function summarize(result: RoundResult): Record<string, unknown> {
     addedMs: { p50: round3(entry.latencyMs.added.p50), p99: round3(entry.latencyMs.added.p99) },
     rps: { direct: Math.round(entry.throughput.direct), proxy: Math.round(entry.throughput.proxy) },
     ratio: round3(entry.throughput.ratio),
+    cpuMicrosPerRequest: Math.round(entry.cpuMicrosPerRequest),
   });
   return {
-    json: mode(result.modes.json),
-    stream: mode(result.modes.stream),
-    messages: mode(result.modes.messages),
+    ...(result.modes.json ? { json: mode(result.modes.json) } : {}),
+    ...(result.modes.stream ? { stream: mode(result.modes.stream) } : {}),
+    ...(result.modes.messages ? { messages: mode(result.modes.messages) } : {}),
     rssMb: { during: Math.round(result.rssMb.during), after: Math.round(result.rssMb.after) },
   };
 }
@@ -502,6 +552,7 @@ function parseArguments(args: string[]) {
     prof: false,
     rounds: null as number | null,
     env: {} as Record<string, string>,
+    bare: null as string | null,
   };
   for (const arg of args) {
     const [name, value] = arg.split("=", 2);
@@ -510,9 +561,17 @@ function parseArguments(args: string[]) {
     else if (name === "--rounds" && Number(value) >= 1) options.rounds = Math.floor(Number(value));
     else if (name === "--level" && value) options.env.PROXY_LOG_LEVEL = value;
     else if (name === "--client" && value) options.env.UPSTREAM_HTTP_CLIENT = value;
-    else {
+    else if (name === "--bare" && (value === "native" || value === "fetch")) {
+      options.bare = value;
+      MODES = MODES.filter((mode) => mode !== "messages");
+    } else if (name === "--modes" && value) {
+      const modes = value.split(",");
+      const unknown = modes.filter((mode) => !(ALL_MODES as readonly string[]).includes(mode));
+      if (unknown.length > 0) throw new Error(`unknown modes: ${unknown.join(", ")}`);
+      MODES = modes as Mode[];
+    } else {
       throw new Error(
-        `unknown argument: ${arg} (accepted: --quick, --prof, --rounds=N, --level=LEVEL, --client=native|fetch)`,
+        `unknown argument: ${arg} (accepted: --quick, --prof, --rounds=N, --level=LEVEL, --client=native|fetch, --modes=json,stream,messages, --bare=native|fetch)`,
       );
     }
   }
@@ -526,8 +585,9 @@ async function main(): Promise<void> {
   const env = { PROXY_LOG_LEVEL: "info", ...options.env };
   const profileDir = options.prof ? await Deno.makeTempDir({ prefix: "proxy-bench-prof-" }) : null;
   const cpus = navigator.hardwareConcurrency;
+  const subject = options.bare === null ? "proxy" : `bare relay on ${options.bare}`;
   console.log(
-    `proxy benchmark${options.quick ? " (quick)" : ""}: deno ${Deno.version.deno}, ${cpus} CPUs, ` +
+    `${subject} benchmark${options.quick ? " (quick)" : ""}: deno ${Deno.version.deno}, ${cpus} CPUs, ` +
       `${settings.rounds} round(s), proxy env ${JSON.stringify(env)}; ` +
       `load generator, fake upstream and proxy in three processes on 127.0.0.1`,
   );
@@ -538,7 +598,7 @@ async function main(): Promise<void> {
   try {
     for (let index = 0; index < settings.rounds; index++) {
       const profileFile = profileDir === null ? null : `${profileDir}/proxy-${index + 1}.v8.log`;
-      const round = await runRound(upstream, { settings, env, profileFile });
+      const round = await runRound(upstream, { settings, env, profileFile, bare: options.bare });
       rounds.push(round);
       report(`round ${index + 1} of ${settings.rounds}`, round, settings);
     }
