@@ -131,7 +131,15 @@ export class HttpClient {
     signal?.addEventListener("abort", onAbort, { once: true });
     let release = () => signal?.removeEventListener("abort", onAbort);
     try {
-      for (const bytes of request) await connection.write(bytes);
+      try {
+        for (const bytes of request) await connection.write(bytes);
+      } catch (error) {
+        // A reused connection the server closed meanwhile refuses the write: nothing was processed.
+        if (connection.reused) {
+          throw new StaleConnectionError("the server closed the connection", { cause: error });
+        }
+        throw error;
+      }
       const head = await readResponseHead(connection, method);
       const reader = new BodyReader(connection, head.framing);
       const finish = () => {

@@ -26,7 +26,16 @@ export async function readResponseHead(connection: Connection, method: string): 
     let head = new Uint8Array(0);
     let end = -1;
     while (end < 0) {
-      const bytes = await connection.read();
+      let bytes: Uint8Array<ArrayBuffer> | null;
+      try {
+        bytes = await connection.read();
+      } catch (error) {
+        // A reset before any byte of the answer on a reused connection: the server dropped it idle.
+        if (received === 0 && connection.reused) {
+          throw new StaleConnectionError("the server reset the connection", { cause: error });
+        }
+        throw error;
+      }
       if (bytes === null) {
         if (received === 0 && connection.reused) {
           throw new StaleConnectionError("the server closed the connection");
