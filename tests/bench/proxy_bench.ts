@@ -10,7 +10,7 @@
  *
  * Run: `deno task bench` (3 rounds), `deno task bench --quick` (smoke run), `--rounds=N`,
  * `--level=info|warn` (the proxy's log level, default info), `--client=native|fetch` (the proxy's
- * `UPSTREAM_HTTP_CLIENT`), `--modes=json,stream,messages` (a subset), `--bare=native|fetch` (a
+ * `UPSTREAM_HTTP_CLIENT`), `--modes=json,stream,messages` (a subset), `--bare=native|fetch|fetch-pool` (a
  * calibration: a bare `Deno.serve` relay on that client stands in for the proxy), `--lean-memory` (the
  * proxy runs with `--max-semi-space-size=4` and `MALLOC_ARENA_MAX=2`), `--load-client=native|fetch` (the
  * load generator's client, default native), `--prof` to write a V8 tick profile of the proxy per round (read it with
@@ -98,6 +98,7 @@ interface RoundResult {
 /** The fake upstream child process. */
 interface BenchUpstream {
   origin: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -356,7 +357,7 @@ async function runRound(
     const relay = await startBenchUpstream(BARE_RELAY_SCRIPT, [upstream.origin, options.bare]);
     try {
       const modes = {} as Record<Mode, ModeResult>;
-      const subject = { url: relay.origin, cpu: () => Promise.resolve(NaN) };
+      const subject = { url: relay.origin, cpu: () => cpuSeconds(relay.pid) };
       for (const mode of MODES) modes[mode] = await measureMode(upstream, subject, mode, options.settings);
       return { modes, rssMb: { during: NaN, after: NaN } };
     } finally {
@@ -438,7 +439,7 @@ async function startBenchUpstream(script = UPSTREAM_SCRIPT, args: string[] = [])
     await stop();
     throw error;
   });
-  return { origin: `http://127.0.0.1:${port}`, stop };
+  return { origin: `http://127.0.0.1:${port}`, pid: child.pid, stop };
 }
 
 /** `promise`, or a rejection with `message` after `ms` (or nothing when `message` is null). */
@@ -588,7 +589,7 @@ function parseArguments(args: string[]) {
       MODES = modes as Mode[];
     } else {
       throw new Error(
-        `unknown argument: ${arg} (accepted: --quick, --prof, --rounds=N, --level=LEVEL, --client=native|fetch, --modes=json,stream,messages, --bare=native|fetch, --lean-memory, --load-client=native|fetch)`,
+        `unknown argument: ${arg} (accepted: --quick, --prof, --rounds=N, --level=LEVEL, --client=native|fetch, --modes=json,stream,messages, --bare=native|fetch|fetch-pool, --lean-memory, --load-client=native|fetch)`,
       );
     }
   }
