@@ -9,7 +9,6 @@
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** `field-value` of RFC 9110 §5.5: visible ASCII, obs-text, space and tab; never CR, LF or NUL. */
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-const NON_ASCII = /[^\t\r\n -~]/;
 const encoder = new TextEncoder();
 /** A request-target in origin form: the URL parser percent-encodes, this only guards the line. */
 const REQUEST_TARGET = /^\/[\x21-\x7e]*$/;
@@ -74,7 +73,9 @@ export function requestHead(input: RequestHeadInput): string {
 
 /** The text of a head as bytes, one byte per character (obs-text stays one byte, as on the wire). */
 export function headBytes(head: string): Uint8Array<ArrayBuffer> {
-  if (!NON_ASCII.test(head)) return encoder.encode(head);
+  const utf8 = encoder.encode(head);
+  // As long as the text: all ASCII, where UTF-8 is one byte per character (the common case).
+  if (utf8.length === head.length) return utf8;
   const bytes = new Uint8Array(head.length);
   for (let index = 0; index < head.length; index++) bytes[index] = head.charCodeAt(index);
   return bytes;
