@@ -579,7 +579,7 @@ function parseArguments(args: string[]) {
       // Issue 8: a smaller young generation and fewer malloc arenas take ~50 MB off at no measured cost.
       options.env.DENO_V8_FLAGS = "--max-semi-space-size=4";
       options.env.MALLOC_ARENA_MAX = "2";
-    } else if (name === "--bare" && (value === "native" || value === "fetch")) {
+    } else if (name === "--bare" && ["native", "fetch", "fetch-pool"].includes(value)) {
       options.bare = value;
       MODES = MODES.filter((mode) => mode !== "messages");
     } else if (name === "--modes" && value) {
