@@ -141,6 +141,10 @@ export class HttpClient {
         throw error;
       }
       const head = await readResponseHead(connection, method);
+      const coding = contentCoding(head);
+      if (coding !== null && head.framing.kind !== "none" && !INFLATABLE.has(coding)) {
+        throw new TypeError(`unsupported content-encoding: ${coding}`);
+      }
       const reader = new BodyReader(connection, head.framing);
       const finish = () => {
         release();
@@ -170,10 +174,8 @@ export class HttpClient {
     body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array<ArrayBuffer>> | null,
   ): Response {
     let { headers } = head;
-    const coding = headers.find(([name]) => name === "content-encoding")?.[1].toLowerCase();
-    if (body !== null && coding !== undefined && coding !== "identity") {
-      const format = INFLATABLE.get(coding);
-      if (format === undefined) throw new TypeError(`unsupported content-encoding: ${coding}`);
+    const format = INFLATABLE.get(contentCoding(head) ?? "");
+    if (body !== null && format !== undefined) {
       const compressed = body instanceof ReadableStream ? body : ReadableStream.from([body]);
       body = compressed.pipeThrough(new DecompressionStream(format));
       // As `fetch` gives it: the body decoded, so these headers no longer describe it.
@@ -186,6 +188,12 @@ export class HttpClient {
       headers,
     });
   }
+}
+
+/** The answer's content coding, lower-cased, or null for none (identity). */
+function contentCoding(head: ResponseHead): string | null {
+  const coding = head.headers.find(([name]) => name === "content-encoding")?.[1].trim().toLowerCase();
+  return coding === undefined || coding === "" || coding === "identity" ? null : coding;
 }
 
 /** A body as a stream of the connection's reads; the connection is released at its end. */
