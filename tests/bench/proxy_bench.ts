@@ -11,8 +11,8 @@
  * Run: `deno task bench` (3 rounds), `deno task bench --quick` (smoke run), `--rounds=N`,
  * `--level=info|warn` (the proxy's log level, default info), `--client=native|fetch` (the proxy's
  * `UPSTREAM_HTTP_CLIENT`), `--modes=json,stream,messages` (a subset), `--bare=native|fetch|fetch-pool` (a
- * calibration: a bare `Deno.serve` relay on that client stands in for the proxy), `--lean-memory` (the
- * proxy runs with `--max-semi-space-size=4` and `MALLOC_ARENA_MAX=2`), `--load-client=native|fetch` (the
+ * calibration: a bare `Deno.serve` relay on that client stands in for the proxy), `--malloc-arenas=N`
+ * (the proxy's `MALLOC_ARENA_MAX`, 2 by default as in the `serve` task), `--load-client=native|fetch` (the
  * load generator's client, default native), `--prof` to write a V8 tick profile of the proxy per round (read it with
  * `node --prof-process <file>`).
  */
@@ -575,10 +575,8 @@ function parseArguments(args: string[]) {
     else if (name === "--client" && value) options.env.UPSTREAM_HTTP_CLIENT = value;
     else if (name === "--load-client" && (value === "native" || value === "fetch")) {
       options.loadClient = value;
-    } else if (name === "--lean-memory") {
-      // Issue 8: a smaller young generation and fewer malloc arenas take ~50 MB off at no measured cost.
-      options.env.DENO_V8_FLAGS = "--max-semi-space-size=4";
-      options.env.MALLOC_ARENA_MAX = "2";
+    } else if (name === "--malloc-arenas" && Number(value) >= 1) {
+      options.env.MALLOC_ARENA_MAX = value;
     } else if (name === "--bare" && ["native", "fetch", "fetch-pool"].includes(value)) {
       options.bare = value;
       MODES = MODES.filter((mode) => mode !== "messages");
@@ -589,7 +587,7 @@ function parseArguments(args: string[]) {
       MODES = modes as Mode[];
     } else {
       throw new Error(
-        `unknown argument: ${arg} (accepted: --quick, --prof, --rounds=N, --level=LEVEL, --client=native|fetch, --modes=json,stream,messages, --bare=native|fetch|fetch-pool, --lean-memory, --load-client=native|fetch)`,
+        `unknown argument: ${arg} (accepted: --quick, --prof, --rounds=N, --level=LEVEL, --client=native|fetch, --modes=json,stream,messages, --bare=native|fetch|fetch-pool, --malloc-arenas=N, --load-client=native|fetch)`,
       );
     }
   }
@@ -601,7 +599,8 @@ async function main(): Promise<void> {
   if (options.loadClient === "fetch") loadFetch = globalThis.fetch;
   const settings = { ...(options.quick ? QUICK : FULL) };
   if (options.rounds !== null) settings.rounds = options.rounds;
-  const env = { PROXY_LOG_LEVEL: "info", ...options.env };
+  // As the `serve` task runs it (its V8 flags come with the runtime flags `startProxy` passes).
+  const env = { PROXY_LOG_LEVEL: "info", MALLOC_ARENA_MAX: "2", ...options.env };
   const profileDir = options.prof ? await Deno.makeTempDir({ prefix: "proxy-bench-prof-" }) : null;
   const cpus = navigator.hardwareConcurrency;
   const subject = options.bare === null ? "proxy" : `bare relay on ${options.bare}`;
