@@ -37,6 +37,7 @@ const KEY_VARIABLE = /^([A-Z][A-Z0-9_]*?)_API_KEY(?:_(\d+))?$/;
 const BASE_VARIABLE = /^([A-Z][A-Z0-9_]*?)_API_BASE$/;
 const MODELS_VARIABLE = /^([A-Z][A-Z0-9_]*?)_MODELS$/;
 /** Prefixes of our own `*_API_KEY` variables that are not providers. */
+const RESERVED_PROVIDER_NAMES = new Set(["PROXY"]);
 /** Deno's `fetch` sends through the proxy these name (read from the process environment only). */
 const OUTBOUND_PROXY_VARIABLES = [
   "HTTP_PROXY",
@@ -46,7 +47,6 @@ const OUTBOUND_PROXY_VARIABLES = [
   "ALL_PROXY",
   "all_proxy",
 ];
-const RESERVED_PROVIDER_NAMES = new Set(["PROXY"]);
 
 /** Load, validate and (when needed) complete the configuration. Throws {@link ConfigError}. */
 export async function loadConfig(

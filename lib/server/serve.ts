@@ -34,8 +34,10 @@ export interface RunningServer {
 
 /** Build the app from `config` and serve it. */
 export async function startServer(config: ProxyConfig, options: StartServerOptions): Promise<RunningServer> {
-  const upstream = options.fetch ? null : upstreamFetch(config.upstreamHttpClient);
-  const { logger, fetch = upstream!.fetch, onListen } = options;
+  const { logger, onListen } = options;
+  // An injected `fetch` (tests) wins over the client the configuration names.
+  const upstream = upstreamFetch(options.fetch ? "fetch" : config.upstreamHttpClient);
+  const fetch = options.fetch ?? upstream.fetch;
   logger.addSecrets([config.proxyApiKey]);
   const providers = resolveProviders(config.providers, logger);
   logger.addSecrets(
@@ -92,7 +94,7 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     url,
     async shutdown() {
       await server.shutdown();
-      upstream?.close();
+      upstream.close();
       await persistence.flush();
     },
     finished: server.finished,
