@@ -11,7 +11,8 @@
  * Run: `deno task bench` (3 rounds), `deno task bench --quick` (smoke run), `--rounds=N`,
  * `--level=info|warn` (the proxy's log level, default info), `--client=native|fetch` (the proxy's
  * `UPSTREAM_HTTP_CLIENT`), `--modes=json,stream,messages` (a subset), `--bare=native|fetch|fetch-pool` (a
- * calibration: a bare `Deno.serve` relay on that client stands in for the proxy), `--malloc-arenas=N`
+ * calibration: a bare `Deno.serve` relay on that client stands in for the proxy), `--bare-script=PATH`
+ * (another relay script, run from its folder with `<upstream origin>` as its argument), `--malloc-arenas=N`
  * (the proxy's `MALLOC_ARENA_MAX`, 2 by default as in the `serve` task), `--load-client=native|fetch` (the
  * load generator's client, default native), `--prof` to write a V8 tick profile of the proxy per round (read it with
  * `node --prof-process <file>`).
@@ -354,7 +355,14 @@ async function runRound(
 ): Promise<RoundResult> {
   if (options.bare !== null) {
     // A calibration: the bare relay stands where the proxy would.
-    const relay = await startBenchUpstream(BARE_RELAY_SCRIPT, [upstream.origin, options.bare]);
+    // `--bare-script`: another relay (e.g. on a client under evaluation), run from its own folder.
+    const relay = options.bare.endsWith(".ts")
+      ? await startBenchUpstream(
+        options.bare,
+        [upstream.origin],
+        new URL(".", `file://${options.bare}`).pathname,
+      )
+      : await startBenchUpstream(BARE_RELAY_SCRIPT, [upstream.origin, options.bare]);
     try {
       const modes = {} as Record<Mode, ModeResult>;
       const subject = { url: relay.origin, cpu: () => cpuSeconds(relay.pid) };
@@ -398,10 +406,14 @@ async function runRound(
 }
 
 /** Spawn the fake upstream (or another script that prints `listening <port>`) and wait for its port. */
-async function startBenchUpstream(script = UPSTREAM_SCRIPT, args: string[] = []): Promise<BenchUpstream> {
+async function startBenchUpstream(
+  script = UPSTREAM_SCRIPT,
+  args: string[] = [],
+  cwd = PROJECT_ROOT,
+): Promise<BenchUpstream> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net=127.0.0.1", "--allow-read", script, ...args],
-    cwd: PROJECT_ROOT,
+    args: ["run", "--allow-net=127.0.0.1", "--allow-read", "--allow-env", script, ...args],
+    cwd,
     env: baseEnv(),
     clearEnv: true,
     stdin: "null",
@@ -577,6 +589,9 @@ function parseArguments(args: string[]) {
       options.loadClient = value;
     } else if (name === "--malloc-arenas" && Number(value) >= 1) {
       options.env.MALLOC_ARENA_MAX = value;
+    } else if (name === "--bare-script" && value?.endsWith(".ts")) {
+      options.bare = value.startsWith("/") ? value : `${Deno.cwd()}/${value}`;
+      MODES = MODES.filter((mode) => mode !== "messages");
     } else if (name === "--bare" && ["native", "fetch", "fetch-pool"].includes(value)) {
       options.bare = value;
       MODES = MODES.filter((mode) => mode !== "messages");
@@ -587,7 +602,7 @@ function parseArguments(args: string[]) {
       MODES = modes as Mode[];
     } else {
       throw new Error(
-        `unknown argument: ${arg} (accepted: --quick, --prof, --rounds=N, --level=LEVEL, --client=native|fetch, --modes=json,stream,messages, --bare=native|fetch|fetch-pool, --malloc-arenas=N, --load-client=native|fetch)`,
+        `unknown argument: ${arg} (accepted: --quick, --prof, --rounds=N, --level=LEVEL, --client=native|fetch, --modes=json,stream,messages, --bare=native|fetch|fetch-pool, --bare-script=PATH, --malloc-arenas=N, --load-client=native|fetch)`,
       );
     }
   }
