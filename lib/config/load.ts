@@ -38,6 +38,15 @@ const BASE_VARIABLE = /^([A-Z][A-Z0-9_]*?)_API_BASE$/;
 const MODELS_VARIABLE = /^([A-Z][A-Z0-9_]*?)_MODELS$/;
 /** Prefixes of our own `*_API_KEY` variables that are not providers. */
 const RESERVED_PROVIDER_NAMES = new Set(["PROXY"]);
+/** Deno's `fetch` sends through the proxy these name (read from the process environment only). */
+const OUTBOUND_PROXY_VARIABLES = [
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "ALL_PROXY",
+  "all_proxy",
+];
 
 /** Load, validate and (when needed) complete the configuration. Throws {@link ConfigError}. */
 export async function loadConfig(
@@ -85,6 +94,9 @@ export async function loadConfig(
     temperatureZero: settings.OVERRIDE_TEMPERATURE_ZERO,
     embeddingBatching: settings.EMBEDDING_BATCHING,
     embeddingBatchWindowMs: settings.EMBEDDING_BATCH_WINDOW_MS,
+    upstreamHttpClient: OUTBOUND_PROXY_VARIABLES.some((name) => (env[name] ?? "") !== "")
+      ? "fetch"
+      : settings.UPSTREAM_HTTP_CLIENT,
     providers,
     rotation,
     prices: parseModelPrices(variables.MODEL_PRICES),

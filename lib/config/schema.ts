@@ -53,6 +53,11 @@ export interface ProxyConfig {
   embeddingBatching: boolean;
   /** `EMBEDDING_BATCH_WINDOW_MS`. */
   embeddingBatchWindowMs: number;
+  /**
+   * `UPSTREAM_HTTP_CLIENT`: `native` (the proxy's keep-alive HTTP/1.1 client) or `fetch` (Deno's); always
+   * `fetch` when `HTTP_PROXY`/`HTTPS_PROXY` is set, since only `fetch` goes through a proxy.
+   */
+  upstreamHttpClient: "native" | "fetch";
   providers: ProviderSetting[];
   rotation: RotationSettings;
   /** `MODEL_PRICES`, by lower-case `provider/model` pattern. */
@@ -103,6 +108,9 @@ export const settingsSchema = z.object({
   EMBEDDING_BATCHING: z.string().trim().toLowerCase().pipe(z.enum(["true", "false", "1", "0", "yes", "no"], {
     error: "must be true or false",
   })).transform((value) => value === "true" || value === "1" || value === "yes").prefault("false"),
+  UPSTREAM_HTTP_CLIENT: z.string().trim().toLowerCase().pipe(z.enum(["native", "fetch"], {
+    error: "must be native or fetch",
+  })).prefault("native"),
   EMBEDDING_BATCH_WINDOW_MS: z.string().trim().regex(/^\d+$/, "must be a whole number of milliseconds")
     .transform(Number).prefault("20"),
   STATE_STORE: z.string().trim().refine(

@@ -36,22 +36,32 @@ export class PartsTap {
   stream(): TransformStream<StreamPart, StreamPart> {
     return new TransformStream({
       transform: (part, controller) => {
-        this.#see(part);
+        this.see(part);
         controller.enqueue(part);
       },
       flush: async (controller) => {
-        if (!this.finished || this.error !== null || this.#estimate === undefined) return;
-        const output = this.#output;
-        const text = () => output.length === 0 ? [] : [{ type: "text" as const, text: output.join("") }];
-        const estimate = await this.#estimate(this.usage, text);
-        if (Object.keys(estimate).length === 0) return;
-        this.usage = { ...this.usage, ...estimate };
-        controller.enqueue({ type: "usage", usage: estimate });
+        const usage = await this.estimatedUsage();
+        if (usage !== null) controller.enqueue(usage);
       },
     });
   }
 
-  #see(part: StreamPart): void {
+  /**
+   * At the end of a finished stream whose upstream gave no (or partial) usage: the estimated counts as a
+   * `usage` part to send before the end, or null.
+   */
+  async estimatedUsage(): Promise<StreamPart | null> {
+    if (!this.finished || this.error !== null || this.#estimate === undefined) return null;
+    const output = this.#output;
+    const text = () => output.length === 0 ? [] : [{ type: "text" as const, text: output.join("") }];
+    const estimate = await this.#estimate(this.usage, text);
+    if (Object.keys(estimate).length === 0) return null;
+    this.usage = { ...this.usage, ...estimate };
+    return { type: "usage", usage: estimate };
+  }
+
+  /** Take note of one part going by. */
+  see(part: StreamPart): void {
     switch (part.type) {
       case "start":
         if (part.usage) this.#count(part.usage);

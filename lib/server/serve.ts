@@ -10,6 +10,7 @@ import { UpstreamClient } from "../rotator/upstream_client.ts";
 import { JsonFileStore } from "../store/state_store.ts";
 import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { resolveProviders } from "../../providers/mod.ts";
+import { upstreamFetch } from "../http/mod.ts";
 import { createApp } from "./app.ts";
 import { openSharedState, RedisResponseStore } from "../store/redis/mod.ts";
 import { ModelCatalog } from "./model_catalog.ts";
@@ -18,7 +19,7 @@ import { OutputLimits } from "./output_limits.ts";
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
   logger: Logger;
-  /** @default globalThis.fetch */
+  /** @default the client `config.upstreamHttpClient` names */
   fetch?: FetchFunction;
   /** Called once the socket listens, with the URL clients should use. */
   onListen?: (url: string) => void;
@@ -36,7 +37,10 @@ export interface RunningServer {
 
 /** Build the app from `config` and serve it. */
 export async function startServer(config: ProxyConfig, options: StartServerOptions): Promise<RunningServer> {
-  const { logger, fetch = globalThis.fetch, onListen } = options;
+  const { logger, onListen } = options;
+  // An injected `fetch` (tests) wins over the client the configuration names.
+  const http = upstreamFetch(options.fetch ? "fetch" : config.upstreamHttpClient);
+  const fetch = options.fetch ?? http.fetch;
   logger.addSecrets([config.proxyApiKey]);
   const providers = resolveProviders(config.providers, logger);
   logger.addSecrets(
@@ -126,6 +130,7 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     url,
     async shutdown() {
       await server.shutdown();
+      http.close();
       await persistence.flush();
       await sharedState?.close();
     },
