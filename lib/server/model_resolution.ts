@@ -7,6 +7,7 @@ import { defaultProviderRotation } from "../config/rotation.ts";
 import { RequestError } from "../errors.ts";
 import type { Target } from "../rotator/rotator.ts";
 import type { ConfiguredProvider } from "../../providers/mod.ts";
+import { checkModelId } from "./model_id.ts";
 
 /** Split `provider/model` into a provider id and the upstream id (`openrouter/a/b` → `a/b`). */
 export function splitModelName(name: string): { providerId: string; model: string } | null {
@@ -20,12 +21,17 @@ export function isAllowed(settings: RotationSettings, providerId: string, model:
   return isModelAllowed(settings.providers.get(providerId) ?? defaultProviderRotation(), model);
 }
 
-/** The targets for a model name; 404 `model_not_found` when nothing configured can serve it. */
+/**
+ * The targets for a model name; 400 `invalid_model` for an id that could not be a model (see
+ * `checkModelId`), 404 `model_not_found` when nothing configured can serve it. Both are refused here,
+ * before the rotator keeps any state for the model.
+ */
 export function resolveTargets(
   name: string,
   providers: ReadonlyMap<string, ConfiguredProvider>,
   settings: RotationSettings,
 ): Target[] {
+  checkModelId(name);
   const alias = settings.aliases.get(name.toLowerCase());
   const names = alias ?? [name];
   const targets: Target[] = [];
