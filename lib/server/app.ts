@@ -17,7 +17,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerRoutes(app, deps);
   app.notFound((c) => {
     const error = new RequestError(404, `no route for ${c.req.method} ${c.req.path}`, { code: "not_found" });
-    return errorResponse(error, formatForPath(c.req.path), c.get("requestId"));
+    return errorResponse(error, formatForPath(c.req.path), { requestId: c.get("requestId") });
   });
   app.onError((error, c) => {
     if (error instanceof ClientAbortError) {
@@ -34,7 +34,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     } else if (!(error instanceof RequestError)) {
       logger.error(`unexpected error on ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
     }
-    return errorResponse(error, formatForPath(c.req.path), c.get("requestId"));
+    return errorResponse(error, formatForPath(c.req.path), {
+      requestId: c.get("requestId"),
+      redact: logger.redact,
+    });
   });
   return app;
 }

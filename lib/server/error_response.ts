@@ -83,8 +83,25 @@ function describeUpstreamError(error: UpstreamError): ErrorDescription {
   return { status: 502, headers: {}, fields: { kind: "api_error", message, code: "upstream_error" } };
 }
 
-/** Render an error as an HTTP response in the client's format. */
-export function errorResponse(error: unknown, format: InboundFormat, requestId?: string): Response {
+/** Options of {@link errorResponse}. */
+export interface ErrorResponseOptions {
+  /** Sent back in the body and headers when known. */
+  requestId?: string;
+  /**
+   * Masks every known secret in the body (`logger.redact`): upstreams echo keys in their errors
+   * ("Incorrect API key provided: sk-…") and the body repeats the upstream's words.
+   * @default no masking
+   */
+  redact?: (text: string) => string;
+}
+
+/** Render an error as an HTTP response in the client's format, with every known secret masked. */
+export function errorResponse(
+  error: unknown,
+  format: InboundFormat,
+  options: ErrorResponseOptions = {},
+): Response {
+  const { requestId, redact = (text: string) => text } = options;
   const { status: ourStatus, headers, fields } = describeError(error);
   const codec = CODECS[format];
   const status = codec.errorStatus(ourStatus);
@@ -95,7 +112,7 @@ export function errorResponse(error: unknown, format: InboundFormat, requestId?:
     // Anthropic's SDKs read `request-id` into `_request_id` and print it with errors.
     if (codec.requestIdHeader) responseHeaders[codec.requestIdHeader] = requestId;
   }
-  return new Response(JSON.stringify(body), { status, headers: responseHeaders });
+  return new Response(redact(JSON.stringify(body)), { status, headers: responseHeaders });
 }
 
 /** The inbound format of a request path (Anthropic's routes answer in Anthropic's shape). */
