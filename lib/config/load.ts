@@ -87,6 +87,10 @@ export async function loadConfig(
     providers,
     rotation,
     prices: parseModelPrices(variables.MODEL_PRICES),
+    corsAllowedOrigins: settings.CORS_ALLOWED_ORIGINS,
+    maxConnections: settings.MAX_CONNECTIONS,
+    headersTimeoutMs: settings.TIMEOUT_HEADERS,
+    keepAliveTimeoutMs: settings.TIMEOUT_KEEP_ALIVE,
   };
   return { config, generatedKeyPath };
 }

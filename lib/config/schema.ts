@@ -55,6 +55,14 @@ export interface ProxyConfig {
   rotation: RotationSettings;
   /** `MODEL_PRICES`, by lower-case `provider/model` pattern. */
   prices: ReadonlyMap<string, ModelPrice>;
+  /** `CORS_ALLOWED_ORIGINS`: origins browsers may call `/v1/*` from; `["*"]` for any. */
+  corsAllowedOrigins: string[];
+  /** `MAX_CONNECTIONS`: open client connections past which new ones are closed at once. */
+  maxConnections: number;
+  /** `TIMEOUT_HEADERS`: time a client has to send a request's headers, in ms. */
+  headersTimeoutMs: number;
+  /** `TIMEOUT_KEEP_ALIVE`: how long an idle keep-alive connection stays open, in ms. */
+  keepAliveTimeoutMs: number;
 }
 
 const positiveNumber = z.string().trim().regex(/^\d+(\.\d+)?$/, "must be a positive number").transform(Number)
@@ -84,4 +92,11 @@ export const settingsSchema = z.object({
   })).transform((value) => value === "true" || value === "1" || value === "yes").prefault("false"),
   EMBEDDING_BATCH_WINDOW_MS: z.string().trim().regex(/^\d+$/, "must be a whole number of milliseconds")
     .transform(Number).prefault("20"),
+  CORS_ALLOWED_ORIGINS: z.string().trim().transform((value) =>
+    value.split(",").map((origin) => origin.trim().replace(/\/+$/, "")).filter((origin) => origin !== "")
+  ).refine((origins) => origins.length > 0, "must be * or a comma-separated list of origins").prefault("*"),
+  MAX_CONNECTIONS: z.string().trim().regex(/^\d+$/, "must be a whole number").transform(Number)
+    .refine((value) => value >= 1, "must be at least 1").prefault("1000"),
+  TIMEOUT_HEADERS: seconds("30"),
+  TIMEOUT_KEEP_ALIVE: seconds("60"),
 });

@@ -1,4 +1,7 @@
-/** Starting the proxy: wire the loaded configuration into the app and serve it with `Deno.serve`. */
+/**
+ * Starting the proxy: wire the loaded configuration into the app and serve it behind the connection
+ * guard (`listener.ts`: connection cap, header and idle timeouts, accept errors survived).
+ */
 import type { ProxyConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import { join } from "node:path";
@@ -9,6 +12,8 @@ import { JsonFileStore } from "../store/state_store.ts";
 import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { resolveProviders } from "../../providers/mod.ts";
 import { createApp } from "./app.ts";
+import { listen } from "./listener.ts";
+import { fittedMaxConnections } from "./open_files.ts";
 import { ModelCatalog } from "./model_catalog.ts";
 import { OutputLimits } from "./output_limits.ts";
 
@@ -69,15 +74,14 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     outputLimits: new OutputLimits(),
   });
 
-  let url = "";
-  const server = Deno.serve({
+  const server = listen(app.fetch, {
     hostname: config.host,
     port: config.port,
-    onListen: (address) => {
-      const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
-      url = `http://${host}:${address.port}`;
-      onListen?.(url);
-    },
+    logger,
+    maxConnections: config.maxConnections,
+    fitCap: (open) => fittedMaxConnections(config.maxConnections, open),
+    headersTimeoutMs: config.headersTimeoutMs,
+    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
     onError: (error) => {
       logger.error(`unhandled server error: ${error instanceof Error ? error.stack : String(error)}`);
       return new Response(JSON.stringify({ error: { message: "internal error", type: "api_error" } }), {
@@ -85,7 +89,12 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
         headers: { "content-type": "application/json" },
       });
     },
-  }, app.fetch);
+  });
+  const host = server.address.hostname.includes(":")
+    ? `[${server.address.hostname}]`
+    : server.address.hostname;
+  const url = `http://${host}:${server.address.port}`;
+  onListen?.(url);
   return {
     url,
     async shutdown() {
