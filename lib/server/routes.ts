@@ -1,5 +1,6 @@
 /** The API's index: every endpoint of the proxy, in one table. */
 import type { Hono } from "hono";
+import { cors } from "hono/cors";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { chatCompletions } from "./handlers/chat_completions.ts";
 import { getModel, listModels, listProviders, status } from "./handlers/catalog.ts";
@@ -13,6 +14,8 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   const startedAtMs = (deps.now ?? Date.now)();
   app.get("/", status(deps, startedAtMs));
 
+  // Browsers send preflights without the key: answered before authentication.
+  app.use("/v1/*", cors(corsOptions(deps.config.corsAllowedOrigins)));
   app.use("/v1/*", clientAuth({ apiKey: deps.config.proxyApiKey }));
   app.post("/v1/chat/completions", chatCompletions(deps));
   app.post("/v1/messages", messages(deps));
@@ -22,4 +25,14 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get("/v1/models/*", getModel(deps));
   app.get("/v1/providers", listProviders(deps));
   app.get("/v1/quota-stats", quotaStats(deps));
+}
+
+/** CORS for browser clients: any listed origin (or `*`), the request's own headers, our ids exposed. */
+function corsOptions(origins: readonly string[]) {
+  return {
+    origin: origins.includes("*") ? "*" : [...origins],
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    exposeHeaders: ["x-proxy-request-id", "request-id", "retry-after", "x-should-retry"],
+    maxAge: 600,
+  };
 }
