@@ -4,6 +4,7 @@
  * credential.
  */
 import type { CanonicalPart, CanonicalUsage, StreamPart } from "../formats/canonical.ts";
+import { OutputSample } from "../formats/token_count.ts";
 import type { CallOutcome } from "../rotator/rotator.ts";
 import type { TokenUsage } from "../rotator/usage.ts";
 import type { StreamEnd } from "./relay.ts";
@@ -26,8 +27,8 @@ export class PartsTap {
   blame: "model" | undefined;
   finished = false;
   readonly #estimate: UsageEstimator | undefined;
-  /** The output so far, by reference; dropped once the upstream counts output tokens. */
-  #output: string[] = [];
+  /** The output so far, a bounded sample of it; dropped once the upstream counts output tokens. */
+  #output = new OutputSample();
 
   constructor(estimate?: UsageEstimator) {
     this.#estimate = estimate;
@@ -42,8 +43,10 @@ export class PartsTap {
       flush: async (controller) => {
         if (!this.finished || this.error !== null || this.#estimate === undefined) return;
         const output = this.#output;
-        const text = () => output.length === 0 ? [] : [{ type: "text" as const, text: output.join("") }];
+        const text = () => output.length === 0 ? [] : [{ type: "text" as const, text: output.sample() }];
         const estimate = await this.#estimate(this.usage, text);
+        // Only the answer's beginning was kept: its count stands for the whole at the same rate.
+        if (estimate.outputTokens !== undefined) estimate.outputTokens = output.scale(estimate.outputTokens);
         if (Object.keys(estimate).length === 0) return;
         this.usage = { ...this.usage, ...estimate };
         controller.enqueue({ type: "usage", usage: estimate });
@@ -81,11 +84,11 @@ export class PartsTap {
 
   #count(usage: Partial<CanonicalUsage>): void {
     this.usage = { ...this.usage, ...usage };
-    if (this.usage.outputTokens) this.#output = [];
+    if (this.usage.outputTokens) this.#output = new OutputSample();
   }
 
   #keep(text: string): void {
-    if (!this.usage.outputTokens) this.#output.push(text);
+    if (!this.usage.outputTokens) this.#output.add(text);
   }
 }
 

@@ -13,6 +13,8 @@ import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { resolveProviders } from "../../providers/mod.ts";
 import { createApp } from "./app.ts";
 import { listen } from "./listener.ts";
+import { setPieceCounter } from "../formats/token_count.ts";
+import { TokenWorker } from "../formats/token_worker.ts";
 import { fittedMaxConnections } from "./open_files.ts";
 import { ModelCatalog } from "./model_catalog.ts";
 import { OutputLimits } from "./output_limits.ts";
@@ -74,6 +76,9 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     outputLimits: new OutputLimits(),
   });
 
+  // Token counts (count_tokens, usage estimates) run off the event loop.
+  const tokenWorker = new TokenWorker();
+  setPieceCounter(tokenWorker.count);
   const server = listen(app.fetch, {
     hostname: config.host,
     port: config.port,
@@ -99,6 +104,8 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     url,
     async shutdown() {
       await server.shutdown();
+      tokenWorker.close();
+      setPieceCounter(null);
       await persistence.flush();
     },
     finished: server.finished,
