@@ -1,5 +1,11 @@
-/** Reading a client's JSON body within the size limit, with clear 400/413 errors. */
+/** Reading a client's JSON body within the size and nesting limits, with clear 400/413 errors. */
 import { RequestError } from "../errors.ts";
+
+/**
+ * Deepest nesting of objects and arrays accepted in a body. Real requests nest a few dozen levels at most
+ * (messages, content blocks, tool schemas); translating a 100,000-deep tool schema overflowed the stack.
+ */
+export const MAX_JSON_DEPTH = 128;
 
 /** Read and parse a JSON object body of at most `limitBytes`. */
 export async function readJsonBody(request: Request, limitBytes: number): Promise<Record<string, unknown>> {
@@ -16,7 +22,27 @@ export async function readJsonBody(request: Request, limitBytes: number): Promis
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     throw new RequestError(400, "the request body must be a JSON object", { code: "invalid_json" });
   }
+  if (jsonDepthExceeds(json, MAX_JSON_DEPTH)) {
+    throw new RequestError(400, `the request body nests deeper than ${MAX_JSON_DEPTH} levels`, {
+      code: "invalid_json",
+    });
+  }
   return json as Record<string, unknown>;
+}
+
+/** Whether `value` nests objects and arrays deeper than `limit` (walked without recursion). */
+export function jsonDepthExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 1 }];
+  while (stack.length > 0) {
+    const { value: node, depth } = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    if (depth > limit) return true;
+    const children = Array.isArray(node) ? node : Object.values(node);
+    for (const child of children) {
+      if (child !== null && typeof child === "object") stack.push({ value: child, depth: depth + 1 });
+    }
+  }
+  return false;
 }
 
 async function readTextBody(request: Request, limitBytes: number): Promise<string> {

@@ -167,3 +167,49 @@ Deno.test("refused and unknown-provider models leave no trace in the usage file"
     assert.ok(!text.includes("mmmmmmmmmm") && !text.includes("../x"), text.slice(0, 300));
   }
 });
+
+function deepSchema(depth: number): Record<string, unknown> {
+  let schema: Record<string, unknown> = { type: "string" };
+  for (let level = 0; level < depth; level++) schema = { type: "object", properties: { a: schema } };
+  return schema;
+}
+
+Deno.test("a 100,000-deep or 100-deep tool schema for Gemini is a 400 in the client's shape, never a 500", async () => {
+  const gemini = startFakeUpstream(geminiHandler);
+  const proxy = await startProxy({ env: { GEMINI_API_BASE: gemini.origin, GEMINI_API_KEY: GEMINI_KEY } });
+  try {
+    for (const depth of [100_000, 100]) {
+      const openai = await fetch(`${proxy.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TEST_PROXY_KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          model: "gemini/gemini-test",
+          messages: [{ role: "user", content: "hi" }],
+          tools: [{ type: "function", function: { name: "deep", parameters: deepSchema(depth) } }],
+        }),
+      });
+      const openaiBody = await openai.json();
+      assert.equal(openai.status, 400, JSON.stringify(openaiBody).slice(0, 300));
+      assert.equal(openaiBody.error.type, "invalid_request_error");
+
+      const anthropic = await fetch(`${proxy.url}/v1/messages`, {
+        method: "POST",
+        headers: { "x-api-key": TEST_PROXY_KEY, "content-type": "application/json" },
+        body: JSON.stringify({
+          model: "gemini/gemini-test",
+          max_tokens: 10,
+          messages: [{ role: "user", content: "hi" }],
+          tools: [{ name: "deep", input_schema: deepSchema(depth) }],
+        }),
+      });
+      const anthropicBody = await anthropic.json();
+      assert.equal(anthropic.status, 400, JSON.stringify(anthropicBody).slice(0, 300));
+      assert.equal(anthropicBody.type, "error");
+      assert.equal(anthropicBody.error.type, "invalid_request_error");
+    }
+    assert.equal(gemini.requests.filter((request) => request.method === "POST").length, 0);
+  } finally {
+    await proxy.stop();
+    await gemini.close();
+  }
+});
