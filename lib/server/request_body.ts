@@ -7,9 +7,32 @@ import { RequestError } from "../errors.ts";
  */
 export const MAX_JSON_DEPTH = 128;
 
-/** Read and parse a JSON object body of at most `limitBytes`. */
-export async function readJsonBody(request: Request, limitBytes: number): Promise<Record<string, unknown>> {
-  const text = await readTextBody(request, limitBytes);
+/**
+ * Longest a request body may take to arrive once its headers have: a client that trickles its body (a
+ * slowloris past the header timeout) would otherwise hold its connection and handler forever.
+ */
+export const BODY_TIMEOUT_MS = 120_000;
+
+/** Options of {@link readJsonBody}. */
+export interface ReadJsonBodyOptions {
+  /** @default BODY_TIMEOUT_MS */
+  timeoutMs?: number;
+}
+
+/** Read and parse a JSON object body of at most `limitBytes`, arriving within `timeoutMs`. */
+export async function readJsonBody(
+  request: Request,
+  limitBytes: number,
+  options: ReadJsonBodyOptions = {},
+): Promise<Record<string, unknown>> {
+  const { timeoutMs = BODY_TIMEOUT_MS } = options;
+  const text = await withinTime(readTextBody(request, limitBytes), timeoutMs, () => {
+    request.body?.cancel().catch(() => {});
+    return new RequestError(408, `the request body did not arrive within ${timeoutMs / 1000} s`, {
+      kind: "timeout",
+      code: "request_timeout",
+    });
+  });
   if (text.trim() === "") throw new RequestError(400, "the request body is empty; send a JSON object");
   let json: unknown;
   try {
@@ -43,6 +66,18 @@ export function jsonDepthExceeds(value: unknown, limit: number): boolean {
     }
   }
   return false;
+}
+
+async function withinTime<T>(work: Promise<T>, timeoutMs: number, timedOut: () => Error): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timedOut()), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function readTextBody(request: Request, limitBytes: number): Promise<string> {
