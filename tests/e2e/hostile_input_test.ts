@@ -213,3 +213,23 @@ Deno.test("a 100,000-deep or 100-deep tool schema for Gemini is a 400 in the cli
     await gemini.close();
   }
 });
+
+Deno.test("an upstream error body with line breaks stays on one log line", async () => {
+  const upstream = startFakeUpstream(() =>
+    new Response("bad request\r\n2026-01-01T00:00:00.000Z INFO  forged by the upstream", { status: 400 })
+  );
+  const proxy = await startProxy({
+    env: { MYLOCAL_API_BASE: upstream.baseUrl, MYLOCAL_API_KEY: "k-123456789" },
+  });
+  try {
+    const response = await chat(proxy.url, "mylocal/gpt-test");
+    await response.body?.cancel();
+    assert.equal(response.status, 400);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const lines = proxy.output().split("\n");
+    assert.ok(!lines.some((line) => line.startsWith("2026-01-01T00:00:00.000Z")), proxy.output());
+  } finally {
+    await proxy.stop();
+    await upstream.close();
+  }
+});
