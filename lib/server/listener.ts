@@ -305,7 +305,9 @@ async function serveTracked(
     throw error;
   }
   // Only a stream's end is watched (SSE can be silent for minutes); other bodies are ready to send.
-  if (response.body === null || !isEventStream(response.headers)) {
+  // The headers are read first: reading `body` turns a string body into a stream, which cost Deno.serve
+  // its fast path for static bodies (a third of the throughput, measured).
+  if (!isEventStream(response.headers) || response.body === null) {
     responseEnded(state, now());
     return response;
   }
