@@ -88,6 +88,7 @@ export async function loadConfig(
     rotation,
     prices: parseModelPrices(variables.MODEL_PRICES),
     corsAllowedOrigins: settings.CORS_ALLOWED_ORIGINS,
+    connectionGuard: settings.CONNECTION_GUARD,
     maxConnections: settings.MAX_CONNECTIONS,
     headersTimeoutMs: settings.TIMEOUT_HEADERS,
     keepAliveTimeoutMs: settings.TIMEOUT_KEEP_ALIVE,

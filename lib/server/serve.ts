@@ -79,22 +79,25 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   // Token counts (count_tokens, usage estimates) run off the event loop.
   const tokenWorker = new TokenWorker();
   setPieceCounter(tokenWorker.count);
-  const server = listen(app.fetch, {
-    hostname: config.host,
-    port: config.port,
-    logger,
-    maxConnections: config.maxConnections,
-    fitCap: (open) => fittedMaxConnections(config.maxConnections, open),
-    headersTimeoutMs: config.headersTimeoutMs,
-    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
-    onError: (error) => {
-      logger.error(`unhandled server error: ${error instanceof Error ? error.stack : String(error)}`);
-      return new Response(JSON.stringify({ error: { message: "internal error", type: "api_error" } }), {
-        status: 500,
-        headers: { "content-type": "application/json" },
-      });
-    },
-  });
+  const onError = (error: unknown) => {
+    logger.error(`unhandled server error: ${error instanceof Error ? error.stack : String(error)}`);
+    return new Response(JSON.stringify({ error: { message: "internal error", type: "api_error" } }), {
+      status: 500,
+      headers: { "content-type": "application/json" },
+    });
+  };
+  const server = config.connectionGuard
+    ? listen(app.fetch, {
+      hostname: config.host,
+      port: config.port,
+      logger,
+      maxConnections: config.maxConnections,
+      fitCap: (open) => fittedMaxConnections(config.maxConnections, open),
+      headersTimeoutMs: config.headersTimeoutMs,
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      onError,
+    })
+    : serveUnguarded(app.fetch, { hostname: config.host, port: config.port, onError });
   const host = server.address.hostname.includes(":")
     ? `[${server.address.hostname}]`
     : server.address.hostname;
@@ -111,4 +114,16 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     finished: server.finished,
     flush: () => persistence.flush(),
   };
+}
+
+/**
+ * `CONNECTION_GUARD=false`: plain `Deno.serve`, for a proxy behind a reverse proxy that already bounds
+ * connections. Faster (no relay), but without header or idle timeouts, and an EMFILE on accept ends it.
+ */
+function serveUnguarded(
+  handler: (request: Request) => Response | Promise<Response>,
+  options: { hostname: string; port: number; onError: (error: unknown) => Response },
+): { address: Deno.NetAddr; shutdown(): Promise<void>; finished: Promise<void> } {
+  const server = Deno.serve({ ...options, onListen: () => {} }, handler);
+  return { address: server.addr, shutdown: () => server.shutdown(), finished: server.finished };
 }

@@ -249,3 +249,17 @@ Deno.test("accept errors (EMFILE) do not end the listener: it backs off and serv
     await pumps;
   }
 });
+
+Deno.test("CONNECTION_GUARD=false serves with plain Deno.serve, without the guard's timeouts", async () => {
+  const proxy = await startProxy({ env: { CONNECTION_GUARD: "false", TIMEOUT_HEADERS: "0.3" } });
+  try {
+    assert.equal(await getStatus(proxy.url), 200);
+    const slow = await Deno.connect(origin(proxy.url));
+    await slow.write(encoder.encode("GET / HTTP/1.1\r\nHost: x\r\n"));
+    // Still open well past TIMEOUT_HEADERS: the trade-off the setting documents.
+    const { ms } = await readUntilClosed(slow, 1_500);
+    assert.ok(ms >= 1_400, `closed after ${ms} ms`);
+  } finally {
+    await proxy.stop();
+  }
+});
