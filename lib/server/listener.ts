@@ -119,6 +119,8 @@ export function listen(handler: FetchHandler, options: ListenOptions): Listening
     });
   let stopping = false;
   let inner = serveInner();
+  /** The current inner server has stopped and no new one runs yet (nothing to shut down). */
+  let innerStopped = false;
   /**
    * `Deno.serve` stops for good when its own accept fails (EMFILE); its `finished` rejects. A new one
    * takes over after a pause, so the relays find a server again once descriptors are free.
@@ -130,6 +132,7 @@ export function listen(handler: FetchHandler, options: ListenOptions): Listening
         await inner.finished;
         return;
       } catch (error) {
+        innerStopped = true;
         if (stopping) return;
         backoffMs = Math.min(ACCEPT_BACKOFF_MAX_MS, Math.max(ACCEPT_BACKOFF_MIN_MS * 20, backoffMs * 2));
         warn(
@@ -142,6 +145,7 @@ export function listen(handler: FetchHandler, options: ListenOptions): Listening
         if (stopping) return;
         try {
           inner = serveInner();
+          innerStopped = false;
           break;
         } catch (error) {
           backoffMs = Math.min(ACCEPT_BACKOFF_MAX_MS, backoffMs * 2);
@@ -280,7 +284,8 @@ export function listen(handler: FetchHandler, options: ListenOptions): Listening
         closeQuietly(listener);
         // Idle connections go now; the inner server waits for responses in flight.
         for (const connection of connections) if (connection.state.inFlight === 0) close(connection);
-        await inner.shutdown();
+        // A stopped server's shutdown would wait for relays that nothing answers any more.
+        if (!innerStopped) await inner.shutdown();
         await finished;
       })();
       return shutdownPromise;
