@@ -107,6 +107,11 @@ export async function loadConfig(
       fallbackLocal: settings.STATE_STORE_FALLBACK === "local",
       leaseTtlMs: settings.STATE_STORE_LEASE_TTL,
     },
+    corsAllowedOrigins: settings.CORS_ALLOWED_ORIGINS,
+    connectionGuard: settings.CONNECTION_GUARD,
+    maxConnections: settings.MAX_CONNECTIONS,
+    headersTimeoutMs: settings.TIMEOUT_HEADERS,
+    keepAliveTimeoutMs: settings.TIMEOUT_KEEP_ALIVE,
   };
   return { config, generatedKeyPath };
 }

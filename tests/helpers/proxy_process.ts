@@ -38,6 +38,8 @@ export interface StartProxyOptions {
   dataDir?: string;
   /** Contents of `.env` written into the data directory before start. */
   envFile?: string;
+  /** A command that runs Deno with its arguments appended, e.g. `["prlimit", "--nofile=256:256"]`. */
+  launcher?: string[];
 }
 
 /** The environment every spawned Deno needs (its cache), without the developer's own variables. */
@@ -55,8 +57,10 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Proxy
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "proxy-test-" });
   if (options.envFile !== undefined) await Deno.writeTextFile(`${dataDir}/.env`, options.envFile);
   const env = { ...baseEnv(), PROXY_API_KEY: TEST_PROXY_KEY, PROXY_LOG_LEVEL: "info", ...options.env };
-  const child = new Deno.Command(Deno.execPath(), {
+  const [program, ...launcherArgs] = [...(options.launcher ?? []), Deno.execPath()];
+  const child = new Deno.Command(program, {
     args: [
+      ...launcherArgs,
       "run",
       ...PROXY_RUNTIME_FLAGS,
       "--allow-net",
