@@ -63,6 +63,15 @@ export function isGeminiCallPath(path: string): boolean {
   return colon >= 0 && (GEMINI_METHODS as readonly string[]).includes(path.slice(colon + 1));
 }
 
+/**
+ * Whether a request under `/v1/` is Gemini's: a call of a Gemini method, or a model listing asked by a
+ * Google client ({@link isGoogleClient}), which the OpenAI routes share.
+ */
+export function isGeminiRequest(path: string, request: Request): boolean {
+  return isGeminiCallPath(path) ||
+    (request.method === "GET" && /^\/v1\/models(\/|$)/.test(path) && isGoogleClient(request));
+}
+
 /** What a Gemini method handler gets: the call read from the path. */
 export type GeminiMethodHandler = (c: Context<AppEnv>, call: GeminiCall) => Promise<Response>;
 
