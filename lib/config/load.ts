@@ -81,6 +81,7 @@ export async function loadConfig(
     streamingReadTimeoutMs: settings.TIMEOUT_READ_STREAMING,
     nonStreamingReadTimeoutMs: settings.TIMEOUT_READ_NON_STREAMING,
     modelsCacheTtlMs: settings.MODELS_CACHE_TTL,
+    responsesStoreTtlMs: settings.RESPONSES_STORE_TTL,
     temperatureZero: settings.OVERRIDE_TEMPERATURE_ZERO,
     embeddingBatching: settings.EMBEDDING_BATCHING,
     embeddingBatchWindowMs: settings.EMBEDDING_BATCH_WINDOW_MS,

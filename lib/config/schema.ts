@@ -45,6 +45,8 @@ export interface ProxyConfig {
   streamingReadTimeoutMs: number;
   nonStreamingReadTimeoutMs: number;
   modelsCacheTtlMs: number;
+  /** `RESPONSES_STORE_TTL`: how long responses are kept for `previous_response_id` (0: not kept). */
+  responsesStoreTtlMs: number;
   /** `OVERRIDE_TEMPERATURE_ZERO`: what to do with `temperature: 0` (some providers misbehave on it). */
   temperatureZero: "keep" | "remove" | "set";
   /** `EMBEDDING_BATCHING`: merge concurrent small embedding requests. */
@@ -76,6 +78,8 @@ export const settingsSchema = z.object({
   TIMEOUT_READ_STREAMING: seconds("180"),
   TIMEOUT_READ_NON_STREAMING: seconds("600"),
   MODELS_CACHE_TTL: seconds("600"),
+  RESPONSES_STORE_TTL: z.string().trim().regex(/^\d+$/, "must be a whole number of seconds (0 keeps none)")
+    .transform((value) => Number(value) * 1000).prefault("3600"),
   OVERRIDE_TEMPERATURE_ZERO: z.string().trim().toLowerCase().pipe(z.enum(["keep", "remove", "set"], {
     error: "must be remove, set or keep",
   })).prefault("keep"),

@@ -8,6 +8,7 @@ import type { UpstreamClient } from "../rotator/upstream_client.ts";
 import type { ConfiguredProvider } from "../../providers/mod.ts";
 import type { ModelCatalog } from "./model_catalog.ts";
 import type { OutputLimits } from "./output_limits.ts";
+import type { ResponseStore } from "../store/response_store.ts";
 
 /** Everything the app needs, injected (no I/O at import). */
 export interface AppDeps {
@@ -22,6 +23,8 @@ export interface AppDeps {
   catalog: ModelCatalog;
   /** Output-token ceilings learned from upstream refusals. */
   outputLimits: OutputLimits;
+  /** Where responses are kept for `previous_response_id`. @default in memory, for `RESPONSES_STORE_TTL` */
+  responseStore?: ResponseStore;
   /** Injected clock. @default Date.now */
   now?: () => number;
 }
