@@ -10,6 +10,7 @@ import { type FunctionDeclaration, GoogleGenAI } from "@google/genai";
 import { startFakeUpstream } from "../helpers/fake_upstream.ts";
 import { startProxy, TEST_PROXY_KEY } from "../helpers/proxy_process.ts";
 import { responsesHandler, serveWithResponsesProvider } from "../helpers/fake_responses.ts";
+import { signatureCarrier } from "../../lib/formats/gemini/signature_carrier.ts";
 import {
   anthropicWeather,
   geminiWeather,
@@ -148,6 +149,34 @@ Deno.test("@google/genai through the Gemini front door, on every upstream format
       );
       assert.equal(response.status, 200);
       assert.equal((await response.json()).candidates[0].content.parts[0].text, "Hello from openai");
+    });
+
+    await t.step("signatures the gateway gave for other providers never reach Gemini", async () => {
+      gemini.requests.length = 0;
+      const carrier = signatureCarrier({ type: "reasoning", text: "Hmm.", signature: "anthropic-sig" });
+      const history = [
+        { role: "user", parts: [{ text: "Weather in Paris?" }] },
+        {
+          role: "model",
+          parts: [{
+            functionCall: { name: "get_weather", args: WEATHER_ARGUMENTS },
+            thoughtSignature: carrier,
+          }],
+        },
+        {
+          role: "user",
+          parts: [{ functionResponse: { name: "get_weather", response: { output: "sunny" } } }],
+        },
+      ];
+      const config = { tools: [{ functionDeclarations: [weatherTool] }] };
+      const response = await ai.models.generateContent({
+        model: "gemini/gemini-test",
+        contents: history,
+        config,
+      });
+      assert.equal(response.text, WEATHER_ANSWER);
+      const sent = gemini.requests[0].json!.contents as Array<{ parts: Array<Record<string, unknown>> }>;
+      assert.equal(sent[1].parts[0].thoughtSignature, "skip_thought_signature_validator");
     });
 
     await t.step("the AI SDK's path without models/ for ids with a slash", async () => {

@@ -7,7 +7,9 @@
 import type { Context, Handler } from "hono";
 import { RequestError } from "../../errors.ts";
 import { CODECS } from "../../formats/mod.ts";
+import { SKIP_SIGNATURE } from "../../formats/gemini/request.ts";
 import { geminiRequestSchema } from "../../formats/gemini/schema.ts";
+import { withoutSignatureCarriers } from "../../formats/gemini/signature_carrier.ts";
 import { isRecord } from "../../formats/json_values.ts";
 import { countInputTokens } from "../../formats/token_count.ts";
 import { runChat } from "../chat_pipeline.ts";
@@ -111,10 +113,12 @@ function generateContent(deps: AppDeps): GeminiMethodHandler {
     const streaming = call.method === "streamGenerateContent";
     // Without `alt=sse` Google streams one JSON array of responses; every client we know asks for SSE.
     const sse = streaming && new URL(c.req.url).searchParams.get("alt") === "sse";
+    // Passed through to Gemini, the signatures the gateway gave the client for other providers must go.
+    const native = targets.every((target) => target.provider.adapter.format === CODECS.gemini.format);
     const response = await runChat(deps, c, {
       inbound: CODECS.gemini,
       frontDoor: "gemini",
-      body,
+      body: native ? withoutSignatureCarriers(body, { skipSignature: SKIP_SIGNATURE }) : body,
       clientModel: call.model,
       targets,
       stream: sse,
