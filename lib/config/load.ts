@@ -88,6 +88,13 @@ export async function loadConfig(
     providers,
     rotation,
     prices: parseModelPrices(variables.MODEL_PRICES),
+    stateStore: settings.STATE_STORE === "files" ? { kind: "files" } : {
+      kind: "redis",
+      url: settings.STATE_STORE,
+      prefix: settings.STATE_STORE_PREFIX,
+      fallbackLocal: settings.STATE_STORE_FALLBACK === "local",
+      leaseTtlMs: settings.STATE_STORE_LEASE_TTL,
+    },
   };
   return { config, generatedKeyPath };
 }

@@ -57,7 +57,24 @@ export interface ProxyConfig {
   rotation: RotationSettings;
   /** `MODEL_PRICES`, by lower-case `provider/model` pattern. */
   prices: ReadonlyMap<string, ModelPrice>;
+  /** `STATE_STORE`: where instances keep what they share (JSON files of this instance, or Redis). */
+  stateStore: StateStoreSetting;
 }
+
+/** `STATE_STORE` and its companions. */
+export type StateStoreSetting =
+  | { kind: "files" }
+  | {
+    kind: "redis";
+    /** `redis://[user:password@]host:port/db` (or `rediss://`); a secret when it holds a password. */
+    url: string;
+    /** `STATE_STORE_PREFIX`: every key starts with `<prefix>:`. @default "proxy" */
+    prefix: string;
+    /** `STATE_STORE_FALLBACK=local`: start on local state when Redis is unreachable, instead of refusing. */
+    fallbackLocal: boolean;
+    /** `STATE_STORE_LEASE_TTL` in ms: how long a crashed instance's slots stay taken. @default 30000 */
+    leaseTtlMs: number;
+  };
 
 const positiveNumber = z.string().trim().regex(/^\d+(\.\d+)?$/, "must be a positive number").transform(Number)
   .refine((value) => value > 0, "must be greater than 0");
@@ -88,4 +105,17 @@ export const settingsSchema = z.object({
   })).transform((value) => value === "true" || value === "1" || value === "yes").prefault("false"),
   EMBEDDING_BATCH_WINDOW_MS: z.string().trim().regex(/^\d+$/, "must be a whole number of milliseconds")
     .transform(Number).prefault("20"),
+  STATE_STORE: z.string().trim().refine(
+    (value) => value === "files" || /^rediss?:\/\/[^\s]+$/i.test(value),
+    "must be files or a redis:// URL (redis://host:port/db)",
+  ).prefault("files"),
+  STATE_STORE_PREFIX: z.string().trim().regex(
+    /^[A-Za-z0-9_.:-]{1,64}$/,
+    "must be 1-64 letters, digits, _ . : -",
+  )
+    .prefault("proxy"),
+  STATE_STORE_FALLBACK: z.string().trim().toLowerCase().pipe(z.enum(["none", "local"], {
+    error: "must be none or local",
+  })).prefault("none"),
+  STATE_STORE_LEASE_TTL: seconds("30"),
 });
