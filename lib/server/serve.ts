@@ -11,7 +11,7 @@ import { JsonFileStore } from "../store/state_store.ts";
 import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { resolveProviders } from "../../providers/mod.ts";
 import { createApp } from "./app.ts";
-import { openSharedState } from "../store/redis/mod.ts";
+import { openSharedState, RedisResponseStore } from "../store/redis/mod.ts";
 import { ModelCatalog } from "./model_catalog.ts";
 import { OutputLimits } from "./output_limits.ts";
 
@@ -100,6 +100,9 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     catalog,
     outputLimits: new OutputLimits(),
     sharedUsage: sharedState?.pool.usage,
+    ...(sharedState
+      ? { responseStore: new RedisResponseStore(sharedState.link, { ttlMs: config.responsesStoreTtlMs }) }
+      : {}),
   });
 
   let url = "";
