@@ -5,7 +5,7 @@ import type { AppDeps, AppEnv } from "./context.ts";
 import { chatCompletions } from "./handlers/chat_completions.ts";
 import { getModel, listModels, listProviders, status } from "./handlers/catalog.ts";
 import { embeddings } from "./handlers/embeddings.ts";
-import { geminiCalls, getGeminiModel, isGeminiCallPath, listGeminiModels } from "./handlers/gemini.ts";
+import { geminiCalls, getGeminiModel, isGeminiRequest, listGeminiModels } from "./handlers/gemini.ts";
 import { geminiEmbeddings } from "./handlers/gemini_embeddings.ts";
 import { countTokens, messages } from "./handlers/messages.ts";
 import { quotaStats } from "./handlers/quota_stats.ts";
@@ -28,7 +28,7 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.use("/v1/messages/*", inboundFormat(CODECS.anthropic));
   app.use("/v1/responses", inboundFormat(CODECS.responses));
   app.use("/v1/responses/*", inboundFormat(CODECS.responses));
-  app.use("/v1/*", inboundFormat(CODECS.gemini, { when: isGeminiCallPath }));
+  app.use("/v1/*", inboundFormat(CODECS.gemini, { when: isGeminiRequest }));
   app.use("/v1beta/*", inboundFormat(CODECS.gemini));
 
   const embed = embeddingCall(deps.upstream);

@@ -23,7 +23,8 @@ export const geminiFormat: FormatCodec = {
   fromCanonicalRequest: canonicalToGeminiRequest,
   toCanonicalResponse: (json) => geminiResponseToCanonical(json),
   // Clients see the model they asked for where Google's `modelVersion` names the model that answered.
-  fromCanonicalResponse: (response, model) => canonicalToGeminiResponse({ ...response, model }),
+  fromCanonicalResponse: (response, model) =>
+    canonicalToGeminiResponse({ ...response, model }, { carryForeign: true }),
   streamToParts: () => geminiChunksToParts(),
   partsDecoder: () => geminiPartsDecoder(),
   answerReader(request) {
