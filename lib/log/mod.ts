@@ -1,5 +1,9 @@
-/** Logging: one leveled logger, secret scrubbing and masking, and the request, raw and failure logs. */
+/**
+ * Logging: one leveled logger, secret scrubbing and masking, escaping of client-supplied values, and the
+ * request, raw and failure logs.
+ */
 export * from "./logger.ts";
+export * from "./log_value.ts";
 export * from "./failure_log.ts";
 export * from "./logging_fetch.ts";
 export * from "./raw_log.ts";

@@ -7,7 +7,7 @@ import type { Handler } from "hono";
 import { z } from "zod";
 import { CODECS } from "../../formats/mod.ts";
 import { chatCompletionRequestSchema } from "../../formats/openai/schema.ts";
-import { countInputTokens } from "../../formats/token_count.ts";
+import { countInputTokens, countTexts } from "../../formats/token_count.ts";
 import type { RotationSettings } from "../../config/rotation.ts";
 import type { UpstreamClient } from "../../rotator/upstream_client.ts";
 import type { ConfiguredProvider } from "../../../providers/mod.ts";
@@ -39,12 +39,6 @@ export interface TokenCountOptions {
 /** The tokenizer's name, shown so a client knows the count is an estimate. */
 const TOKENIZER = "o200k_base";
 
-let tokenizer: Promise<(text: string) => number> | null = null;
-function loadTokenizer(): Promise<(text: string) => number> {
-  tokenizer ??= import("gpt-tokenizer").then((module) => (text: string) => module.countTokens(text));
-  return tokenizer;
-}
-
 /** Build the token count handler. */
 export function tokenCount(options: TokenCountOptions): Handler<AppEnv> {
   const { upstream, rotation, maxRequestBodyBytes, connectTimeoutMs } = options;
@@ -61,7 +55,8 @@ export function tokenCount(options: TokenCountOptions): Handler<AppEnv> {
         method,
         ...(method === "tokenizer" ? { tokenizer: TOKENIZER } : {}),
       });
-    if (body.text !== undefined) return answer((await loadTokenizer())(body.text), "tokenizer");
+    // Counted in pieces off the event loop (the token Worker), like every local count.
+    if (body.text !== undefined) return answer(await countTexts([body.text]), "tokenizer");
     const canonical = CODECS.openai.toCanonicalRequest(
       { model: body.model, messages: body.messages },
       target.model,

@@ -25,7 +25,7 @@ function appWith(register: (app: Hono<AppEnv>) => void): Hono<AppEnv> {
     await next();
   });
   register(app);
-  app.onError((error) => errorResponse(error, CODECS.openai, "req-test"));
+  app.onError((error) => errorResponse(error, CODECS.openai, { requestId: "req-test" }));
   return app;
 }
 
