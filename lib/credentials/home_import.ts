@@ -73,7 +73,7 @@ export function normalizeHomeFile(client: OAuthClient, json: unknown): StoredCre
   return stored;
 }
 
-/** Options of {@link importFromHome}. */
+/** Options of {@link importCredentials}. */
 export interface ImportOptions {
   /** The data directory whose `oauth_creds/` receives the credentials. */
   dataDir: string;
@@ -97,7 +97,7 @@ export interface ImportedCredential {
 }
 
 /** Import every vendor CLI file found under `home`; missing files are skipped silently. */
-export async function importFromHome(options: ImportOptions): Promise<ImportedCredential[]> {
+export async function importCredentials(options: ImportOptions): Promise<ImportedCredential[]> {
   const { dataDir, home, provider, logger } = options;
   const imported: ImportedCredential[] = [];
   for (const client of OAUTH_CLIENTS.values()) {

@@ -1,4 +1,6 @@
 import { deepStrictEqual as assertEquals, ok as assert, rejects as assertRejects } from "node:assert/strict";
+import { codeAssistPreparer } from "../../../lib/credentials/code_assist_setup.ts";
+import { startFakeCodeAssist } from "../../helpers/fake_oauth_code_assist.ts";
 import { join } from "node:path";
 import { OAuthAccounts } from "../../../lib/credentials/oauth_accounts.ts";
 import { NeedsReloginError } from "../../../lib/credentials/needs_relogin_error.ts";
@@ -238,5 +240,45 @@ Deno.test("OAuthAccounts.reload() adds new files, drops removed ones and brings 
     await assertRejects(() => accounts.authorize(credential), NeedsReloginError);
     assertEquals(join(dataDir, "oauth_creds", "gemini_cli_oauth_1.json"), path);
   });
+  await oauth.close();
+});
+
+Deno.test("OAuthAccounts finds the Code Assist project of an account imported without one, once", async () => {
+  const oauth = startFakeOAuth({ vendor: "google" });
+  const codeAssist = startFakeCodeAssist({
+    isValidToken: (token) => oauth.validAccessTokens.has(token),
+    account: {
+      kind: "onboarded",
+      tier: "standard-tier",
+      project: { id: "team-project" },
+      paidTier: "g1-pro-tier",
+    },
+  });
+  await withDataDir(async (dataDir) => {
+    const tokens = oauth.issue();
+    await saveCredential(dataDir, {
+      provider: "gemini_cli",
+      account: "a@example.com",
+      access_token: tokens.access_token,
+      refresh_token: tokens.refresh_token,
+      expiry_date: Date.now() + 60 * MINUTE,
+    });
+    const accounts = new OAuthAccounts({
+      dataDir,
+      preparers: { gemini_cli: codeAssistPreparer("gemini_cli", { apiBase: codeAssist.base }) },
+    });
+    await accounts.load();
+    const [credential] = accounts.credentials();
+    await Promise.all([accounts.authorize(credential), accounts.authorize(credential)]);
+    assertEquals(credential.metadata.projectId, "team-project");
+    assertEquals(credential.metadata.tier, "g1-pro-tier");
+    assertEquals(
+      codeAssist.requests.filter((request) => request.path === "/v1internal:loadCodeAssist").length,
+      1,
+    );
+    const [file] = await readCredentialFiles(dataDir);
+    assertEquals(file.credential.project_id, "team-project");
+  });
+  await codeAssist.close();
   await oauth.close();
 });
