@@ -33,10 +33,11 @@ export class ThoughtSignatures {
           continue;
         }
         if (part.thoughtSignature === SKIP_SIGNATURE) continue;
-        const key = callKey(part.functionCall);
-        this.#byCall.delete(key);
-        this.#byCall.set(key, part.thoughtSignature);
-        if (this.#byCall.size > this.#capacity) this.#byCall.delete(this.#byCall.keys().next().value!);
+        for (const key of callKeys(part.functionCall)) {
+          this.#byCall.delete(key);
+          this.#byCall.set(key, part.thoughtSignature);
+          if (this.#byCall.size > this.#capacity) this.#byCall.delete(this.#byCall.keys().next().value!);
+        }
       }
     }
   }
@@ -50,7 +51,8 @@ export class ThoughtSignatures {
       const parts = content.parts.map((part) => {
         if (!isRecord(part) || !isRecord(part.functionCall)) return part;
         if (part.thoughtSignature !== undefined && part.thoughtSignature !== SKIP_SIGNATURE) return part;
-        const signature = this.#byCall.get(callKey(part.functionCall));
+        const keys = callKeys(part.functionCall);
+        const signature = keys.map((key) => this.#byCall.get(key)).find((found) => found !== undefined);
         if (signature === undefined) return part;
         changed = true;
         return { ...part, thoughtSignature: signature };
@@ -61,7 +63,11 @@ export class ThoughtSignatures {
   }
 }
 
-function callKey(call: Record<string, unknown>): string {
-  if (typeof call.id === "string" && call.id !== "") return `id:${call.id}`;
-  return `call:${String(call.name)}:${JSON.stringify(call.args ?? {})}`;
+/**
+ * A call's keys: its id when it has one (Claude's `toolu_…`, kept by clients), and its name and arguments
+ * (Gemini's calls have no id; clients get one made up by the proxy, which never comes back to Gemini).
+ */
+function callKeys(call: Record<string, unknown>): string[] {
+  const byContent = `call:${String(call.name)}:${JSON.stringify(call.args ?? {})}`;
+  return typeof call.id === "string" && call.id !== "" ? [`id:${call.id}`, byContent] : [byContent];
 }
