@@ -36,3 +36,5 @@ export {
   setupCodeAssist,
 } from "./code_assist_setup.ts";
 export { OAuthTokenError } from "./token_endpoint.ts";
+export { oauthAuthorizer } from "./authorizer.ts";
+export { type FolderWatch, watchCredentialsFolder } from "./folder_watch.ts";
