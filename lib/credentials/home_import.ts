@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { Logger } from "../log/logger.ts";
 import { accountKeyOf } from "./account_key.ts";
-import { saveCredential } from "./file_store.ts";
+import { credentialsDirectory, saveCredential } from "./file_store.ts";
 import { chatGptIdentity, jwtClaims, jwtExpiryMs } from "./jwt.ts";
 import { OAUTH_CLIENTS, type OAuthClient } from "./oauth_clients.ts";
 import type { StoredCredential } from "./stored_credential.ts";
@@ -119,6 +119,24 @@ export async function importCredentials(options: ImportOptions): Promise<Importe
     }
     const saved = await saveCredential(dataDir, stored, { logger });
     imported.push({ provider: client.provider, account: stored.account, source, ...saved });
+  }
+  return imported;
+}
+
+/**
+ * Import on the first start: when `oauth_creds/` does not exist yet, whatever the vendor CLIs left under
+ * `home` becomes our first credentials. Later starts never import again (use `credentials import`).
+ */
+export async function importOnFirstStart(options: ImportOptions): Promise<ImportedCredential[]> {
+  try {
+    await Deno.stat(credentialsDirectory(options.dataDir));
+    return [];
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  const imported = await importCredentials(options);
+  for (const entry of imported) {
+    options.logger?.info(`imported the ${entry.provider} account ${entry.account} from ${entry.source}`);
   }
   return imported;
 }

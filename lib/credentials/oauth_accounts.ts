@@ -249,6 +249,26 @@ export class OAuthAccounts {
     return refreshed;
   }
 
+  /**
+   * The start-up check (skipped with `SKIP_OAUTH_INIT_CHECK`): refresh expired tokens and complete
+   * missing metadata (Code Assist projects) of every account, so that problems show in the log at start
+   * rather than on the first call. Failures are logged; they never stop the start.
+   */
+  async checkAll(): Promise<void> {
+    await Promise.all([...this.#accounts.values()].map(async (account) => {
+      if (account.needsRelogin !== null) return;
+      try {
+        await this.authorize(account.credential);
+      } catch (error) {
+        if (!(error instanceof NeedsReloginError)) {
+          this.#logger?.warn(
+            `${account.credential.provider} account ${account.credential.label}: ${(error as Error).message}`,
+          );
+        }
+      }
+    }));
+  }
+
   /** Start the background refresh (every `refreshIntervalMs`). */
   start(): void {
     if (this.#timer !== null) return;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
-import { importCredentials } from "../../../lib/credentials/home_import.ts";
+import { importCredentials, importOnFirstStart } from "../../../lib/credentials/home_import.ts";
 import { exportCredentials } from "../../../lib/credentials/export_credentials.ts";
 import { readEnvCredentials } from "../../../lib/credentials/env_credentials.ts";
 import { readCredentialFiles } from "../../../lib/credentials/file_store.ts";
@@ -126,6 +126,17 @@ Deno.test("exportCredentials() prints a .env block that reads back as the same c
     assert.equal(fromEnv.credential[field], file.credential[field], field);
   }
   assert.equal(await exportCredentials("antigravity", { dataDir }), "");
+  await Deno.remove(home, { recursive: true });
+  await Deno.remove(dataDir, { recursive: true });
+});
+
+Deno.test("importOnFirstStart() imports only while oauth_creds/ does not exist", async () => {
+  const home = await fakeHome();
+  const dataDir = await Deno.makeTempDir();
+  assert.equal((await importOnFirstStart({ dataDir, home })).length, 3);
+  await Deno.remove(join(dataDir, "oauth_creds", "qwen_code_oauth_1.json"));
+  assert.equal((await importOnFirstStart({ dataDir, home })).length, 0, "a removed account stays removed");
+  assert.equal((await readCredentialFiles(dataDir)).length, 2);
   await Deno.remove(home, { recursive: true });
   await Deno.remove(dataDir, { recursive: true });
 });

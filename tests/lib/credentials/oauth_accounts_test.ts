@@ -282,3 +282,31 @@ Deno.test("OAuthAccounts finds the Code Assist project of an account imported wi
   await codeAssist.close();
   await oauth.close();
 });
+
+Deno.test("OAuthAccounts.checkAll() refreshes expired tokens at start and reports dead accounts", async () => {
+  const oauth = startFakeOAuth({ vendor: "google" });
+  const dead = oauth.issue();
+  oauth.revokeAll();
+  const expired = oauth.issue();
+  const accounts = new OAuthAccounts({
+    dataDir: null,
+    env: {
+      ANTIGRAVITY_1_REFRESH_TOKEN: dead.refresh_token,
+      ANTIGRAVITY_1_EMAIL: "dead@example.com",
+      ANTIGRAVITY_1_PROJECT_ID: "p",
+      ANTIGRAVITY_2_ACCESS_TOKEN: expired.access_token,
+      ANTIGRAVITY_2_REFRESH_TOKEN: expired.refresh_token,
+      ANTIGRAVITY_2_EXPIRY_DATE: String(Date.now() - 1000),
+      ANTIGRAVITY_2_EMAIL: "ok@example.com",
+      ANTIGRAVITY_2_PROJECT_ID: "p",
+    },
+    oauthBases: { antigravity: oauth.base },
+  });
+  await accounts.load();
+  await accounts.checkAll();
+  const [first, second] = accounts.credentials();
+  assertEquals(accounts.needsRelogin(first.id), "invalid_grant");
+  assertEquals(accounts.needsRelogin(second.id), null);
+  assert(second.metadata.expiresAtMs! > Date.now());
+  await oauth.close();
+});
