@@ -32,7 +32,6 @@ Deno.test("collectParts() refuses a stream that carried an error", () => {
       collectParts([{ type: "text-delta", text: "a" }, {
         type: "error",
         message: "usage limit",
-        kind: "rate_limit_error",
       }]),
     StreamAnswerError,
   );
