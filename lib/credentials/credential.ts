@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { maskSecret } from "../log/logger.ts";
 
-/** An API key of one provider. OAuth accounts join this union later. */
+/** An API key of one provider. */
 export interface ApiKeyCredential {
   readonly kind: "api_key";
   /** Stable id: a short SHA-256 hash of the secret, safe to store and show. */
@@ -18,8 +18,8 @@ export interface ApiKeyCredential {
   readonly priority: number;
 }
 
-/** Any credential a provider call can be made with. */
-export type Credential = ApiKeyCredential;
+/** Any credential a provider call can be made with: an API key or an OAuth account. */
+export type Credential = ApiKeyCredential | OAuthCredential;
 
 /** Build an API key credential. */
 export function apiKeyCredential(secret: string, priority = 1): ApiKeyCredential {
@@ -66,8 +66,8 @@ export interface OAuthCredential {
   readonly metadata: OAuthMetadata;
 }
 
-/** Any credential, API key or OAuth account. `Credential` becomes this union once adapters stop reading secrets. */
-export type AnyCredential = ApiKeyCredential | OAuthCredential;
+/** The same union as {@link Credential} (the name the OAuth files use). */
+export type AnyCredential = Credential;
 
 /** Build an OAuth credential for `account` of `provider`. */
 export function oauthCredential(

@@ -39,7 +39,10 @@ export interface AuthorizeOptions {
 export type Authorize = (credential: Credential, options: AuthorizeOptions) => Promise<string>;
 
 /** The default {@link Authorize}: an API key is its own access token. */
-export const authorizeApiKey: Authorize = (credential) => Promise.resolve(credential.secret);
+export const authorizeApiKey: Authorize = (credential) =>
+  credential.kind === "api_key"
+    ? Promise.resolve(credential.secret)
+    : Promise.reject(new Error(`${credential.label}: OAuth accounts need the OAuth authorizer`));
 
 /** The proxy's upstream timeouts, in ms. */
 export interface UpstreamTimeouts {

@@ -39,7 +39,9 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   logger.addSecrets([config.proxyApiKey]);
   const providers = resolveProviders(config.providers, logger);
   logger.addSecrets(
-    providers.flatMap((provider) => provider.credentials.map((credential) => credential.secret)),
+    providers.flatMap((provider) =>
+      provider.credentials.flatMap((credential) => credential.kind === "api_key" ? [credential.secret] : [])
+    ),
   );
   const events = new EventHub({
     onObserverError: (error) => logger.warn(`an event observer failed: ${(error as Error).message}`),
