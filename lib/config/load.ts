@@ -7,6 +7,8 @@ import { ConfigError } from "../errors.ts";
 import { readEnvFile, updateEnvFile } from "./env_file.ts";
 import { parseModelPrices } from "./pricing.ts";
 import { parseRotationSettings } from "./rotation.ts";
+import { parseOAuthSettings } from "./oauth.ts";
+import { OAUTH_CLIENTS } from "../credentials/oauth_clients.ts";
 import { type ApiKeySetting, type ProviderSetting, type ProxyConfig, settingsSchema } from "./schema.ts";
 
 /** Command-line values that take precedence over variables. */
@@ -68,7 +70,10 @@ export async function loadConfig(
   if (proxyApiKey === "") throw new ConfigError("PROXY_API_KEY", "is not set");
 
   const providers = discoverProviders(variables);
-  const rotation = parseRotationSettings(variables, providers.map((provider) => provider.id));
+  // OAuth providers may have no variable of their own (their accounts live in oauth_creds/).
+  const rotation = parseRotationSettings(variables, [
+    ...new Set([...providers.map((provider) => provider.id), ...OAUTH_CLIENTS.keys()]),
+  ]);
   const config: ProxyConfig = {
     host: settings.PROXY_HOST,
     port: settings.PROXY_PORT,
@@ -87,6 +92,7 @@ export async function loadConfig(
     providers,
     rotation,
     prices: parseModelPrices(variables.MODEL_PRICES),
+    oauth: parseOAuthSettings(variables),
   };
   return { config, generatedKeyPath };
 }

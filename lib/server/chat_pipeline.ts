@@ -15,6 +15,9 @@ import { prepareChat } from "./chat_body.ts";
 import { jsonAnswer } from "./chat_json_answer.ts";
 import { streamAnswer } from "./chat_stream_answer.ts";
 import type { UsageEstimator } from "./call_accounting.ts";
+import { envelopedReader } from "./answer_envelope.ts";
+import type { AnswerReader } from "../formats/mod.ts";
+import type { AnswerEnvelope } from "../../providers/types.ts";
 
 export { overrideTemperatureZero } from "./chat_body.ts";
 
@@ -70,11 +73,15 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
     return {
       inbound,
       // Some formats read the answer to a translated request knowing it (e.g. tool names they renamed).
-      reader: canonical !== null && adapter.format !== inbound.format && codec.answerReader
-        ? codec.answerReader(canonical)
-        : codec,
-      // Same format: relay as is, unless the provider hides reasoning in <think> tags that must be split out.
-      passThrough: adapter.format === inbound.format && !adapter.thinkTags,
+      reader: withEnvelope(
+        canonical !== null && adapter.format !== inbound.format && codec.answerReader
+          ? codec.answerReader(canonical)
+          : codec,
+        adapter.envelope,
+      ),
+      // Same format: relay as is, unless the provider hides reasoning in <think> tags that must be split out
+      // or wraps its answers in an envelope of its own.
+      passThrough: adapter.format === inbound.format && !adapter.thinkTags && !adapter.envelope,
       thinkTags: adapter.thinkTags === true,
       clientModel: call.clientModel,
       requestId,
@@ -96,6 +103,10 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
   }
   const result = await upstream.json(options);
   return await jsonAnswer(result, answering(result));
+}
+
+function withEnvelope(reader: AnswerReader, envelope: AnswerEnvelope | undefined): AnswerReader {
+  return envelope ? envelopedReader(reader, envelope) : reader;
 }
 
 function usageEstimator(

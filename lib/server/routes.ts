@@ -6,6 +6,7 @@ import { getModel, listModels, listProviders, status } from "./handlers/catalog.
 import { embeddings } from "./handlers/embeddings.ts";
 import { countTokens, messages } from "./handlers/messages.ts";
 import { quotaStats } from "./handlers/quota_stats.ts";
+import { reloadCredentials } from "./handlers/admin.ts";
 import { clientAuth } from "./middleware/auth.ts";
 
 /** Register the routes on `app`. */
@@ -22,4 +23,5 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get("/v1/models/*", getModel(deps));
   app.get("/v1/providers", listProviders(deps));
   app.get("/v1/quota-stats", quotaStats(deps));
+  app.post("/v1/admin/reload", reloadCredentials(deps));
 }

@@ -11,6 +11,7 @@ import { JsonFileStore } from "../store/state_store.ts";
 import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { resolveProviders } from "../../providers/mod.ts";
 import { createApp } from "./app.ts";
+import { startOAuth } from "./oauth_runtime.ts";
 import { ModelCatalog } from "./model_catalog.ts";
 import { OutputLimits } from "./output_limits.ts";
 
@@ -37,7 +38,8 @@ export interface RunningServer {
 export async function startServer(config: ProxyConfig, options: StartServerOptions): Promise<RunningServer> {
   const { logger, fetch = globalThis.fetch, onListen } = options;
   logger.addSecrets([config.proxyApiKey]);
-  const providers = resolveProviders(config.providers, logger);
+  const oauth = await startOAuth(config, { logger, fetch });
+  const providers = resolveProviders(config.providers, { logger, oauthCredentials: oauth.credentialsOf });
   logger.addSecrets(
     providers.flatMap((provider) =>
       provider.credentials.flatMap((credential) => credential.kind === "api_key" ? [credential.secret] : [])
@@ -64,9 +66,11 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     events,
   });
   await persistence.load();
+  await oauth.follow(providers, rotator);
   const upstream = new UpstreamClient({
     rotator,
     fetch,
+    authorize: oauth.authorize,
     timeouts: {
       connectMs: config.connectTimeoutMs,
       streamingReadMs: config.streamingReadTimeoutMs,
@@ -88,6 +92,7 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     logger,
     catalog,
     outputLimits: new OutputLimits(),
+    reloadCredentials: () => oauth.reload(),
   });
 
   let url = "";
@@ -110,6 +115,7 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   return {
     url,
     async shutdown() {
+      oauth.close();
       await server.shutdown();
       await persistence.flush();
     },

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import type { AnyCredential } from "../../lib/credentials/credential.ts";
 import { isRecord } from "../../lib/formats/json_values.ts";
 import type { SseEvent } from "../../lib/formats/sse.ts";
-import type { AnswerEnvelope, VendorFailure } from "./oauth_adapter.ts";
+import type { AnswerEnvelope, VendorFailure } from "../types.ts";
 
 /** The project of a Code Assist account; the API refuses calls without one. */
 export function projectOf(credential: AnyCredential): string {

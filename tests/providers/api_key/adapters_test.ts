@@ -50,7 +50,11 @@ Deno.test("openAICompatible providers: Bearer key, /chat/completions, model repl
 });
 
 Deno.test("every built-in provider has the vendor's documented base URL", () => {
-  const bases = Object.fromEntries([...KNOWN_PROVIDERS].map(([id, adapter]) => [id, adapter.defaultBaseUrl]));
+  const bases = Object.fromEntries(
+    [...KNOWN_PROVIDERS].filter(([, adapter]) => adapter.authKind === "api_key").map((
+      [id, adapter],
+    ) => [id, adapter.defaultBaseUrl]),
+  );
   assert.deepEqual(bases, {
     openai: "https://api.openai.com/v1",
     anthropic: "https://api.anthropic.com",
