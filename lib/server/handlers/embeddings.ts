@@ -17,6 +17,7 @@ import {
 import { systemClock } from "../../rotator/clock.ts";
 import type { Target } from "../../rotator/rotator.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
+import { liveProviders } from "../live_providers.ts";
 import { EmbeddingBatcher, embedInChunks } from "../embedding_batcher.ts";
 import { resolveTargets } from "../model_resolution.ts";
 import { readJsonBody } from "../request_body.ts";
@@ -36,7 +37,8 @@ function inputsPerCall(targets: readonly Target[]): number {
 /** Build the embeddings handler. */
 export function embeddings(deps: AppDeps): Handler<AppEnv> {
   const { config, upstream } = deps;
-  const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
+  // Read per call: OAuth logins and removals change the providers while the proxy runs.
+  const providers = liveProviders(deps);
   const batcher = config.embeddingBatching
     ? new EmbeddingBatcher({ windowMs: config.embeddingBatchWindowMs, clock: systemClock })
     : null;
