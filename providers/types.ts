@@ -130,6 +130,11 @@ export interface ProviderAdapter {
   countTokensRequest?(input: ChatRequestInput): UpstreamRequest;
   /** Answers come wrapped in the vendor's envelope (never passed through untouched). */
   readonly envelope?: AnswerEnvelope;
+  /**
+   * Models that share one quota per credential (Code Assist: the Pro and the Flash family), so that a
+   * spent quota rests the whole group; `QUOTA_GROUPS_<PROVIDER>_<GROUP>` wins. Pure.
+   */
+  quotaGroup?(model: string): string | null;
   /** What only this vendor's failure bodies say: a stated reset, or a model busy for everyone. */
   readFailure?(status: number, body: string, nowMs: number): VendorFailure | null;
 }

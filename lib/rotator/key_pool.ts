@@ -89,6 +89,8 @@ export interface KeyPoolOptions {
   events?: EventHub;
   /** Estimated cost in USD of a successful call's tokens, when the model's price is known. */
   costOf?: (model: string, tokens: TokenUsage) => number | null;
+  /** The provider's own quota group of a model (configured groups win), or null. */
+  quotaGroupOf?: (model: string) => string | null;
 }
 
 /** Options of {@link KeyPool.acquire}. */
@@ -199,7 +201,7 @@ export class KeyPool {
 
   /** The model or quota group whose usage and cooldowns `model` shares. */
   scopeOf(model: string): string {
-    return this.#options.rotation.quotaGroups.get(model) ?? model;
+    return this.#options.rotation.quotaGroups.get(model) ?? this.#options.quotaGroupOf?.(model) ?? model;
   }
 
   /** The record of a credential id, if it is in this pool. */

@@ -121,6 +121,7 @@ export class Rotator {
       onChange: onChange ? () => onChange(provider.id) : undefined,
       events,
       costOf: (model, tokens) => this.#costOf(provider.id, model, tokens),
+      quotaGroupOf: provider.adapter.quotaGroup,
     });
   }
 

@@ -9,6 +9,7 @@ import { isRecord } from "../../lib/formats/json_values.ts";
 import type { ListedModel } from "../types.ts";
 import {
   codeAssistEnvelope,
+  codeAssistQuotaGroup,
   codeAssistUrl,
   innerRequest,
   projectOf,
@@ -128,6 +129,7 @@ export function createAntigravity(signatures = new ThoughtSignatures()): OAuthPr
     },
     envelope: codeAssistEnvelope((response) => signatures.remember(response)),
     readFailure: (status, body) => readCodeAssistFailure(status, body),
+    quotaGroup: codeAssistQuotaGroup,
   };
 }
 

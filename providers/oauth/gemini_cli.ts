@@ -9,6 +9,7 @@ import { fitThinkingConfig } from "../api_key/gemini.ts";
 import type { ListedModel } from "../types.ts";
 import {
   codeAssistEnvelope,
+  codeAssistQuotaGroup,
   codeAssistUrl,
   innerRequest,
   projectOf,
@@ -88,5 +89,6 @@ export const geminiCli: OAuthProviderAdapter = {
   },
   envelope: codeAssistEnvelope(),
   readFailure: (status, body) => readCodeAssistFailure(status, body),
+  quotaGroup: codeAssistQuotaGroup,
   fallbackModels: GEMINI_CLI_MODELS,
 };

@@ -4,6 +4,9 @@ import { CODECS, providerCodec } from "../../../lib/formats/mod.ts";
 import { classifyFailure } from "../../../lib/rotator/failure.ts";
 import { UpstreamError } from "../../../lib/errors.ts";
 import { geminiCli } from "../../../providers/oauth/gemini_cli.ts";
+import { KeyPool } from "../../../lib/rotator/key_pool.ts";
+import { defaultProviderRotation } from "../../../lib/config/rotation.ts";
+import { FakeClock } from "../../helpers/fake_clock.ts";
 import {
   CAPACITY_EXHAUSTED_BODY,
   CODE_ASSIST_JSON,
@@ -153,4 +156,19 @@ Deno.test("Code Assist quota errors: the reset comes from RetryInfo, quotaResetD
     assert.equal(verdict.resetAtMs, nowMs + delayMs, text);
     assert.equal(verdict.failureClass, "quota_exhausted");
   }
+});
+
+Deno.test("Code Assist quota groups: a spent Pro quota rests every Pro model of the account, not Flash", () => {
+  const pool = new KeyPool("gemini_cli", [credential], {
+    rotation: defaultProviderRotation(),
+    tolerance: 0,
+    authFailureCooldownMs: 60_000,
+    usageResetUtcHour: 0,
+    clock: new FakeClock(),
+    quotaGroupOf: geminiCli.quotaGroup,
+  });
+  assert.equal(pool.scopeOf("gemini-2.5-pro"), "pro");
+  assert.equal(pool.scopeOf("gemini-3.1-pro-preview"), "pro");
+  assert.equal(pool.scopeOf("gemini-2.5-flash"), "flash");
+  assert.equal(pool.scopeOf("gemini-3.1-flash-lite"), "flash-lite");
 });
