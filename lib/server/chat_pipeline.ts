@@ -19,8 +19,6 @@ import { envelopedReader } from "./answer_envelope.ts";
 import type { AnswerReader } from "../formats/mod.ts";
 import type { AnswerEnvelope } from "../../providers/types.ts";
 
-export { overrideTemperatureZero } from "./chat_body.ts";
-
 /** What a front door hands over once the request is parsed and validated. */
 export interface ChatCall {
   /** The client's format. */

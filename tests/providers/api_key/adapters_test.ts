@@ -1,6 +1,6 @@
 /** Request building and quirks of each provider adapter, from the vendors' documented formats. */
 import assert from "node:assert/strict";
-import { apiKeyCredential } from "../../../lib/credentials/credential.ts";
+import { apiKeyCredential, oauthCredential } from "../../../lib/credentials/credential.ts";
 import { anthropic, withoutUnsignedThinking } from "../../../providers/api_key/anthropic.ts";
 import { cohere } from "../../../providers/api_key/cohere.ts";
 import { deepseek } from "../../../providers/api_key/deepseek.ts";
@@ -301,4 +301,39 @@ Deno.test("anthropic: thinking blocks unsigned or signed by another provider are
   assert.deepEqual(cleaned[0].content.map((block) => block.type), ["thinking", "text"]);
   const plain = { messages: [{ role: "user", content: "hi" }] };
   assert.equal(withoutUnsignedThinking(plain), plain, "an untouched body is not copied");
+});
+
+Deno.test("request builders authenticate with the auth headers they are given, never with the credential's secret", () => {
+  // What authorize() produced (e.g. an OAuth access token) differs from the stored secret.
+  const token = "access-token-from-authorize";
+  for (const [id, adapter] of KNOWN_PROVIDERS) {
+    // OAuth providers take accounts (Code Assist needs the account's project).
+    const used = adapter.authKind === "oauth"
+      ? oauthCredential(id, "account@example.com", { metadata: { projectId: "project-1" } })
+      : credential;
+    const auth = adapter.authHeaders(token, used);
+    const input = {
+      baseUrl: "https://example.test",
+      credential: used,
+      auth,
+      model: "m",
+      body: { model: "m", messages: [], max_tokens: 5 },
+      stream: false,
+    };
+    const requests = [
+      adapter.chatRequest(input),
+      adapter.modelsRequest({ baseUrl: "https://example.test", credential: used, auth }),
+      ...(adapter.embeddingsRequest ? [adapter.embeddingsRequest({ ...input, body: { input: ["x"] } })] : []),
+      ...(adapter.countTokensRequest ? [adapter.countTokensRequest(input)] : []),
+    ];
+    for (const request of requests) {
+      const headers = JSON.stringify(request.headers);
+      assert.ok(headers.includes(token), `${id}: ${request.url} does not carry the token`);
+      assert.equal(
+        `${headers}${request.url}${request.body ?? ""}`.includes(credential.secret),
+        false,
+        `${id}: ${request.url} read the secret`,
+      );
+    }
+  }
 });
