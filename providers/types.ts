@@ -135,6 +135,8 @@ export interface ProviderAdapter {
    * spent quota rests the whole group; `QUOTA_GROUPS_<PROVIDER>_<GROUP>` wins. Pure.
    */
   quotaGroup?(model: string): string | null;
+  /** The vendor answers only streams (the Codex backend): JSON clients get the stream collected. */
+  readonly streamOnly?: boolean;
   /** What only this vendor's failure bodies say: a stated reset, or a model busy for everyone. */
   readFailure?(status: number, body: string, nowMs: number): VendorFailure | null;
 }

@@ -13,6 +13,7 @@ import type { Logger } from "../log/logger.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { prepareChat } from "./chat_body.ts";
 import { jsonAnswer } from "./chat_json_answer.ts";
+import { collectedAnswer } from "./chat_collected_answer.ts";
 import { streamAnswer } from "./chat_stream_answer.ts";
 import type { UsageEstimator } from "./call_accounting.ts";
 import { envelopedReader } from "./answer_envelope.ts";
@@ -43,10 +44,12 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
   const { config, upstream, outputLimits, logger } = deps;
   const { inbound, targets, stream } = call;
   const requestId = c.get("requestId");
+  // A provider that only streams (the Codex backend) is asked for a stream, collected for a JSON client.
+  const collect = !stream && targets.some((target) => target.provider.adapter.streamOnly === true);
   const prepared = prepareChat(call.body, {
     inbound,
     targets,
-    stream,
+    stream: stream || collect,
     temperatureZero: config.temperatureZero,
     outputLimits,
     clientHeaders: c.req.raw.headers,
@@ -98,6 +101,10 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
       idleTimeoutMs: config.streamingReadTimeoutMs,
       logger,
     });
+  }
+  if (collect) {
+    const result = await upstream.stream(options);
+    return await collectedAnswer(result, answering(result));
   }
   const result = await upstream.json(options);
   return await jsonAnswer(result, answering(result));
