@@ -7,7 +7,7 @@ import { ConfigError } from "../errors.ts";
 import { readEnvFile, updateEnvFile } from "./env_file.ts";
 import { parseModelPrices } from "./pricing.ts";
 import { parseRotationSettings } from "./rotation.ts";
-import { parseOAuthSettings } from "./oauth.ts";
+import { parseOAuthSettings, withOAuthRotationDefaults } from "./oauth.ts";
 import { OAUTH_CLIENTS } from "../credentials/oauth_clients.ts";
 import { type ApiKeySetting, type ProviderSetting, type ProxyConfig, settingsSchema } from "./schema.ts";
 
@@ -71,9 +71,12 @@ export async function loadConfig(
 
   const providers = discoverProviders(variables);
   // OAuth providers may have no variable of their own (their accounts live in oauth_creds/).
-  const rotation = parseRotationSettings(variables, [
-    ...new Set([...providers.map((provider) => provider.id), ...OAUTH_CLIENTS.keys()]),
-  ]);
+  const rotation = withOAuthRotationDefaults(
+    parseRotationSettings(variables, [
+      ...new Set([...providers.map((provider) => provider.id), ...OAUTH_CLIENTS.keys()]),
+    ]),
+    variables,
+  );
   const config: ProxyConfig = {
     host: settings.PROXY_HOST,
     port: settings.PROXY_PORT,

@@ -4,6 +4,7 @@
  */
 import { ConfigError } from "../errors.ts";
 import { OAUTH_CLIENTS } from "../credentials/oauth_clients.ts";
+import { defaultProviderRotation, type RotationSettings } from "./rotation.ts";
 
 /** The OAuth part of the configuration. */
 export interface OAuthSettings {
@@ -84,4 +85,21 @@ function parseUrl(variable: string, value: string): string {
     throw new ConfigError(variable, `must be an http:// or https:// URL (got "${value}")`);
   }
   return value.replace(/\/+$/, "");
+}
+
+/**
+ * Rotation defaults of OAuth providers: OpenAI Codex accounts are spent one at a time (`sequential`), as
+ * their 5-hour and weekly windows reward, unless `ROTATION_MODE_OPENAI_CODEX` says otherwise.
+ */
+export function withOAuthRotationDefaults(
+  rotation: RotationSettings,
+  variables: Readonly<Record<string, string>>,
+): RotationSettings {
+  if (variables.ROTATION_MODE_OPENAI_CODEX?.trim()) return rotation;
+  const providers = new Map(rotation.providers);
+  providers.set("openai_codex", {
+    ...(providers.get("openai_codex") ?? defaultProviderRotation()),
+    mode: "sequential",
+  });
+  return { ...rotation, providers };
 }

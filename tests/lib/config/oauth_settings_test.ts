@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { parseOAuthSettings } from "../../../lib/config/oauth.ts";
+import { parseOAuthSettings, withOAuthRotationDefaults } from "../../../lib/config/oauth.ts";
+import { parseRotationSettings } from "../../../lib/config/rotation.ts";
 import { ConfigError } from "../../../lib/errors.ts";
 
 Deno.test("parseOAuthSettings() reads timings, endpoint moves, ports and env credential variables", () => {
@@ -42,4 +43,16 @@ Deno.test("parseOAuthSettings() defaults, and names the variable that is wrong",
   );
   assert.throws(() => parseOAuthSettings({ ANTIGRAVITY_OAUTH_BASE: "ftp://x" }), /ANTIGRAVITY_OAUTH_BASE/);
   assert.throws(() => parseOAuthSettings({ OPENAI_CODEX_OAUTH_PORT: "99999" }), /OPENAI_CODEX_OAUTH_PORT/);
+});
+
+Deno.test("withOAuthRotationDefaults() spends OpenAI Codex accounts sequentially unless told otherwise", () => {
+  const rotation = parseRotationSettings({}, ["openai_codex"]);
+  assert.equal(withOAuthRotationDefaults(rotation, {}).providers.get("openai_codex")?.mode, "sequential");
+  const balanced = parseRotationSettings({ ROTATION_MODE_OPENAI_CODEX: "balanced" }, ["openai_codex"]);
+  assert.equal(
+    withOAuthRotationDefaults(balanced, { ROTATION_MODE_OPENAI_CODEX: "balanced" }).providers.get(
+      "openai_codex",
+    )?.mode,
+    "balanced",
+  );
 });
