@@ -3,6 +3,7 @@
  * workspace, project, tier), write `oauth_creds/<provider>_oauth_<N>.json`. One login at a time.
  */
 import type { Logger } from "../log/logger.ts";
+import type { ProxyConfig } from "../config/schema.ts";
 import { accountKeyOf } from "./account_key.ts";
 import { authCodeLogin } from "./auth_code_login.ts";
 import { LoginError } from "./callback_server.ts";
@@ -234,4 +235,20 @@ export async function openInBrowser(url: string): Promise<void> {
     : ["xdg-open", url];
   const child = new Deno.Command(command, { args, stdout: "null", stderr: "null" }).spawn();
   await child.status;
+}
+
+/** The configured parts of {@link LoginOptions} for `providerId` (ports, endpoint moves, timeout, project). */
+export function loginOptionsFromConfig(
+  config: Pick<ProxyConfig, "dataDir" | "oauth" | "providers">,
+  providerId: string,
+): Pick<LoginOptions, "dataDir" | "port" | "oauthBase" | "apiBase" | "projectId" | "timeoutMs"> {
+  const { oauth } = config;
+  return {
+    dataDir: config.dataDir,
+    port: oauth.oauthPorts[providerId],
+    oauthBase: oauth.oauthBases[providerId],
+    apiBase: config.providers.find((provider) => provider.id === providerId)?.baseUrl ?? undefined,
+    projectId: oauth.projectIds[providerId],
+    timeoutMs: oauth.loginTimeoutMs,
+  };
 }

@@ -21,7 +21,13 @@ export {
   priorityOfTier,
 } from "./oauth_accounts.ts";
 export { NeedsReloginError } from "./needs_relogin_error.ts";
-export { login, type LoginOptions, type LoginResult, openInBrowser } from "./login.ts";
+export {
+  login,
+  type LoginOptions,
+  loginOptionsFromConfig,
+  type LoginResult,
+  openInBrowser,
+} from "./login.ts";
 export { LoginError } from "./callback_server.ts";
 export { importCredentials, type ImportedCredential, type ImportOptions } from "./home_import.ts";
 export { exportCredentials, type ExportOptions } from "./export_credentials.ts";
