@@ -244,3 +244,63 @@ Deno.test("e2e a credential file written while the proxy runs joins the pool; re
     await upstream.close();
   }
 });
+
+Deno.test("e2e the Gemini door reaches an Antigravity account: envelope out, plain Gemini stream back", async () => {
+  const oauth = startFakeOAuth({ vendor: "google" });
+  const codeAssist = startFakeCodeAssist({
+    isValidToken: (token) => oauth.validAccessTokens.has(token),
+    answers: [() =>
+      new Response(
+        `data: ${
+          JSON.stringify({
+            response: {
+              candidates: [{
+                content: { role: "model", parts: [{ text: "From Antigravity" }] },
+                finishReason: "STOP",
+              }],
+              usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2, totalTokenCount: 5 },
+            },
+            traceId: "t",
+          })
+        }\r\n\r\n`,
+        { headers: { "content-type": "text/event-stream" } },
+      )],
+  });
+  const tokens = oauth.issue();
+  const proxy = await startProxy({
+    env: {
+      ...await isolatedHome(),
+      ANTIGRAVITY_OAUTH_BASE: oauth.base,
+      ANTIGRAVITY_API_BASE: codeAssist.base,
+      ANTIGRAVITY_ACCESS_TOKEN: tokens.access_token,
+      ANTIGRAVITY_REFRESH_TOKEN: tokens.refresh_token,
+      ANTIGRAVITY_EXPIRY_DATE: String(Date.now() + 60 * MINUTE),
+      ANTIGRAVITY_PROJECT_ID: "p-9",
+    },
+  });
+  try {
+    const response = await fetch(
+      `${proxy.url}/v1beta/models/antigravity/gemini-3-flash:streamGenerateContent?alt=sse`,
+      {
+        method: "POST",
+        headers: { "x-goog-api-key": proxy.apiKey, "content-type": "application/json" },
+        body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "Hi" }] }] }),
+      },
+    );
+    assert.equal(response.status, 200);
+    const text = await response.text();
+    assert.match(text, /"text":"From Antigravity"/);
+    assert.ok(!text.includes('"response":'), "the client gets Gemini's own shape, not the envelope");
+    const sent = codeAssist.requests.find((request) => request.path === "/v1internal:streamGenerateContent")!;
+    assert.equal(sent.json!.project, "p-9");
+    assert.equal(sent.json!.requestType, "agent");
+    assert.deepEqual((sent.json!.request as { contents: unknown }).contents, [{
+      role: "user",
+      parts: [{ text: "Hi" }],
+    }]);
+  } finally {
+    await proxy.stop();
+    await codeAssist.close();
+    await oauth.close();
+  }
+});
