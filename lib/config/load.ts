@@ -173,7 +173,9 @@ export function discoverProviders(variables: Record<string, string>): ProviderSe
   }
   // A model list names no provider by itself; it only describes one that has keys or a base URL.
   for (const [name, models] of modelLists) {
-    const provider = byName.get(name);
+    // OAuth providers may have nothing in the environment but their model list (accounts live in files).
+    const provider = byName.get(name) ??
+      (OAUTH_CLIENTS.has(name.toLowerCase()) ? providerFor(name) : undefined);
     if (provider) provider.models = models;
   }
   return [...byName.values()].sort((a, b) => a.id.localeCompare(b.id));

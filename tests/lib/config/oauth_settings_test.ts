@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parseOAuthSettings, withOAuthRotationDefaults } from "../../../lib/config/oauth.ts";
 import { parseRotationSettings } from "../../../lib/config/rotation.ts";
+import { discoverProviders } from "../../../lib/config/load.ts";
 import { ConfigError } from "../../../lib/errors.ts";
 
 Deno.test("parseOAuthSettings() reads timings, endpoint moves, ports and env credential variables", () => {
@@ -55,4 +56,14 @@ Deno.test("withOAuthRotationDefaults() spends OpenAI Codex accounts sequentially
     )?.mode,
     "balanced",
   );
+});
+
+Deno.test("discoverProviders() keeps QWEN_CODE_MODELS for an OAuth provider with no key or base", () => {
+  const [qwen] = discoverProviders({ QWEN_CODE_MODELS: "coder-model,qwen3-max", OTHER_MODELS: "x" });
+  assert.deepEqual(qwen, {
+    id: "qwen_code",
+    apiKeys: [],
+    baseUrl: null,
+    models: ["coder-model", "qwen3-max"],
+  });
 });
