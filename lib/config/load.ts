@@ -89,6 +89,7 @@ export async function loadConfig(
     streamingReadTimeoutMs: settings.TIMEOUT_READ_STREAMING,
     nonStreamingReadTimeoutMs: settings.TIMEOUT_READ_NON_STREAMING,
     modelsCacheTtlMs: settings.MODELS_CACHE_TTL,
+    responsesStoreTtlMs: settings.RESPONSES_STORE_TTL,
     temperatureZero: settings.OVERRIDE_TEMPERATURE_ZERO,
     embeddingBatching: settings.EMBEDDING_BATCHING,
     embeddingBatchWindowMs: settings.EMBEDDING_BATCH_WINDOW_MS,
@@ -96,6 +97,13 @@ export async function loadConfig(
     rotation,
     prices: parseModelPrices(variables.MODEL_PRICES),
     oauth: parseOAuthSettings(variables),
+    stateStore: settings.STATE_STORE === "files" ? { kind: "files" } : {
+      kind: "redis",
+      url: settings.STATE_STORE,
+      prefix: settings.STATE_STORE_PREFIX,
+      fallbackLocal: settings.STATE_STORE_FALLBACK === "local",
+      leaseTtlMs: settings.STATE_STORE_LEASE_TTL,
+    },
   };
   return { config, generatedKeyPath };
 }

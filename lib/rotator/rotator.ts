@@ -12,6 +12,7 @@ import type { Logger } from "../log/logger.ts";
 import type { ConfiguredProvider } from "../../providers/mod.ts";
 import { type Clock, sleep, systemClock } from "./clock.ts";
 import type { AttemptFacts, EventHub, FrontDoor } from "./events.ts";
+import type { SharedPool } from "./shared_pool.ts";
 import { backoffMs, classifyFailure, type FailureClass, type FailureVerdict } from "./failure.ts";
 import { refineVerdict } from "./vendor_failure.ts";
 import { KeyPool, type Lease } from "./key_pool.ts";
@@ -88,6 +89,8 @@ export interface RotatorOptions {
   onChange?: (providerId: string) => void;
   /** Where attempt and credential-state events go. */
   events?: EventHub;
+  /** Slots, rests and usage shared with other instances (`STATE_STORE=redis://…`). */
+  shared?: SharedPool;
   /** Model prices (`MODEL_PRICES`) for estimated costs. */
   prices?: ReadonlyMap<string, ModelPrice>;
 }
@@ -110,7 +113,7 @@ export class Rotator {
   }
 
   #newPool(provider: ConfiguredProvider): KeyPool {
-    const { settings, clock, random, onChange, events } = this.#options;
+    const { settings, clock, random, onChange, events, shared } = this.#options;
     return new KeyPool(provider.id, provider.credentials, {
       rotation: settings.providers.get(provider.id) ?? defaultProviderRotation(),
       tolerance: settings.tolerance,
@@ -120,6 +123,7 @@ export class Rotator {
       random,
       onChange: onChange ? () => onChange(provider.id) : undefined,
       events,
+      shared,
       costOf: (model, tokens) => this.#costOf(provider.id, model, tokens),
       quotaGroupOf: provider.adapter.quotaGroup,
     });

@@ -12,6 +12,7 @@ import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { resolveProviders } from "../../providers/mod.ts";
 import { createApp } from "./app.ts";
 import { startOAuth } from "./oauth_runtime.ts";
+import { openSharedState } from "../store/redis/mod.ts";
 import { ModelCatalog } from "./model_catalog.ts";
 import { OutputLimits } from "./output_limits.ts";
 
@@ -48,7 +49,11 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   const events = new EventHub({
     onObserverError: (error) => logger.warn(`an event observer failed: ${(error as Error).message}`),
   });
+  const sharedState = config.stateStore.kind === "redis"
+    ? await openSharedState(config.stateStore, logger)
+    : null;
   const rotator = new Rotator(providers, {
+    shared: sharedState?.pool,
     settings: config.rotation,
     globalTimeoutMs: config.globalTimeoutMs,
     prices: config.prices,
@@ -67,6 +72,14 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   });
   await persistence.load();
   await oauth.follow(providers, rotator);
+  // When the store returns: the rests this instance took while it was away reach the others, and the
+  // rests the others took reach this one.
+  sharedState?.link.onUp(() => {
+    for (const pool of rotator.pools.values()) {
+      pool.publishRests();
+      pool.pullRests();
+    }
+  });
   const upstream = new UpstreamClient({
     rotator,
     fetch,
@@ -93,6 +106,7 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     catalog,
     outputLimits: new OutputLimits(),
     reloadCredentials: () => oauth.reload(),
+    sharedUsage: sharedState?.pool.usage,
   });
 
   let url = "";
@@ -118,6 +132,7 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
       oauth.close();
       await server.shutdown();
       await persistence.flush();
+      await sharedState?.close();
     },
     finished: server.finished,
     flush: () => persistence.flush(),
