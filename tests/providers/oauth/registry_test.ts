@@ -12,6 +12,7 @@ Deno.test("the OAuth providers are registered with the vendors' API bases", () =
     gemini_cli: "https://cloudcode-pa.googleapis.com",
     antigravity: "https://daily-cloudcode-pa.googleapis.com",
     qwen_code: "https://dashscope.aliyuncs.com/compatible-mode/v1",
+    openai_codex: "https://chatgpt.com/backend-api",
   });
 });
 
