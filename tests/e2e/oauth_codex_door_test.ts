@@ -1,17 +1,15 @@
 /**
  * The Responses door in front of OpenAI Codex accounts (what Codex CLI speaks): same format both ways,
- * with the backend's requirements added on the way out. Runs once Codex is registered.
+ * with the backend's requirements added on the way out.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { KNOWN_PROVIDERS } from "../../providers/mod.ts";
 import { startFakeOAuth } from "../helpers/fake_oauth.ts";
 import { startFakeCodex } from "../helpers/fake_oauth_codex.ts";
 import { startProxy } from "../helpers/proxy_process.ts";
 
 Deno.test({
   name: "e2e the Responses door reaches OpenAI Codex: stream relayed, JSON collected, refused fields dropped",
-  ignore: !KNOWN_PROVIDERS.has("openai_codex"),
   async fn() {
     const oauth = startFakeOAuth({ vendor: "openai", accountId: "acc-123" });
     const codex = startFakeCodex({ isValidToken: (token) => oauth.validAccessTokens.has(token) });

@@ -1,17 +1,14 @@
 /**
  * OpenAI Codex accounts through the real proxy: a fake ChatGPT authorization server and a strict fake
- * Codex backend on 127.0.0.1. Runs once the Responses format can be spoken upstream (Codex registered).
+ * Codex backend on 127.0.0.1.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
-import { KNOWN_PROVIDERS } from "../../providers/mod.ts";
 import { startFakeOAuth } from "../helpers/fake_oauth.ts";
 import { startFakeCodex } from "../helpers/fake_oauth_codex.ts";
 import { startProxy } from "../helpers/proxy_process.ts";
-
-const ignore = !KNOWN_PROVIDERS.has("openai_codex");
 
 async function isolatedHome(): Promise<Record<string, string>> {
   const denoDir = Deno.env.get("DENO_DIR") ?? join(Deno.env.get("HOME") ?? "/root", ".cache", "deno");
@@ -21,7 +18,6 @@ async function isolatedHome(): Promise<Record<string, string>> {
 Deno.test({
   name:
     "e2e openai_codex: a usage-limited account rests until its reset, the next serves, JSON clients get a collected stream",
-  ignore,
   async fn() {
     const oauth = startFakeOAuth({ vendor: "openai", accountId: "acc-123" });
     const codex = startFakeCodex({
