@@ -29,7 +29,12 @@ export {
   openInBrowser,
 } from "./login.ts";
 export { LoginError } from "./callback_server.ts";
-export { importCredentials, type ImportedCredential, type ImportOptions } from "./home_import.ts";
+export {
+  importCredentials,
+  type ImportedCredential,
+  importOnFirstStart,
+  type ImportOptions,
+} from "./home_import.ts";
 export { exportCredentials, type ExportOptions } from "./export_credentials.ts";
 export { readEnvCredentials } from "./env_credentials.ts";
 export { credentialsDirectory, readCredentialFiles, saveCredential } from "./file_store.ts";
