@@ -12,7 +12,7 @@ import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { resolveProviders } from "../../providers/mod.ts";
 import { createApp } from "./app.ts";
 import { startOAuth } from "./oauth_runtime.ts";
-import { openSharedState } from "../store/redis/mod.ts";
+import { openSharedState, RedisResponseStore } from "../store/redis/mod.ts";
 import { ModelCatalog } from "./model_catalog.ts";
 import { OutputLimits } from "./output_limits.ts";
 
@@ -107,6 +107,9 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     outputLimits: new OutputLimits(),
     reloadCredentials: () => oauth.reload(),
     sharedUsage: sharedState?.pool.usage,
+    ...(sharedState
+      ? { responseStore: new RedisResponseStore(sharedState.link, { ttlMs: config.responsesStoreTtlMs }) }
+      : {}),
   });
 
   let url = "";
