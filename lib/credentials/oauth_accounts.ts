@@ -113,6 +113,7 @@ export class OAuthAccounts {
   readonly #preparers: Readonly<Record<string, AccountPreparer>>;
   readonly #events?: EventHub;
   #timer: unknown = null;
+  #reloading: Promise<unknown> = Promise.resolve();
 
   constructor(options: OAuthAccountsOptions) {
     this.#dataDir = options.dataDir;
@@ -146,7 +147,14 @@ export class OAuthAccounts {
    * Rescan `oauth_creds/`: new files join, removed files leave, files whose tokens changed (a new login)
    * replace the tokens and bring a `needs_relogin` account back. Env credentials are untouched.
    */
-  async reload(): Promise<{ added: OAuthCredential[]; removed: OAuthCredential[] }> {
+  reload(): Promise<{ added: OAuthCredential[]; removed: OAuthCredential[] }> {
+    // One rescan at a time (the folder watch, SIGHUP and the admin endpoint may ask together).
+    const next = this.#reloading.then(() => this.#rescan());
+    this.#reloading = next.catch(() => {});
+    return next;
+  }
+
+  async #rescan(): Promise<{ added: OAuthCredential[]; removed: OAuthCredential[] }> {
     const added: OAuthCredential[] = [];
     const removed: OAuthCredential[] = [];
     if (this.#dataDir === null) return { added, removed };
