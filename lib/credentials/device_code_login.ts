@@ -104,7 +104,10 @@ export async function deviceCodeLogin(
     const error = readTokenError(poll.status, body);
     if (error.code === "authorization_pending") continue;
     if (error.code === "slow_down") {
-      intervalMs = Math.min(Math.max(MAX_INTERVAL_MS, intervalMs), intervalMs * 1.5);
+      // qwen-code's ×1.5 up to 10 s; past that, RFC 8628 §3.5's +5 s.
+      intervalMs = intervalMs >= MAX_INTERVAL_MS
+        ? intervalMs + 5_000
+        : Math.min(MAX_INTERVAL_MS, intervalMs * 1.5);
       continue;
     }
     if (error.code === "expired_token" || poll.status === 401) {
