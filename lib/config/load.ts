@@ -40,6 +40,15 @@ const BASE_VARIABLE = /^([A-Z][A-Z0-9_]*?)_API_BASE$/;
 const MODELS_VARIABLE = /^([A-Z][A-Z0-9_]*?)_MODELS$/;
 /** Prefixes of our own `*_API_KEY` variables that are not providers. */
 const RESERVED_PROVIDER_NAMES = new Set(["PROXY"]);
+/** Deno's `fetch` sends through the proxy these name (read from the process environment only). */
+const OUTBOUND_PROXY_VARIABLES = [
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "ALL_PROXY",
+  "all_proxy",
+];
 
 /** Load, validate and (when needed) complete the configuration. Throws {@link ConfigError}. */
 export async function loadConfig(
@@ -93,6 +102,9 @@ export async function loadConfig(
     temperatureZero: settings.OVERRIDE_TEMPERATURE_ZERO,
     embeddingBatching: settings.EMBEDDING_BATCHING,
     embeddingBatchWindowMs: settings.EMBEDDING_BATCH_WINDOW_MS,
+    upstreamHttpClient: OUTBOUND_PROXY_VARIABLES.some((name) => (env[name] ?? "") !== "")
+      ? "fetch"
+      : settings.UPSTREAM_HTTP_CLIENT,
     providers,
     rotation,
     prices: parseModelPrices(variables.MODEL_PRICES),
@@ -104,6 +116,11 @@ export async function loadConfig(
       fallbackLocal: settings.STATE_STORE_FALLBACK === "local",
       leaseTtlMs: settings.STATE_STORE_LEASE_TTL,
     },
+    corsAllowedOrigins: settings.CORS_ALLOWED_ORIGINS,
+    connectionGuard: settings.CONNECTION_GUARD,
+    maxConnections: settings.MAX_CONNECTIONS,
+    headersTimeoutMs: settings.TIMEOUT_HEADERS,
+    keepAliveTimeoutMs: settings.TIMEOUT_KEEP_ALIVE,
   };
   return { config, generatedKeyPath };
 }
