@@ -7,6 +7,8 @@ import { ConfigError } from "../errors.ts";
 import { readEnvFile, updateEnvFile } from "./env_file.ts";
 import { parseModelPrices } from "./pricing.ts";
 import { parseRotationSettings } from "./rotation.ts";
+import { parseOAuthSettings, withOAuthRotationDefaults } from "./oauth.ts";
+import { OAUTH_CLIENTS } from "../credentials/oauth_clients.ts";
 import { type ApiKeySetting, type ProviderSetting, type ProxyConfig, settingsSchema } from "./schema.ts";
 
 /** Command-line values that take precedence over variables. */
@@ -77,7 +79,13 @@ export async function loadConfig(
   if (proxyApiKey === "") throw new ConfigError("PROXY_API_KEY", "is not set");
 
   const providers = discoverProviders(variables);
-  const rotation = parseRotationSettings(variables, providers.map((provider) => provider.id));
+  // OAuth providers may have no variable of their own (their accounts live in oauth_creds/).
+  const rotation = withOAuthRotationDefaults(
+    parseRotationSettings(variables, [
+      ...new Set([...providers.map((provider) => provider.id), ...OAUTH_CLIENTS.keys()]),
+    ]),
+    variables,
+  );
   const config: ProxyConfig = {
     host: settings.PROXY_HOST,
     port: settings.PROXY_PORT,
@@ -100,6 +108,7 @@ export async function loadConfig(
     providers,
     rotation,
     prices: parseModelPrices(variables.MODEL_PRICES),
+    oauth: parseOAuthSettings(variables),
     stateStore: settings.STATE_STORE === "files" ? { kind: "files" } : {
       kind: "redis",
       url: settings.STATE_STORE,
@@ -189,7 +198,9 @@ export function discoverProviders(variables: Record<string, string>): ProviderSe
   }
   // A model list names no provider by itself; it only describes one that has keys or a base URL.
   for (const [name, models] of modelLists) {
-    const provider = byName.get(name);
+    // OAuth providers may have nothing in the environment but their model list (accounts live in files).
+    const provider = byName.get(name) ??
+      (OAUTH_CLIENTS.has(name.toLowerCase()) ? providerFor(name) : undefined);
     if (provider) provider.models = models;
   }
   return [...byName.values()].sort((a, b) => a.id.localeCompare(b.id));

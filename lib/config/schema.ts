@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { ModelPrice } from "./pricing.ts";
 import type { RotationSettings } from "./rotation.ts";
+import type { OAuthSettings } from "./oauth.ts";
 
 /** Log levels, least to most severe. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -62,6 +63,8 @@ export interface ProxyConfig {
   rotation: RotationSettings;
   /** `MODEL_PRICES`, by lower-case `provider/model` pattern. */
   prices: ReadonlyMap<string, ModelPrice>;
+  /** OAuth accounts: refresh, login, endpoint moves, env credentials. */
+  oauth: OAuthSettings;
   /** `STATE_STORE`: where instances keep what they share (JSON files of this instance, or Redis). */
   stateStore: StateStoreSetting;
   /** `CORS_ALLOWED_ORIGINS`: origins browsers may call `/v1/*` from; `["*"]` for any. */

@@ -12,7 +12,15 @@ import { ClientAbortError } from "./upstream_call.ts";
 import type { Clock } from "./clock.ts";
 import type { EventHub } from "./events.ts";
 import { escalatingCooldownMs, type FailureClass, type FailureVerdict } from "./failure.ts";
-import { AVAILABLE, cool, type CoolingReason, currentState, disable, type KeyState } from "./key_state.ts";
+import {
+  AVAILABLE,
+  cool,
+  type CoolingReason,
+  currentState,
+  disable,
+  isNeedsRelogin,
+  type KeyState,
+} from "./key_state.ts";
 import { MAX_SAVED_REST_MS, type PoolSnapshot, readSnapshot } from "./pool_snapshot.ts";
 import { isUsable, selectCredential, type SelectionColumns } from "./selection.ts";
 import { FifoTurns, type SharedPool, type SharedRest } from "./shared_pool.ts";
@@ -83,6 +91,8 @@ export interface KeyPoolOptions {
   events?: EventHub;
   /** Estimated cost in USD of a successful call's tokens, when the model's price is known. */
   costOf?: (model: string, tokens: TokenUsage) => number | null;
+  /** The provider's own quota group of a model (configured groups win), or null. */
+  quotaGroupOf?: (model: string) => string | null;
   /**
    * Slots, rests and usage shared with the other instances (`STATE_STORE=redis://…`). While it is up,
    * a key is leased through it (one round trip however many candidates); while it is away, the pool
@@ -211,7 +221,7 @@ export class KeyPool {
 
   /** The model or quota group whose usage and cooldowns `model` shares. */
   scopeOf(model: string): string {
-    return this.#options.rotation.quotaGroups.get(model) ?? model;
+    return this.#options.rotation.quotaGroups.get(model) ?? this.#options.quotaGroupOf?.(model) ?? model;
   }
 
   /** The record of a credential id, if it is in this pool. */
@@ -249,6 +259,16 @@ export class KeyPool {
   }
 
   /**
+   * Mark an OAuth account as needing a new login (skipped by selection, shown as such in statistics), or
+   * bring it back after one.
+   */
+  setNeedsRelogin(credentialId: string, needsRelogin: boolean): void {
+    const record = this.#byId.get(credentialId);
+    if (!record || isNeedsRelogin(record.disabled) === needsRelogin) return;
+    this.setDisabled(record, needsRelogin ? disable("needs_relogin", Number.MAX_SAFE_INTEGER) : AVAILABLE);
+  }
+
+  /**
    * Everything worth keeping across a restart, as of now (expired states saved as available). Credentials
    * are named by id and masked label, never by secret.
    */
@@ -266,7 +286,8 @@ export class KeyPool {
       }
       credentials[record.credential.id] = {
         label: record.credential.label,
-        disabled: currentState(record.disabled, now),
+        // Whether an account needs a new login is re-learnt at start from its tokens, never restored.
+        disabled: isNeedsRelogin(record.disabled) ? AVAILABLE : currentState(record.disabled, now),
         scopes,
       };
     }
@@ -630,6 +651,8 @@ export class KeyPool {
       case "none":
         return;
       case "disable":
+        // An account already waiting for a new login stays so (its refresh failed before the call).
+        if (isNeedsRelogin(record.disabled)) return;
         this.setDisabled(record, disable("auth", now + this.#options.authFailureCooldownMs));
         return;
       case "until_window_end":
@@ -663,7 +686,7 @@ export class KeyPool {
       credentialId: record.credential.id,
       credentialLabel: record.credential.label,
       scope,
-      state: state.status,
+      state: isNeedsRelogin(state) ? "needs_relogin" : state.status,
       ...(state.status === "available" ? {} : { reason: state.reason, untilMs: state.untilMs }),
     });
   }

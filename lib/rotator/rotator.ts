@@ -14,6 +14,7 @@ import { type Clock, sleep, systemClock } from "./clock.ts";
 import type { AttemptFacts, EventHub, FrontDoor } from "./events.ts";
 import type { SharedPool } from "./shared_pool.ts";
 import { backoffMs, classifyFailure, type FailureClass, type FailureVerdict } from "./failure.ts";
+import { refineVerdict } from "./vendor_failure.ts";
 import { KeyPool, type Lease } from "./key_pool.ts";
 import { ClientAbortError } from "./upstream_call.ts";
 import type { TokenUsage } from "./usage.ts";
@@ -108,24 +109,40 @@ export class Rotator {
 
   constructor(providers: readonly ConfiguredProvider[], options: RotatorOptions) {
     this.#options = { clock: systemClock, random: Math.random, backoffBaseMs: 250, ...options };
+    for (const provider of providers) this.#pools.set(provider.id, this.#newPool(provider));
+  }
+
+  #newPool(provider: ConfiguredProvider): KeyPool {
     const { settings, clock, random, onChange, events, shared } = this.#options;
-    for (const provider of providers) {
-      this.#pools.set(
-        provider.id,
-        new KeyPool(provider.id, provider.credentials, {
-          rotation: settings.providers.get(provider.id) ?? defaultProviderRotation(),
-          tolerance: settings.tolerance,
-          authFailureCooldownMs: settings.authFailureCooldownMs,
-          usageResetUtcHour: settings.usageResetUtcHour,
-          clock,
-          random,
-          onChange: onChange ? () => onChange(provider.id) : undefined,
-          events,
-          shared,
-          costOf: (model, tokens) => this.#costOf(provider.id, model, tokens),
-        }),
-      );
-    }
+    return new KeyPool(provider.id, provider.credentials, {
+      rotation: settings.providers.get(provider.id) ?? defaultProviderRotation(),
+      tolerance: settings.tolerance,
+      authFailureCooldownMs: settings.authFailureCooldownMs,
+      usageResetUtcHour: settings.usageResetUtcHour,
+      clock,
+      random,
+      onChange: onChange ? () => onChange(provider.id) : undefined,
+      events,
+      shared,
+      costOf: (model, tokens) => this.#costOf(provider.id, model, tokens),
+      quotaGroupOf: provider.adapter.quotaGroup,
+    });
+  }
+
+  /**
+   * Give a provider a pool of `provider.credentials` (an OAuth login, import or removal while running):
+   * states and usage of credentials that stay are kept; calls in flight finish on the old pool.
+   */
+  setCredentials(provider: ConfiguredProvider): void {
+    const previous = this.#pools.get(provider.id);
+    const pool = this.#newPool(provider);
+    if (previous) pool.restore(previous.snapshot());
+    this.#pools.set(provider.id, pool);
+  }
+
+  /** Drop a provider's pool (its last credential left). */
+  removePool(providerId: string): void {
+    this.#pools.delete(providerId);
   }
 
   #costOf(providerId: string, model: string, tokens: TokenUsage): number | null {
@@ -202,7 +219,13 @@ export class Rotator {
             report.end({ outcome: "failure", error: error instanceof Error ? error.message : String(error) });
             throw error;
           }
-          const verdict = classifyFailure(error, clock.now());
+          const verdict = refineVerdict(
+            classifyFailure(error, clock.now()),
+            error.kind === "http"
+              ? target.provider.adapter.readFailure?.(error.status, error.body, clock.now()) ?? null
+              : null,
+            clock.now(),
+          );
           pool.recordResult(lease, { outcome: "failure", verdict });
           lease.release();
           report.end({ outcome: "failure", verdict, status: error.status });

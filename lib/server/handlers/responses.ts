@@ -22,6 +22,7 @@ import { encodeSseEvent, SseParser } from "../../formats/sse.ts";
 import type { ResponseStore } from "../../store/response_store.ts";
 import { runChat } from "../chat_pipeline.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
+import { liveProviders } from "../live_providers.ts";
 import { resolveTargets } from "../model_resolution.ts";
 import { readJsonBody } from "../request_body.ts";
 import { validateBody } from "../validation.ts";
@@ -32,7 +33,8 @@ const TERMINAL_EVENTS: ReadonlySet<string> = new Set(["response.completed", "res
 /** Build the `POST /v1/responses` handler; `store` keeps responses for `previous_response_id`. */
 export function createResponse(deps: AppDeps, store: ResponseStore): Handler<AppEnv> {
   const { config } = deps;
-  const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
+  // Read per call: OAuth logins and removals change the providers while the proxy runs.
+  const providers = liveProviders(deps);
   return async function createResponse(c) {
     const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
     const request = validateBody(responsesRequestSchema, body);
