@@ -11,7 +11,7 @@ import type { FrontDoor } from "../rotator/events.ts";
 import type { ExecuteResult, Target } from "../rotator/rotator.ts";
 import type { Logger } from "../log/logger.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
-import { prepareChat } from "./chat_body.ts";
+import { prepareChat, targetFormat } from "./chat_body.ts";
 import { jsonAnswer } from "./chat_json_answer.ts";
 import { streamAnswer } from "./chat_stream_answer.ts";
 import type { UsageEstimator } from "./call_accounting.ts";
@@ -63,16 +63,17 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
     access.keyLabel = result.credential.label;
     if (result.target !== targets[0]) access.note = `served by ${provider.id}/${model}`;
     const { adapter } = provider;
-    const codec = providerCodec(adapter.format);
+    const format = targetFormat(result.target);
+    const codec = providerCodec(format);
     const { canonical } = prepared;
     return {
       inbound,
       // Some formats read the answer to a translated request knowing it (e.g. tool names they renamed).
-      reader: canonical !== null && adapter.format !== inbound.format && codec.answerReader
+      reader: canonical !== null && format !== inbound.format && codec.answerReader
         ? codec.answerReader(canonical)
         : codec,
       // Same format: relay as is, unless the provider hides reasoning in <think> tags that must be split out.
-      passThrough: adapter.format === inbound.format && !adapter.thinkTags,
+      passThrough: format === inbound.format && !adapter.thinkTags,
       thinkTags: adapter.thinkTags === true,
       clientModel: call.clientModel,
       requestId,
