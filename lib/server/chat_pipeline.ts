@@ -12,6 +12,7 @@ import type { ExecuteResult, Target } from "../rotator/rotator.ts";
 import type { Logger } from "../log/logger.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { prepareChat, targetFormat } from "./chat_body.ts";
+import { sessionHintOf } from "./session_hint.ts";
 import { jsonAnswer } from "./chat_json_answer.ts";
 import { streamAnswer } from "./chat_stream_answer.ts";
 import type { UsageEstimator } from "./call_accounting.ts";
@@ -52,7 +53,12 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
   const options = {
     targets,
     signal: c.req.raw.signal,
-    facts: { requestId, frontDoor: call.frontDoor, stream },
+    facts: {
+      requestId,
+      frontDoor: call.frontDoor,
+      stream,
+      session: sessionHintOf(inbound.format, call.body),
+    },
     build: prepared.build,
     resend: prepared.resend,
   };
