@@ -9,6 +9,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { startFakeUpstream } from "../helpers/fake_upstream.ts";
 import { startProxy, TEST_PROXY_KEY } from "../helpers/proxy_process.ts";
+import { startRedis } from "../helpers/redis_server.ts";
 
 const KEYS = ["sk-pool-aaaaaaaaaaaaaaaa1111", "sk-pool-bbbbbbbbbbbbbbbb2222", "sk-pool-cccccccccccccccc3333"];
 
@@ -85,4 +86,25 @@ Deno.test("session affinity: SESSION_AFFINITY=false spreads a session's calls as
     }
     assert.equal(used.size, 3);
   });
+});
+
+Deno.test("session affinity: with STATE_STORE=redis the session's key is leased first through the store", async () => {
+  const redis = await startRedis();
+  try {
+    const env = { STATE_STORE: redis.url, STATE_STORE_PREFIX: `s${crypto.randomUUID().slice(0, 6)}` };
+    await withProxy(env, async ({ openai, keyOfLastCall }) => {
+      const sessionKeys = new Set<string>();
+      const others = new Set<string>();
+      for (let turn = 0; turn < 3; turn++) {
+        await openai.chat.completions.create({ model: "pool/m", messages, prompt_cache_key: "chat-1" });
+        sessionKeys.add(keyOfLastCall());
+        await openai.chat.completions.create({ model: "pool/m", messages });
+        others.add(keyOfLastCall());
+      }
+      assert.equal(sessionKeys.size, 1);
+      assert.ok(others.size > 1, "calls without a hint still move around the pool");
+    });
+  } finally {
+    await redis.stop();
+  }
 });
