@@ -14,7 +14,7 @@ import type { EventHub } from "./events.ts";
 import { escalatingCooldownMs, type FailureClass, type FailureVerdict } from "./failure.ts";
 import { AVAILABLE, cool, type CoolingReason, currentState, disable, type KeyState } from "./key_state.ts";
 import { MAX_SAVED_REST_MS, type PoolSnapshot, readSnapshot } from "./pool_snapshot.ts";
-import { isUsable, selectCredential, type SelectionColumns } from "./selection.ts";
+import { bestFreePriority, isUsable, selectCredential, type SelectionColumns } from "./selection.ts";
 import type { SessionAffinity } from "./session_affinity.ts";
 import { FifoTurns, type SharedPool, type SharedRest } from "./shared_pool.ts";
 import { isCoolingReason } from "./key_state.ts";
@@ -810,8 +810,9 @@ export class KeyPool {
   }
 
   /**
-   * The key that served `session` last, while it is usable for this call and has a free slot (and the
-   * session becomes the most recently used); -1 otherwise, and the usual choice decides.
+   * The key that served `session` last, while it is usable for this call, has a free slot and no better
+   * tier could serve (and the session becomes the most recently used); -1 otherwise, and the usual choice
+   * decides.
    */
   #sessionIndex(columns: SelectionColumns, now: number, session: string | undefined): number {
     const affinity = this.#options.affinity;
@@ -819,6 +820,8 @@ export class KeyPool {
     const index = affinity.indexOf(session);
     if (index < 0 || index >= columns.count) return -1;
     if (columns.inFlight[index] >= columns.capacity[index] || !isUsable(columns, index, now)) return -1;
+    // Priorities still rule: a session that overflowed to a worse tier goes back once a better key is free.
+    if (columns.priority[index] > bestFreePriority(columns, now)) return -1;
     affinity.remember(session, index);
     return index;
   }

@@ -18,10 +18,18 @@ import { FakeClock } from "../../helpers/fake_clock.ts";
 const SECRETS = ["sk-key-aaaaaaaaaaaa-0001", "sk-key-bbbbbbbbbbbb-0002", "sk-key-cccccccccccc-0003"];
 
 function makePool(
-  options: { clock?: FakeClock; affinity?: boolean; shared?: SharedPool; keys?: number } = {},
+  options: {
+    clock?: FakeClock;
+    affinity?: boolean;
+    shared?: SharedPool;
+    keys?: number;
+    priorities?: number[];
+  } = {},
 ) {
   const clock = options.clock ?? new FakeClock();
-  const credentials = SECRETS.slice(0, options.keys ?? 3).map((secret) => apiKeyCredential(secret));
+  const credentials = SECRETS.slice(0, options.keys ?? 3).map((secret, index) =>
+    apiKeyCredential(secret, options.priorities?.[index] ?? 1)
+  );
   const pool = new KeyPool("test", credentials, {
     // Balanced with tolerance 0: without a session the least used idle key serves, deterministically.
     rotation: { ...defaultProviderRotation(), mode: "balanced" },
@@ -120,6 +128,18 @@ Deno.test("KeyPool.acquire(): a key excluded from the call (it failed in it) is 
   const lease = await pool.acquire("m", { deadlineAtMs: clock.now() + 30_000, session: "s", exclude });
   assert.notEqual(lease.credential.id, pool.records[0].credential.id);
   lease.release();
+});
+
+Deno.test("KeyPool.acquire(): a session that overflowed to a worse tier returns once a better key is free", async () => {
+  const { pool, clock } = makePool({ priorities: [1, 2, 2] });
+  const held = await pool.acquire("m", { deadlineAtMs: clock.now() + 30_000 });
+  assert.equal(held.credential.id, pool.records[0].credential.id);
+  // The only first-tier key is busy: the session starts on the second tier…
+  assert.equal(await call(pool, clock, "s"), 1);
+  held.release();
+  // …and goes back to the first tier as soon as it is free, as any call would.
+  assert.equal(await call(pool, clock, "s"), 0);
+  assert.equal(await call(pool, clock, "s"), 0);
 });
 
 Deno.test("KeyPool.acquire() without affinity ignores the session", async () => {
