@@ -102,7 +102,13 @@ export function resolveProviders(
       );
       continue;
     }
-    const adapter = known ?? openAICompatible({ id: setting.id, baseUrl: setting.baseUrl! });
+    let adapter = known ?? openAICompatible({ id: setting.id, baseUrl: setting.baseUrl! });
+    if (setting.responsesModels !== undefined) {
+      if (adapter.withResponsesModels) adapter = adapter.withResponsesModels(setting.responsesModels);
+      else {logger?.warn(
+          `ignoring ${setting.id.toUpperCase()}_RESPONSES_MODELS: ${setting.id} has no Responses API`,
+        );}
+    }
     providers.push({
       id: setting.id,
       adapter,

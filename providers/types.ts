@@ -102,6 +102,7 @@ export interface VendorFailure {
 /** One provider: an endpoint plus auth that speaks one wire format. */
 export interface ProviderAdapter {
   readonly id: string;
+  /** The format the provider speaks; {@link ProviderAdapter.formatFor} may name another for some models. */
   readonly format: WireFormat;
   readonly authKind: "api_key" | "oauth";
   /** The vendor's base URL in the form its official SDK takes (see ARCHITECTURE.md). */
@@ -139,4 +140,21 @@ export interface ProviderAdapter {
   readonly streamOnly?: boolean;
   /** What only this vendor's failure bodies say: a stated reset, or a model busy for everyone. */
   readFailure?(status: number, body: string, nowMs: number): VendorFailure | null;
+  /**
+   * The format a chat call to `model` speaks, when the provider serves some models through another API
+   * than its {@link ProviderAdapter.format} (OpenAI's Responses-only models). Read it through
+   * {@link formatOf}; `chatRequest`, `prepareBody` and the codecs all follow its answer.
+   */
+  formatFor?(model: string): WireFormat;
+  /**
+   * This adapter with the models served through the Responses API replaced by `patterns`
+   * (`<PROVIDER>_RESPONSES_MODELS`: `*` wildcards; `default` stands for the provider's own list, `none`
+   * for no model). Absent when the provider has no Responses API.
+   */
+  withResponsesModels?(patterns: readonly string[]): ProviderAdapter;
+}
+
+/** The wire format a chat call to `model` on this adapter speaks. */
+export function formatOf(adapter: ProviderAdapter, model: string): WireFormat {
+  return adapter.formatFor?.(model) ?? adapter.format;
 }

@@ -38,6 +38,7 @@ export interface LoadedConfig {
 const KEY_VARIABLE = /^([A-Z][A-Z0-9_]*?)_API_KEY(?:_(\d+))?$/;
 const BASE_VARIABLE = /^([A-Z][A-Z0-9_]*?)_API_BASE$/;
 const MODELS_VARIABLE = /^([A-Z][A-Z0-9_]*?)_MODELS$/;
+const RESPONSES_MODELS_VARIABLE = /^([A-Z][A-Z0-9_]*?)_RESPONSES_MODELS$/;
 /** Prefixes of our own `*_API_KEY` variables that are not providers. */
 const RESERVED_PROVIDER_NAMES = new Set(["PROXY"]);
 /** Deno's `fetch` sends through the proxy these name (read from the process environment only). */
@@ -166,6 +167,7 @@ export function discoverProviders(variables: Record<string, string>): ProviderSe
   };
   const keyEntries: Array<{ name: string; index: number; setting: ApiKeySetting }> = [];
   const modelLists = new Map<string, string[]>();
+  const responsesLists = new Map<string, string[]>();
   for (const [variable, rawValue] of Object.entries(variables)) {
     const value = rawValue.trim();
     if (value === "") continue;
@@ -181,6 +183,11 @@ export function discoverProviders(variables: Record<string, string>): ProviderSe
     }
     const baseMatch = BASE_VARIABLE.exec(variable);
     if (baseMatch) providerFor(baseMatch[1]).baseUrl = parseBaseUrl(variable, value);
+    const responsesMatch = RESPONSES_MODELS_VARIABLE.exec(variable);
+    if (responsesMatch) {
+      responsesLists.set(responsesMatch[1], listOf(value));
+      continue;
+    }
     const modelsMatch = MODELS_VARIABLE.exec(variable);
     if (modelsMatch) {
       modelLists.set(
@@ -203,7 +210,15 @@ export function discoverProviders(variables: Record<string, string>): ProviderSe
       (OAUTH_CLIENTS.has(name.toLowerCase()) ? providerFor(name) : undefined);
     if (provider) provider.models = models;
   }
+  for (const [name, models] of responsesLists) {
+    const provider = byName.get(name);
+    if (provider) provider.responsesModels = models;
+  }
   return [...byName.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+function listOf(value: string): string[] {
+  return value.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
 }
 
 function parsePriority(variables: Record<string, string>, variable: string): number {

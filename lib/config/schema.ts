@@ -31,6 +31,11 @@ export interface ProviderSetting {
   baseUrl: string | null;
   /** `<PROVIDER>_MODELS`: models to list in addition to (or instead of) the provider's own listing. */
   models: string[];
+  /**
+   * `<PROVIDER>_RESPONSES_MODELS`: models called through the Responses API (`*` wildcards; `default` is
+   * the provider's own list, `none` no model). Absent: the provider's own list.
+   */
+  responsesModels?: string[];
 }
 
 /** Everything the server needs, loaded once at start-up and injected. */

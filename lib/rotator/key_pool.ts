@@ -22,7 +22,8 @@ import {
   type KeyState,
 } from "./key_state.ts";
 import { MAX_SAVED_REST_MS, type PoolSnapshot, readSnapshot } from "./pool_snapshot.ts";
-import { isUsable, selectCredential, type SelectionColumns } from "./selection.ts";
+import { bestFreePriority, isUsable, selectCredential, type SelectionColumns } from "./selection.ts";
+import type { SessionAffinity } from "./session_affinity.ts";
 import { FifoTurns, type SharedPool, type SharedRest } from "./shared_pool.ts";
 import { isCoolingReason } from "./key_state.ts";
 import {
@@ -99,6 +100,8 @@ export interface KeyPoolOptions {
    * serves on its own state.
    */
   shared?: SharedPool;
+  /** Which credential serves each recent session (`SESSION_AFFINITY`); absent: sessions are not followed. */
+  affinity?: SessionAffinity;
 }
 
 /** How many keys, best first, a shared pick offers the store at once. */
@@ -111,6 +114,11 @@ export interface AcquireOptions {
   signal?: AbortSignal;
   /** Credential ids not to use for this call (already failed in it). */
   exclude?: ReadonlySet<string>;
+  /**
+   * The client's session hint: the credential that served it last is taken again while it is usable and
+   * has a free slot; otherwise the usual choice, which then becomes the session's credential.
+   */
+  session?: string;
 }
 
 /** Failures of every key within this window mean trouble with the provider, not the keys. */
@@ -135,6 +143,7 @@ interface ScopeColumns {
 interface Waiter {
   model: string;
   exclude: ReadonlySet<string>;
+  session: string | undefined;
   deadlineAtMs: number;
   /** When a cooldown this waiter waits for ends, and the timer that wakes the queue then. */
   wakeAtMs: number;
@@ -374,11 +383,11 @@ export class KeyPool {
 
   /** {@link KeyPool.acquire} on this instance's state alone. */
   #acquireLocal(model: string, options: AcquireOptions): Promise<Lease> {
-    const { deadlineAtMs, signal, exclude = NO_EXCLUSIONS } = options;
+    const { deadlineAtMs, signal, exclude = NO_EXCLUSIONS, session } = options;
     if (signal?.aborted) return Promise.reject(new ClientAbortError("client disconnected"));
     const queued = this.#waiters.length > 0 && this.#waiters.some((waiter) => waiter.model === model);
     if (!queued) {
-      const attempt = this.#tryAcquire(model, exclude);
+      const attempt = this.#tryAcquire(model, exclude, session);
       if ("lease" in attempt) return Promise.resolve(attempt.lease);
       const refusal = refusalOf(this.providerId, attempt, deadlineAtMs, this.#now());
       if (refusal) return Promise.reject(refusal);
@@ -388,6 +397,7 @@ export class KeyPool {
       const waiter: Waiter = {
         model,
         exclude,
+        session,
         deadlineAtMs,
         wakeAtMs: Infinity,
         wakeTimer: undefined,
@@ -418,14 +428,14 @@ export class KeyPool {
    * take turns in arrival order; a release or change of state anywhere wakes the one whose turn it is.
    */
   async #acquireShared(shared: SharedPool, model: string, options: AcquireOptions): Promise<Lease> {
-    const { deadlineAtMs, signal, exclude = NO_EXCLUSIONS } = options;
+    const { deadlineAtMs, signal, exclude = NO_EXCLUSIONS, session } = options;
     const scope = this.scopeOf(model);
     const leave = await this.#turns.enter(`${scope}\n${model}`);
     try {
       let pulled = false;
       for (;;) {
         if (signal?.aborted) throw new ClientAbortError("client disconnected");
-        const order = this.#candidateOrder(model, exclude, this.#now());
+        const order = this.#candidateOrder(model, exclude, this.#now(), session);
         let waitForRelease = false;
         if (order.length > 0) {
           const candidates = order.map((index) => ({
@@ -439,7 +449,11 @@ export class KeyPool {
             // The store went away mid-call: this call is served on this instance's state alone.
             return await this.#acquireLocal(model, options);
           }
-          if (pick.leased) return this.#lease(this.records[order[pick.index]], model, scope, pick.leaseId);
+          if (pick.leased) {
+            const index = order[pick.index];
+            if (session !== undefined) this.#options.affinity?.remember(session, index);
+            return this.#lease(this.records[index], model, scope, pick.leaseId);
+          }
           if (pick.reason === "cooling" && !pulled) {
             // Another instance rested these keys and its message has not arrived yet: read the rests.
             pulled = true;
@@ -466,13 +480,21 @@ export class KeyPool {
     }
   }
 
-  /** Usable keys for `model`, best first (as local selection would take them one after another). */
-  #candidateOrder(model: string, exclude: ReadonlySet<string>, now: number): number[] {
+  /**
+   * Usable keys for `model`, best first (as local selection would take them one after another); the
+   * session's key first when it may serve (the store still decides whether it is full everywhere).
+   */
+  #candidateOrder(model: string, exclude: ReadonlySet<string>, now: number, session?: string): number[] {
     if (this.#providerState.status !== "available" && this.#providerState.untilMs > now) return [];
     const columns = this.#selectionColumns(model, exclude, now);
     const excluded = columns.excluded ? columns.excluded.slice() : new Uint8Array(columns.count);
     const view = { ...columns, excluded };
     const order: number[] = [];
+    const sticky = this.#sessionIndex(columns, now, session);
+    if (sticky >= 0) {
+      order.push(sticky);
+      excluded[sticky] = 1;
+    }
     while (order.length < SHARED_CANDIDATES) {
       const index = selectCredential(view, now, {
         mode: this.#options.rotation.mode,
@@ -790,20 +812,41 @@ export class KeyPool {
     };
   }
 
-  #tryAcquire(model: string, exclude: ReadonlySet<string>): Attempt {
+  #tryAcquire(model: string, exclude: ReadonlySet<string>, session?: string): Attempt {
     const now = this.#now();
     const columns = this.#selectionColumns(model, exclude, now);
     const providerUntil = this.#providerState.status === "available" ? 0 : this.#providerState.untilMs;
     if (providerUntil <= now) {
-      const index = selectCredential(columns, now, {
-        mode: this.#options.rotation.mode,
-        tolerance: this.#options.tolerance,
-        random: this.#options.random,
-        scratch: this.#scratch,
-      });
+      let index = this.#sessionIndex(columns, now, session);
+      if (index < 0) {
+        index = selectCredential(columns, now, {
+          mode: this.#options.rotation.mode,
+          tolerance: this.#options.tolerance,
+          random: this.#options.random,
+          scratch: this.#scratch,
+        });
+        if (index >= 0 && session !== undefined) this.#options.affinity?.remember(session, index);
+      }
       if (index >= 0) return { lease: this.#lease(this.records[index], model, this.scopeOf(model)) };
     }
     return this.#missOf(columns, now);
+  }
+
+  /**
+   * The key that served `session` last, while it is usable for this call, has a free slot and no better
+   * tier could serve (and the session becomes the most recently used); -1 otherwise, and the usual choice
+   * decides.
+   */
+  #sessionIndex(columns: SelectionColumns, now: number, session: string | undefined): number {
+    const affinity = this.#options.affinity;
+    if (session === undefined || affinity === undefined) return -1;
+    const index = affinity.indexOf(session);
+    if (index < 0 || index >= columns.count) return -1;
+    if (columns.inFlight[index] >= columns.capacity[index] || !isUsable(columns, index, now)) return -1;
+    // Priorities still rule: a session that overflowed to a worse tier goes back once a better key is free.
+    if (columns.priority[index] > bestFreePriority(columns, now)) return -1;
+    affinity.remember(session, index);
+    return index;
   }
 
   #lease(record: CredentialRecord, model: string, scope: string, sharedLeaseId?: string): Lease {
@@ -831,7 +874,7 @@ export class KeyPool {
     const now = this.#now();
     const { clock } = this.#options;
     for (const waiter of [...this.#waiters]) {
-      const attempt = this.#tryAcquire(waiter.model, waiter.exclude);
+      const attempt = this.#tryAcquire(waiter.model, waiter.exclude, waiter.session);
       if ("lease" in attempt) {
         waiter.cleanup();
         waiter.resolve(attempt.lease);

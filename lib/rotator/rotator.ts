@@ -16,6 +16,7 @@ import type { SharedPool } from "./shared_pool.ts";
 import { backoffMs, classifyFailure, type FailureClass, type FailureVerdict } from "./failure.ts";
 import { refineVerdict } from "./vendor_failure.ts";
 import { KeyPool, type Lease } from "./key_pool.ts";
+import { SessionAffinity } from "./session_affinity.ts";
 import { ClientAbortError } from "./upstream_call.ts";
 import type { TokenUsage } from "./usage.ts";
 
@@ -51,6 +52,11 @@ export interface CallFacts {
   frontDoor?: FrontDoor;
   /** @default false */
   stream?: boolean;
+  /**
+   * The client's session hint (`prompt_cache_key`, `user`, `metadata.user_id`): with `SESSION_AFFINITY`
+   * the call goes to the key that served the session last while it may. Never named in events or logs.
+   */
+  session?: string;
 }
 
 /** Options of {@link Rotator.execute}. */
@@ -126,6 +132,7 @@ export class Rotator {
       shared,
       costOf: (model, tokens) => this.#costOf(provider.id, model, tokens),
       quotaGroupOf: provider.adapter.quotaGroup,
+      affinity: settings.sessionAffinity === false ? undefined : new SessionAffinity({ clock }),
     });
   }
 
@@ -163,6 +170,7 @@ export class Rotator {
   /** Run the call: targets in order, credentials of each chosen by its pool, until one succeeds. */
   async execute<T>(options: ExecuteOptions<T>): Promise<ExecuteResult<T>> {
     const { targets, signal, attempt } = options;
+    const session = options.facts?.session;
     const { clock, logger } = this.#options;
     const deadlineAtMs = clock.now() + this.#options.globalTimeoutMs;
     const failures: FailedAttempt[] = [];
@@ -180,7 +188,7 @@ export class Rotator {
         if (failures.length > 0 && clock.now() >= deadlineAtMs) break;
         let lease: Lease;
         try {
-          lease = await pool.acquire(target.model, { deadlineAtMs, signal, exclude });
+          lease = await pool.acquire(target.model, { deadlineAtMs, signal, exclude, session });
         } catch (error) {
           if (error instanceof NoCredentialAvailableError) {
             refusal = error;

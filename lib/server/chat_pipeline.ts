@@ -11,7 +11,8 @@ import type { FrontDoor } from "../rotator/events.ts";
 import type { ExecuteResult, Target } from "../rotator/rotator.ts";
 import type { Logger } from "../log/logger.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
-import { prepareChat } from "./chat_body.ts";
+import { prepareChat, targetFormat } from "./chat_body.ts";
+import { sessionHintOf } from "./session_hint.ts";
 import { jsonAnswer } from "./chat_json_answer.ts";
 import { collectedAnswer } from "./chat_collected_answer.ts";
 import { streamAnswer } from "./chat_stream_answer.ts";
@@ -58,7 +59,12 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
   const options = {
     targets,
     signal: c.req.raw.signal,
-    facts: { requestId, frontDoor: call.frontDoor, stream },
+    facts: {
+      requestId,
+      frontDoor: call.frontDoor,
+      stream,
+      session: sessionHintOf(inbound.format, call.body),
+    },
     build: prepared.build,
     resend: prepared.resend,
   };
@@ -69,20 +75,21 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
     access.keyLabel = result.credential.label;
     if (result.target !== targets[0]) access.note = `served by ${provider.id}/${model}`;
     const { adapter } = provider;
-    const codec = providerCodec(adapter.format);
+    const format = targetFormat(result.target);
+    const codec = providerCodec(format);
     const { canonical } = prepared;
     return {
       inbound,
       // Some formats read the answer to a translated request knowing it (e.g. tool names they renamed).
       reader: withEnvelope(
-        canonical !== null && adapter.format !== inbound.format && codec.answerReader
+        canonical !== null && format !== inbound.format && codec.answerReader
           ? codec.answerReader(canonical)
           : codec,
         adapter.envelope,
       ),
       // Same format: relay as is, unless the provider hides reasoning in <think> tags that must be split out
       // or wraps its answers in an envelope of its own.
-      passThrough: adapter.format === inbound.format && !adapter.thinkTags && !adapter.envelope,
+      passThrough: format === inbound.format && !adapter.thinkTags && !adapter.envelope,
       thinkTags: adapter.thinkTags === true,
       clientModel: call.clientModel,
       requestId,

@@ -13,6 +13,7 @@ import {
 } from "../../formats/anthropic/schema.ts";
 import { countInputTokens } from "../../formats/token_count.ts";
 import type { Target } from "../../rotator/rotator.ts";
+import { targetFormat } from "../chat_body.ts";
 import { runChat } from "../chat_pipeline.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { liveProviders } from "../live_providers.ts";
@@ -24,7 +25,7 @@ import { validateBody } from "../validation.ts";
 
 /** Whether every target speaks Anthropic natively (so the body passes through untouched). */
 function allNative(targets: readonly Target[]): boolean {
-  return targets.every((target) => target.provider.adapter.format === "anthropic");
+  return targets.every((target) => targetFormat(target) === "anthropic");
 }
 
 /**
