@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { ObservabilitySettings } from "./observability.ts";
 import type { ModelPrice } from "./pricing.ts";
 import type { RotationSettings } from "./rotation.ts";
+import type { OAuthSettings } from "./oauth.ts";
 
 /** Log levels, least to most severe. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -31,6 +32,11 @@ export interface ProviderSetting {
   baseUrl: string | null;
   /** `<PROVIDER>_MODELS`: models to list in addition to (or instead of) the provider's own listing. */
   models: string[];
+  /**
+   * `<PROVIDER>_RESPONSES_MODELS`: models called through the Responses API (`*` wildcards; `default` is
+   * the provider's own list, `none` no model). Absent: the provider's own list.
+   */
+  responsesModels?: string[];
 }
 
 /** Everything the server needs, loaded once at start-up and injected. */
@@ -65,6 +71,8 @@ export interface ProxyConfig {
   prices: ReadonlyMap<string, ModelPrice>;
   /** Logs and metrics (`PROXY_LOG_FORMAT`, `REQUEST_LOGGING`, `LOG_MAX_MB`, `METRICS_PORT`, …). */
   observability: ObservabilitySettings;
+  /** OAuth accounts: refresh, login, endpoint moves, env credentials. */
+  oauth: OAuthSettings;
   /** `STATE_STORE`: where instances keep what they share (JSON files of this instance, or Redis). */
   stateStore: StateStoreSetting;
   /** `CORS_ALLOWED_ORIGINS`: origins browsers may call `/v1/*` from; `["*"]` for any. */

@@ -33,6 +33,8 @@ export interface AppDeps {
   now?: () => number;
   /** Logs, metrics and the price book (absent in tests that do not need them). */
   observability?: Observability;
+  /** Rescan the OAuth credential files (`POST /v1/admin/reload`); absent when nothing can be reloaded. */
+  reloadCredentials?: () => Promise<{ added: string[]; removed: string[] }>;
 }
 
 /** Per-request facts the access log prints. */

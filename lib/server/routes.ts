@@ -14,6 +14,7 @@ import { health, ready } from "./handlers/health.ts";
 import { metricsEndpoint } from "./handlers/metrics.ts";
 import { tokenCount } from "./handlers/token_count.ts";
 import { censusOfPools } from "../metrics/census.ts";
+import { reloadCredentials } from "./handlers/admin.ts";
 import { createResponse, deleteResponse, getResponse, listInputItems } from "./handlers/responses.ts";
 import { MemoryResponseStore } from "../store/response_store.ts";
 import { CODECS } from "../formats/mod.ts";
@@ -78,6 +79,7 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       costEstimate({ prices, maxRequestBodyBytes: deps.config.maxRequestBodyBytes }),
     );
   }
+  app.post("/v1/admin/reload", reloadCredentials(deps));
 
   // The Gemini API (Gemini CLI, @google/genai, the AI SDK's Google provider): `models/{model}:{method}`
   // under /v1beta, and under /v1 where no OpenAI route is (POSTs that end with a Gemini method).
