@@ -3,8 +3,7 @@
  * Proxy overhead benchmark: a fast fake OpenAI upstream (its own process), the real proxy process and
  * this load generator (a third process, so it never shares the proxy's event loop), all on 127.0.0.1.
  * For JSON chat completions, streamed chat completions passed through, streamed `/v1/messages`, and the
- * Responses and Gemini doors (JSON and stream, translated to the OpenAI upstream like `/v1/messages`)
- * translated from the OpenAI upstream, it measures the latency the proxy adds at concurrency 1 and its
+ * Responses and Gemini doors (JSON and stream), all translated from the OpenAI upstream, it measures the latency the proxy adds at concurrency 1 and its
  * throughput at concurrency 32 as a ratio to the upstream called directly in the same run, plus the
  * proxy's resident memory during and after the load. Prints a table per round, the medians over rounds,
  * PASS/FAIL against the goals, and a one-line JSON summary last.
