@@ -10,9 +10,13 @@ import type { Credential } from "../credentials/credential.ts";
 import { deadlineErrorOf, type Miss, refusalOf } from "./pool_refusals.ts";
 import { ClientAbortError } from "./upstream_call.ts";
 import type { Clock } from "./clock.ts";
+import type { EventHub } from "./events.ts";
 import { escalatingCooldownMs, type FailureClass, type FailureVerdict } from "./failure.ts";
-import { AVAILABLE, cool, currentState, disable, type KeyState } from "./key_state.ts";
+import { AVAILABLE, cool, type CoolingReason, currentState, disable, type KeyState } from "./key_state.ts";
+import { MAX_SAVED_REST_MS, type PoolSnapshot, readSnapshot } from "./pool_snapshot.ts";
 import { isUsable, selectCredential, type SelectionColumns } from "./selection.ts";
+import { FifoTurns, type SharedPool, type SharedRest } from "./shared_pool.ts";
+import { isCoolingReason } from "./key_state.ts";
 import {
   newUsageRecord,
   recordUsage,
@@ -73,11 +77,22 @@ export interface KeyPoolOptions {
   clock: Clock;
   /** @default Math.random */
   random?: () => number;
-  /** Called after any change worth persisting. */
+  /** Called after any change worth persisting (usage included: persistence debounces it). */
   onChange?: () => void;
+  /** Told of every change of a credential's state (`credential-state` events). */
+  events?: EventHub;
   /** Estimated cost in USD of a successful call's tokens, when the model's price is known. */
   costOf?: (model: string, tokens: TokenUsage) => number | null;
+  /**
+   * Slots, rests and usage shared with the other instances (`STATE_STORE=redis://…`). While it is up,
+   * a key is leased through it (one round trip however many candidates); while it is away, the pool
+   * serves on its own state.
+   */
+  shared?: SharedPool;
 }
+
+/** How many keys, best first, a shared pick offers the store at once. */
+const SHARED_CANDIDATES = 8;
 
 /** Options of {@link KeyPool.acquire}. */
 export interface AcquireOptions {
@@ -92,7 +107,6 @@ export interface AcquireOptions {
 const PROVIDER_FAILURE_WINDOW_MS = 10_000;
 /** How long a provider rests after failing on every key. */
 const PROVIDER_COOLDOWN_MS = 10_000;
-const TRANSIENT: ReadonlySet<FailureClass> = new Set(["server_error", "connection", "timeout", "rate_limit"]);
 const NO_EXCLUSIONS: ReadonlySet<string> = new Set();
 
 type MutableRecord = { -readonly [K in keyof CredentialRecord]: CredentialRecord[K] } & {
@@ -122,6 +136,20 @@ interface Waiter {
 
 type Attempt = { lease: Lease } | Miss;
 
+/** The cooling reason a failure class leaves on a key. */
+function coolingReasonOf(failureClass: FailureClass): CoolingReason {
+  switch (failureClass) {
+    case "rate_limit":
+    case "quota_exhausted":
+    case "server_error":
+    case "timeout":
+    case "connection":
+      return failureClass;
+    default:
+      return "server_error";
+  }
+}
+
 /** The credential pool of one provider. */
 export class KeyPool {
   readonly providerId: string;
@@ -136,6 +164,11 @@ export class KeyPool {
   readonly #scopes = new Map<string, ScopeColumns>();
   readonly #inFlight = new Map<string, Int32Array>();
   readonly #scratch: Int32Array;
+  readonly #turns = new FifoTurns();
+  /** Callers waiting for a shared slot, woken by any release or change of state. */
+  readonly #sharedWaiters = new Set<() => void>();
+  /** A rest arriving from another instance is applied without being published back. */
+  #applyingRemote = false;
 
   constructor(providerId: string, credentials: readonly Credential[], options: KeyPoolOptions) {
     this.providerId = providerId;
@@ -170,6 +203,10 @@ export class KeyPool {
       this.#byId.set(credential.id, record);
       return record;
     });
+    options.shared?.watch(providerId, (change) => {
+      if (change.type === "rest") this.#applySharedRest(change.credentialId, change.scope, change.rest);
+      this.#wakeShared();
+    });
   }
 
   /** The model or quota group whose usage and cooldowns `model` shares. */
@@ -187,11 +224,13 @@ export class KeyPool {
     return this.#scopeOf(record, scope);
   }
 
-  /** Set a credential's state for a scope (used when restoring saved state). */
+  /** Set a credential's state for a scope (restoring saved state, benchmarks); tells the event stream. */
   setScopeState(record: CredentialRecord, scope: string, state: KeyState): void {
     const scoped = this.#scopeOf(record, scope);
+    const before = scoped.state;
     scoped.state = state;
     this.#columns(scope).coolUntil[record.index] = state.status === "available" ? 0 : state.untilMs;
+    if (state !== before) this.#emitState(record, scope, state);
   }
 
   /** Set a credential's usage record for a scope (used when restoring saved state). */
@@ -200,10 +239,81 @@ export class KeyPool {
     this.#syncUsage(record.index, scope, usage);
   }
 
-  /** Set a credential-wide state (used when restoring saved state). */
+  /** Set a credential-wide state (restoring saved state); tells the event stream. */
   setDisabled(record: CredentialRecord, state: KeyState): void {
-    this.#mutable(record).disabled = state;
+    const mutable = this.#mutable(record);
+    const before = mutable.disabled;
+    mutable.disabled = state;
     this.#disabledUntil[record.index] = state.status === "available" ? 0 : state.untilMs;
+    if (state !== before) this.#emitState(record, null, state);
+  }
+
+  /**
+   * Everything worth keeping across a restart, as of now (expired states saved as available). Credentials
+   * are named by id and masked label, never by secret.
+   */
+  snapshot(): PoolSnapshot {
+    const now = this.#now();
+    const credentials: PoolSnapshot["credentials"] = {};
+    for (const record of this.records) {
+      const scopes: PoolSnapshot["credentials"][string]["scopes"] = {};
+      for (const [scope, scoped] of record.scopes) {
+        scopes[scope] = {
+          state: currentState(scoped.state, now),
+          strikes: scoped.strikes,
+          usage: scoped.usage,
+        };
+      }
+      credentials[record.credential.id] = {
+        label: record.credential.label,
+        disabled: currentState(record.disabled, now),
+        scopes,
+      };
+    }
+    return {
+      version: 1,
+      provider: this.providerId,
+      savedAtMs: now,
+      providerState: this.providerState,
+      credentials,
+    };
+  }
+
+  /**
+   * Take back what a saved snapshot knows about credentials still in the pool; unknown credentials and
+   * malformed parts are skipped, rests longer than any upstream would ask for are clamped. Returns how many
+   * credentials were restored. Restoring tells no one (nothing changed since the file was written).
+   */
+  restore(saved: unknown): number {
+    const now = this.#now();
+    const maxRestMs = Math.max(MAX_SAVED_REST_MS, this.#options.authFailureCooldownMs);
+    const snapshot = readSnapshot(saved, { nowMs: now, maxRestMs });
+    if (snapshot === null) return 0;
+    let restored = 0;
+    for (const [id, credential] of Object.entries(snapshot.credentials)) {
+      const record = this.#byId.get(id);
+      if (!record) continue;
+      record.disabled = credential.disabled;
+      this.#disabledUntil[record.index] = credential.disabled.status === "available"
+        ? 0
+        : credential.disabled.untilMs;
+      for (const [scope, scopedSnapshot] of Object.entries(credential.scopes)) {
+        const scoped = this.#scopeOf(record, scope);
+        scoped.state = scopedSnapshot.state;
+        this.#columns(scope).coolUntil[record.index] = scoped.state.status === "available"
+          ? 0
+          : scoped.state.untilMs;
+        scoped.strikes = scopedSnapshot.strikes;
+        if (scopedSnapshot.usage) {
+          scoped.usage = scopedSnapshot.usage;
+          this.#syncUsage(record.index, scope, scoped.usage);
+        }
+      }
+      restored++;
+    }
+    // A provider-wide rest is short; it is kept only while it lasts.
+    if (snapshot.providerState.status === "cooling") this.#providerState = snapshot.providerState;
+    return restored;
   }
 
   /** The provider-wide state (a cooldown after failures on every key). */
@@ -236,6 +346,13 @@ export class KeyPool {
    * waiting in FIFO order for a slot or the end of a cooldown, up to the deadline.
    */
   acquire(model: string, options: AcquireOptions): Promise<Lease> {
+    const shared = this.#options.shared;
+    if (shared?.up) return this.#acquireShared(shared, model, options);
+    return this.#acquireLocal(model, options);
+  }
+
+  /** {@link KeyPool.acquire} on this instance's state alone. */
+  #acquireLocal(model: string, options: AcquireOptions): Promise<Lease> {
     const { deadlineAtMs, signal, exclude = NO_EXCLUSIONS } = options;
     if (signal?.aborted) return Promise.reject(new ClientAbortError("client disconnected"));
     const queued = this.#waiters.length > 0 && this.#waiters.some((waiter) => waiter.model === model);
@@ -274,6 +391,188 @@ export class KeyPool {
     });
   }
 
+  /**
+   * {@link KeyPool.acquire} across instances: this pool orders its usable keys as it would alone, and one
+   * script call at the store leases the first that no instance has resting or full. Callers of a scope
+   * take turns in arrival order; a release or change of state anywhere wakes the one whose turn it is.
+   */
+  async #acquireShared(shared: SharedPool, model: string, options: AcquireOptions): Promise<Lease> {
+    const { deadlineAtMs, signal, exclude = NO_EXCLUSIONS } = options;
+    const scope = this.scopeOf(model);
+    const leave = await this.#turns.enter(`${scope}\n${model}`);
+    try {
+      let pulled = false;
+      for (;;) {
+        if (signal?.aborted) throw new ClientAbortError("client disconnected");
+        const order = this.#candidateOrder(model, exclude, this.#now());
+        let waitForRelease = false;
+        if (order.length > 0) {
+          const candidates = order.map((index) => ({
+            credentialId: this.records[index].credential.id,
+            capacity: this.#capacity[index],
+          }));
+          let pick;
+          try {
+            pick = await shared.pickAndLease(this.providerId, scope, candidates);
+          } catch {
+            // The store went away mid-call: this call is served on this instance's state alone.
+            return await this.#acquireLocal(model, options);
+          }
+          if (pick.leased) return this.#lease(this.records[order[pick.index]], model, scope, pick.leaseId);
+          if (pick.reason === "cooling" && !pulled) {
+            // Another instance rested these keys and its message has not arrived yet: read the rests.
+            pulled = true;
+            await this.#pullSharedRests(shared);
+            continue;
+          }
+          waitForRelease = pick.reason === "busy";
+        }
+        const now = this.#now();
+        const miss = this.#missOf(this.#selectionColumns(model, exclude, now), now);
+        const found = { ...miss, waitForRelease: miss.waitForRelease || waitForRelease };
+        const refusal = refusalOf(this.providerId, found, deadlineAtMs, now);
+        if (refusal) throw refusal;
+        if (now >= deadlineAtMs) throw deadlineErrorOf(this.providerId, found, now);
+        const wakeAtMs = Math.min(
+          deadlineAtMs,
+          found.earliestMs,
+          found.waitForRelease ? now + shared.pollMs : Infinity,
+        );
+        await this.#waitShared(wakeAtMs - now, signal);
+      }
+    } finally {
+      leave();
+    }
+  }
+
+  /** Usable keys for `model`, best first (as local selection would take them one after another). */
+  #candidateOrder(model: string, exclude: ReadonlySet<string>, now: number): number[] {
+    if (this.#providerState.status !== "available" && this.#providerState.untilMs > now) return [];
+    const columns = this.#selectionColumns(model, exclude, now);
+    const excluded = columns.excluded ? columns.excluded.slice() : new Uint8Array(columns.count);
+    const view = { ...columns, excluded };
+    const order: number[] = [];
+    while (order.length < SHARED_CANDIDATES) {
+      const index = selectCredential(view, now, {
+        mode: this.#options.rotation.mode,
+        tolerance: this.#options.tolerance,
+        random: this.#options.random,
+        scratch: this.#scratch,
+      });
+      if (index < 0) break;
+      order.push(index);
+      excluded[index] = 1;
+    }
+    return order;
+  }
+
+  /** Why no key of `model` can be taken right now (busy ones, and when the first rest ends). */
+  #missOf(columns: SelectionColumns, now: number): Miss {
+    const providerUntil = this.#providerState.status === "available" ? 0 : this.#providerState.untilMs;
+    let busy = false;
+    let earliestMs = Infinity;
+    for (let index = 0; index < columns.count; index++) {
+      if (columns.excluded !== null && columns.excluded[index] === 1) continue;
+      if (columns.disabledUntil[index] > now) continue;
+      const restUntil = Math.max(columns.coolUntil[index], providerUntil);
+      if (restUntil > now) earliestMs = Math.min(earliestMs, restUntil);
+      else if (isUsable(columns, index, now)) busy = true;
+    }
+    return { waitForRelease: busy, earliestMs };
+  }
+
+  /** Wait until a slot may have freed or a rest changed anywhere, or `delayMs` passed. */
+  #waitShared(delayMs: number, signal: AbortSignal | undefined): Promise<void> {
+    const { clock } = this.#options;
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clock.clearTimer(timer);
+        signal?.removeEventListener("abort", onAbort);
+        this.#sharedWaiters.delete(done);
+        resolve();
+      };
+      const onAbort = () => {
+        done();
+        reject(new ClientAbortError("client disconnected"));
+      };
+      const timer = clock.setTimer(done, Math.max(0, delayMs));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#sharedWaiters.add(done);
+    });
+  }
+
+  #wakeShared(): void {
+    for (const wake of [...this.#sharedWaiters]) wake();
+  }
+
+  /** Read every rest the instances share for this provider into this pool's state. */
+  async #pullSharedRests(shared: SharedPool): Promise<void> {
+    try {
+      for (const { credentialId, scope, rest } of await shared.rests(this.providerId)) {
+        this.#applySharedRest(credentialId, scope, rest);
+      }
+    } catch { /* the store went away: the next pick falls back to local state */ }
+  }
+
+  /** Apply a rest another instance set (or ended), without publishing it back. */
+  #applySharedRest(credentialId: string, scope: string | null, rest: SharedRest | null): void {
+    const record = this.#byId.get(credentialId);
+    if (!record) return;
+    const state = keyStateOf(rest);
+    this.#applyingRemote = true;
+    try {
+      if (scope === null) {
+        this.setDisabled(record, state);
+        return;
+      }
+      this.setScopeState(record, scope, state);
+      if (rest?.step !== undefined) {
+        const scoped = this.#scopeOf(record, scope);
+        scoped.strikes = Math.max(scoped.strikes, rest.step);
+      }
+    } finally {
+      this.#applyingRemote = false;
+    }
+  }
+
+  /** Read every rest the instances share into this pool (when the store returns after being away). */
+  pullRests(): Promise<void> {
+    const shared = this.#options.shared;
+    return shared ? this.#pullSharedRests(shared) : Promise.resolve();
+  }
+
+  /** Write every rest of this pool to the shared store (when it returns after being away). */
+  publishRests(): void {
+    const shared = this.#options.shared;
+    if (!shared) return;
+    const now = this.#now();
+    for (const record of this.records) {
+      const disabled = currentState(record.disabled, now);
+      if (disabled.status !== "available") this.#publishRest(record, null, disabled);
+      for (const [scope, scoped] of record.scopes) {
+        const state = currentState(scoped.state, now);
+        if (state.status !== "available") this.#publishRest(record, scope, state);
+      }
+    }
+  }
+
+  #publishRest(record: CredentialRecord, scope: string | null, state: KeyState): void {
+    const shared = this.#options.shared;
+    if (!shared || this.#applyingRemote) return;
+    const strikes = scope === null ? undefined : record.scopes.get(scope)?.strikes;
+    shared.publishRest(
+      this.providerId,
+      record.credential.id,
+      scope,
+      state.status === "available" ? null : {
+        state: state.status,
+        reason: state.reason,
+        untilMs: state.untilMs,
+        ...(strikes ? { step: strikes } : {}),
+      },
+    );
+  }
+
   /** Record how a call ended: usage, and the credential's state for its scope. */
   recordResult(lease: Lease, result: CallResult): void {
     const record = this.#byId.get(lease.credential.id);
@@ -304,42 +603,69 @@ export class KeyPool {
       }
     }
     this.#syncUsage(record.index, lease.scope, scoped.usage);
+    this.#options.shared?.addUsage(
+      this.providerId,
+      { credentialId: record.credential.id, scope: lease.scope, windowId: scoped.usage.windowId },
+      usageDelta(
+        result,
+        result.outcome === "success" && result.tokens
+          ? this.#options.costOf?.(lease.model, result.tokens) ?? 0
+          : 0,
+      ),
+    );
     this.#options.onChange?.();
   }
 
+  /** Apply the verdict's cooldown to the credential; the verdict decides, the pool only keeps count. */
   #applyFailure(record: MutableRecord, scope: string, verdict: FailureVerdict, now: number): void {
-    const { failureClass, resetAtMs } = verdict;
+    const { failureClass, resetAtMs, cooldown } = verdict;
     const scoped = this.#scopeOf(record, scope);
-    switch (failureClass) {
-      case "auth":
+    const strikes = scoped.strikes;
+    // Strikes count consecutive transient failures (the ladder's rungs); a spent quota has its own rest.
+    if (cooldown !== "none" && cooldown !== "disable" && failureClass !== "quota_exhausted") scoped.strikes++;
+    const reason = coolingReasonOf(failureClass);
+    const rest = (untilMs: number) =>
+      this.setScopeState(record, scope, cool(scoped.state, untilMs, reason, now));
+    switch (cooldown) {
+      case "none":
+        return;
+      case "disable":
         this.setDisabled(record, disable("auth", now + this.#options.authFailureCooldownMs));
         return;
-      case "rate_limit": {
-        const until = resetAtMs ?? now + escalatingCooldownMs(scoped.strikes);
-        this.setScopeState(record, scope, cool(scoped.state, until, "rate_limit", now));
-        scoped.strikes++;
+      case "until_window_end":
+        rest(windowEndMs(now, this.#options.usageResetUtcHour));
         break;
-      }
-      case "quota_exhausted": {
-        const until = resetAtMs ?? windowEndMs(now, this.#options.usageResetUtcHour);
-        this.setScopeState(record, scope, cool(scoped.state, until, "quota_exhausted", now));
-        return;
-      }
-      case "server_error":
-      case "connection":
-      case "timeout":
-        scoped.strikes++;
-        if (resetAtMs !== null && resetAtMs > now) {
-          this.setScopeState(record, scope, cool(scoped.state, resetAtMs, failureClass, now));
-        }
+      case "until_reset":
+        if (resetAtMs !== null && resetAtMs > now) rest(resetAtMs);
         break;
-      default:
-        return; // The client's mistake says nothing about the credential.
+      case "ladder":
+        rest(now + escalatingCooldownMs(strikes));
+        break;
+      case "ladder_when_repeated":
+        // One 5xx is noise; two in a row on the same key are the key's (or its route's) trouble.
+        if (strikes > 0) rest(now + escalatingCooldownMs(strikes - 1));
+        break;
     }
-    if (TRANSIENT.has(failureClass) && !(failureClass === "rate_limit" && resetAtMs !== null)) {
+    if (verdict.providerWide) {
       record.lastTransient = { failureClass, atMs: now };
       this.#checkProviderWide(failureClass, now);
     }
+  }
+
+  #emitState(record: CredentialRecord, scope: string | null, state: KeyState): void {
+    this.#publishRest(record, scope, state);
+    const events = this.#options.events;
+    if (!events?.observed) return;
+    events.emit({
+      type: "credential-state",
+      atMs: this.#now(),
+      provider: this.providerId,
+      credentialId: record.credential.id,
+      credentialLabel: record.credential.label,
+      scope,
+      state: state.status,
+      ...(state.status === "available" ? {} : { reason: state.reason, untilMs: state.untilMs }),
+    });
   }
 
   /** The same transient failure on every usable key within a short window: rest the whole provider. */
@@ -351,7 +677,10 @@ export class KeyPool {
       if (!last || last.failureClass !== failureClass || now - last.atMs > PROVIDER_FAILURE_WINDOW_MS) return;
     }
     this.#providerState = cool(this.#providerState, now + PROVIDER_COOLDOWN_MS, "provider_cooldown", now);
-    for (const record of this.records) record.lastTransient = null;
+    for (const record of this.records) {
+      record.lastTransient = null;
+      this.#emitState(record, null, this.#providerState);
+    }
   }
 
   #now(): number {
@@ -451,19 +780,10 @@ export class KeyPool {
       });
       if (index >= 0) return { lease: this.#lease(this.records[index], model, this.scopeOf(model)) };
     }
-    let busy = false;
-    let earliestMs = Infinity;
-    for (let index = 0; index < columns.count; index++) {
-      if (columns.excluded !== null && columns.excluded[index] === 1) continue;
-      if (columns.disabledUntil[index] > now) continue;
-      const restUntil = Math.max(columns.coolUntil[index], providerUntil);
-      if (restUntil > now) earliestMs = Math.min(earliestMs, restUntil);
-      else if (isUsable(columns, index, now)) busy = true;
-    }
-    return { waitForRelease: busy, earliestMs };
+    return this.#missOf(columns, now);
   }
 
-  #lease(record: CredentialRecord, model: string, scope: string): Lease {
+  #lease(record: CredentialRecord, model: string, scope: string, sharedLeaseId?: string): Lease {
     const column = this.#inFlightOf(model);
     column[record.index]++;
     let released = false;
@@ -475,7 +795,9 @@ export class KeyPool {
         if (released) return;
         released = true;
         column[record.index]--;
+        if (sharedLeaseId !== undefined) this.#options.shared?.release(this.providerId, sharedLeaseId);
         this.#drain();
+        this.#wakeShared();
       },
     };
   }
@@ -507,4 +829,29 @@ export class KeyPool {
       }
     }
   }
+}
+
+/** A shared rest as this pool's state (a re-login waits for a new credential, so it has no end). */
+function keyStateOf(rest: SharedRest | null): KeyState {
+  if (rest === null) return AVAILABLE;
+  const untilMs = rest.untilMs ?? Number.MAX_SAFE_INTEGER;
+  if (rest.state === "cooling") {
+    return { status: "cooling", untilMs, reason: isCoolingReason(rest.reason) ? rest.reason : "rate_limit" };
+  }
+  return disable("auth", untilMs);
+}
+
+/** What a finished call adds to the shared counters. */
+function usageDelta(result: CallResult, costUsd: number) {
+  const tokens = result.outcome === "success" ? result.tokens : null;
+  return {
+    requests: 1,
+    successes: result.outcome === "success" ? 1 : 0,
+    failures: result.outcome === "failure" ? 1 : 0,
+    promptTokens: tokens?.promptTokens ?? 0,
+    completionTokens: tokens?.completionTokens ?? 0,
+    cachedTokens: tokens?.cachedTokens ?? 0,
+    reasoningTokens: tokens?.reasoningTokens ?? 0,
+    costUsd,
+  };
 }

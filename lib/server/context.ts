@@ -1,25 +1,33 @@
 /** Types shared by the server's routes and middleware. */
 import type { ProxyConfig } from "../config/schema.ts";
+import type { FormatCodec } from "../formats/mod.ts";
 import type { Logger } from "../log/logger.ts";
+import type { EventHub } from "../rotator/events.ts";
 import type { Rotator } from "../rotator/rotator.ts";
-import type { FetchFunction } from "../rotator/upstream_call.ts";
+import type { UpstreamClient } from "../rotator/upstream_client.ts";
 import type { ConfiguredProvider } from "../../providers/mod.ts";
 import type { ModelCatalog } from "./model_catalog.ts";
 import type { OutputLimits } from "./output_limits.ts";
-
-/** Wire formats a client may speak to us. */
-export type InboundFormat = "openai" | "anthropic";
+import type { ResponseStore } from "../store/response_store.ts";
+import type { SharedUsage } from "../store/redis/shared_usage.ts";
 
 /** Everything the app needs, injected (no I/O at import). */
 export interface AppDeps {
   config: ProxyConfig;
   providers: readonly ConfiguredProvider[];
   rotator: Rotator;
+  /** The one upstream client: every call to a provider goes through it (and the rotator). */
+  upstream: UpstreamClient;
+  /** Attempt and credential-state events (request logs, metrics and persistence subscribe). */
+  events: EventHub;
   logger: Logger;
-  fetch: FetchFunction;
   catalog: ModelCatalog;
   /** Output-token ceilings learned from upstream refusals. */
   outputLimits: OutputLimits;
+  /** Where responses are kept for `previous_response_id`. @default in memory, for `RESPONSES_STORE_TTL` */
+  responseStore?: ResponseStore;
+  /** Usage counted by every instance together (`STATE_STORE=redis://…`), shown by `/v1/quota-stats`. */
+  sharedUsage?: SharedUsage;
   /** Injected clock. @default Date.now */
   now?: () => number;
 }
@@ -36,5 +44,10 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     access: AccessFacts;
+    /**
+     * The client's format, stored by its route group before anything can fail, so that errors are
+     * rendered in its shape (`middleware/inbound_format.ts`). Unset: OpenAI's.
+     */
+    inbound: FormatCodec | undefined;
   };
 }

@@ -3,12 +3,15 @@ import type { ProxyConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import { join } from "node:path";
 import { systemClock } from "../rotator/clock.ts";
+import { EventHub } from "../rotator/events.ts";
 import { PoolPersistence } from "../rotator/persistence.ts";
 import { Rotator } from "../rotator/rotator.ts";
+import { UpstreamClient } from "../rotator/upstream_client.ts";
 import { JsonFileStore } from "../store/state_store.ts";
 import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { resolveProviders } from "../../providers/mod.ts";
 import { createApp } from "./app.ts";
+import { openSharedState, RedisResponseStore } from "../store/redis/mod.ts";
 import { ModelCatalog } from "./model_catalog.ts";
 import { OutputLimits } from "./output_limits.ts";
 
@@ -39,34 +42,67 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   logger.addSecrets(
     providers.flatMap((provider) => provider.credentials.map((credential) => credential.secret)),
   );
-  const catalog = new ModelCatalog(providers, {
-    fetch,
-    logger,
-    ttlMs: config.modelsCacheTtlMs,
-    settings: config.rotation,
+  const events = new EventHub({
+    onObserverError: (error) => logger.warn(`an event observer failed: ${(error as Error).message}`),
   });
+  const sharedState = config.stateStore.kind === "redis"
+    ? await openSharedState(config.stateStore, logger)
+    : null;
   const rotator = new Rotator(providers, {
+    shared: sharedState?.pool,
     settings: config.rotation,
     globalTimeoutMs: config.globalTimeoutMs,
     prices: config.prices,
     logger,
-    // Pool changes happen only once requests flow, after `persistence` below exists.
+    events,
+    // Usage changes on every call: written debounced. Pool changes happen only once requests flow, after
+    // `persistence` below exists.
     onChange: (providerId) => persistence.markDirty(providerId),
   });
   const persistence = new PoolPersistence(rotator.pools, {
     store: new JsonFileStore(join(config.dataDir, "usage"), logger),
     clock: systemClock,
     logger,
+    // Cooldowns and disabled keys are written at once.
+    events,
   });
   await persistence.load();
+  // When the store returns: the rests this instance took while it was away reach the others, and the
+  // rests the others took reach this one.
+  sharedState?.link.onUp(() => {
+    for (const pool of rotator.pools.values()) {
+      pool.publishRests();
+      pool.pullRests();
+    }
+  });
+  const upstream = new UpstreamClient({
+    rotator,
+    fetch,
+    timeouts: {
+      connectMs: config.connectTimeoutMs,
+      streamingReadMs: config.streamingReadTimeoutMs,
+      nonStreamingReadMs: config.nonStreamingReadTimeoutMs,
+    },
+  });
+  const catalog = new ModelCatalog(providers, {
+    upstream,
+    logger,
+    ttlMs: config.modelsCacheTtlMs,
+    settings: config.rotation,
+  });
   const app = createApp({
     config,
     providers,
     rotator,
+    upstream,
+    events,
     logger,
-    fetch,
     catalog,
     outputLimits: new OutputLimits(),
+    sharedUsage: sharedState?.pool.usage,
+    ...(sharedState
+      ? { responseStore: new RedisResponseStore(sharedState.link, { ttlMs: config.responsesStoreTtlMs }) }
+      : {}),
   });
 
   let url = "";
@@ -91,6 +127,7 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     async shutdown() {
       await server.shutdown();
       await persistence.flush();
+      await sharedState?.close();
     },
     finished: server.finished,
     flush: () => persistence.flush(),

@@ -18,9 +18,10 @@ export function chatCompletions(deps: AppDeps): Handler<AppEnv> {
     c.get("access").model = model;
     return await runChat(deps, c, {
       inbound: CODECS.openai,
+      frontDoor: "openai",
       body,
       clientModel: model,
-      targets: resolveTargets(model, providers, config.rotation),
+      targets: resolveTargets(model, providers, config.rotation, { format: "openai" }),
       stream: stream === true,
       includeUsage: streamOptions?.include_usage === true,
     });

@@ -78,6 +78,7 @@ export class SharedLeases {
   readonly #link: RedisLink;
   readonly #leaseTtlMs: number;
   readonly #held = new Map<string, HeldLease>();
+  readonly #releasing = new Map<string, HeldLease>();
   readonly #releaseListeners = new Map<string, Set<(leaseKey: string) => void>>();
   #renewTimer: ReturnType<typeof setInterval> | undefined;
   #sequence = 0;
@@ -134,11 +135,15 @@ export class SharedLeases {
 
   /** Give a slot back and wake the instances waiting for this provider. */
   async release(provider: string, leaseId: string): Promise<void> {
-    const held = this.#held.get(leaseId);
+    // No longer renewed from now on, so even a release that cannot be sent frees the slot at its expiry;
+    // kept in #releasing until sent, so the caller may try again when Redis returns.
+    const held = this.#held.get(leaseId) ?? this.#releasing.get(leaseId);
     if (!held) return;
     this.#held.delete(leaseId);
+    this.#releasing.set(leaseId, held);
     if (this.#held.size === 0) this.#stopRenewing();
     await this.#link.client.eval(RELEASE, 1, held.key, leaseId, this.#channel(provider), held.key);
+    this.#releasing.delete(leaseId);
   }
 
   /** Leases this instance holds (for reconciling after an outage). */

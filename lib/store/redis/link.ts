@@ -19,6 +19,11 @@ export interface RedisLinkOptions {
   connectTimeoutMs?: number;
   /** Longest wait between two reconnection attempts. @default 5000 */
   maxReconnectDelayMs?: number;
+  /**
+   * When Redis does not answer at start, return a link that is down (and keeps reconnecting) instead of
+   * throwing: `STATE_STORE_FALLBACK=local`. @default false
+   */
+  allowDown?: boolean;
 }
 
 /** Raised when Redis cannot be reached at start. */
@@ -37,12 +42,22 @@ export class RedisLink {
   #up = true;
   #closed = false;
 
-  private constructor(client: Redis, subscriber: Redis, prefix: string, logger: Logger | undefined) {
+  private constructor(
+    client: Redis,
+    subscriber: Redis,
+    prefix: string,
+    logger: Logger | undefined,
+    up: boolean,
+  ) {
+    this.#up = up;
     this.client = client;
     this.#subscriber = subscriber;
     this.prefix = prefix;
     this.#logger = logger;
+    // Up again only once both connections are: a change published before the subscriber is back would be
+    // missed, one published after reaches it, and the keys hold everything before (reconcilers read them).
     client.on("ready", () => this.#markUp());
+    subscriber.on("ready", () => this.#markUp());
     client.on("close", () => this.#markDown());
     // ioredis reports every failed reconnection as an error event; the one warning is in #markDown.
     client.on("error", () => {});
@@ -60,7 +75,14 @@ export class RedisLink {
 
   /** Connect, or throw {@link RedisUnavailableError} when Redis does not answer in time. */
   static async connect(options: RedisLinkOptions): Promise<RedisLink> {
-    const { url, prefix = "proxy", logger, connectTimeoutMs = 5000, maxReconnectDelayMs = 5000 } = options;
+    const {
+      url,
+      prefix = "proxy",
+      logger,
+      connectTimeoutMs = 5000,
+      maxReconnectDelayMs = 5000,
+      allowDown = false,
+    } = options;
     const settings = {
       lazyConnect: true,
       // Fail fast while Redis is away: the caller falls back to local state instead of waiting.
@@ -78,13 +100,17 @@ export class RedisLink {
     try {
       await Promise.all([client.connect(), subscriber.connect()]);
     } catch (error) {
-      client.disconnect();
-      subscriber.disconnect();
-      throw new RedisUnavailableError(
-        `cannot reach the state store at ${redactUrl(url)}: ${(error as Error).message}`,
-      );
+      const problem = `cannot reach the state store at ${redactUrl(url)}: ${(error as Error).message}`;
+      if (!allowDown) {
+        client.disconnect();
+        subscriber.disconnect();
+        throw new RedisUnavailableError(problem);
+      }
+      // ioredis keeps reconnecting on its own; the link reconciles when the first connection is made.
+      logger?.warn(`redis: ${problem}; serving on local state until it answers (STATE_STORE_FALLBACK=local)`);
+      return new RedisLink(client, subscriber, prefix, logger, false);
     }
-    return new RedisLink(client, subscriber, prefix, logger);
+    return new RedisLink(client, subscriber, prefix, logger, true);
   }
 
   /** Whether commands can be sent now. */
@@ -135,7 +161,7 @@ export class RedisLink {
   }
 
   #markUp(): void {
-    if (this.#up) return;
+    if (this.#up || this.client.status !== "ready" || this.#subscriber.status !== "ready") return;
     this.#up = true;
     this.#logger?.info("redis: the state store is back; reconciling local state");
     for (const listener of this.#upListeners) {

@@ -5,3 +5,6 @@ export { type SharedState, type SharedStateEntry, SharedStates } from "./shared_
 export { SharedUsage, type SharedUsageEntry, type UsageDelta } from "./shared_usage.ts";
 export { tryLock, unlock } from "./lock.ts";
 export { RedisDocumentStore } from "./document_store.ts";
+export { RedisSharedPool, type RedisSharedPoolOptions } from "./redis_shared_pool.ts";
+export { openSharedState, type SharedState as OpenedSharedState } from "./open.ts";
+export { RedisResponseStore, type RedisResponseStoreOptions } from "./response_store.ts";

@@ -3,6 +3,7 @@ import { defaultProviderRotation, type ProviderRotation } from "../../../lib/con
 import { apiKeyCredential } from "../../../lib/credentials/credential.ts";
 import { NoCredentialAvailableError } from "../../../lib/errors.ts";
 import type { FailureVerdict } from "../../../lib/rotator/failure.ts";
+import { classifiedAs } from "../../helpers/verdicts.ts";
 import { KeyPool, type Lease } from "../../../lib/rotator/key_pool.ts";
 import { ClientAbortError } from "../../../lib/rotator/upstream_call.ts";
 import { FakeClock } from "../../helpers/fake_clock.ts";
@@ -30,12 +31,7 @@ function makePool(
 const verdict = (
   failureClass: FailureVerdict["failureClass"],
   resetAtMs: number | null = null,
-): FailureVerdict => ({
-  failureClass,
-  retryable: true,
-  resetAtMs,
-  summary: failureClass,
-});
+): FailureVerdict => classifiedAs(failureClass, resetAtMs);
 
 const farDeadline = (clock: FakeClock) => ({ deadlineAtMs: clock.now() + 30_000 });
 
@@ -242,3 +238,41 @@ Deno.test("KeyPool: usage windows count requests, successes, failures and tokens
   assert.equal(usage.totals.requests, 3);
   assert.equal(usage.totals.completionTokens, 5);
 });
+
+Deno.test("KeyPool: one 5xx leaves a key available, a second in a row cools it on the 429 ladder", async () => {
+  const { pool, clock } = makePool({ keys: 1 });
+  const first = await pool.acquire("m", farDeadline(clock));
+  fail(pool, first, verdict("server_error"));
+  assert.equal(pool.stateOf(pool.records[0], "m").status, "available");
+  const second = await pool.acquire("m", farDeadline(clock));
+  fail(pool, second, verdict("server_error"));
+  const state = pool.stateOf(pool.records[0], "m");
+  assert.ok(state.status === "cooling" && state.reason === "server_error");
+  assert.equal(state.untilMs - clock.now(), 10_000);
+  // A success ends the streak: the next single 5xx does not cool.
+  await clock.advance(10_000);
+  const ok = await pool.acquire("m", farDeadline(clock));
+  pool.recordResult(ok, { outcome: "success" });
+  ok.release();
+  const third = await pool.acquire("m", farDeadline(clock));
+  fail(pool, third, verdict("server_error"));
+  assert.equal(pool.stateOf(pool.records[0], "m").status, "available");
+});
+
+Deno.test("KeyPool: a timeout cools the key at once, on the escalating ladder", async () => {
+  const { pool, clock } = makePool({ keys: 1 });
+  const lease = await pool.acquire("m", farDeadline(clock));
+  fail(pool, lease, verdict("timeout"));
+  const state = pool.stateOf(pool.records[0], "m");
+  assert.ok(state.status === "cooling" && state.reason === "timeout");
+  assert.equal(state.untilMs - clock.now(), 10_000);
+  await clock.advance(10_000);
+  const again = await pool.acquire("m", farDeadline(clock));
+  fail(pool, again, verdict("timeout"));
+  assert.equal(pool.stateOf(pool.records[0], "m").status === "cooling" && remaining(pool, clock), 30_000);
+});
+
+function remaining(pool: KeyPool, clock: FakeClock): number {
+  const state = pool.stateOf(pool.records[0], "m");
+  return state.status === "available" ? 0 : state.untilMs - clock.now();
+}
