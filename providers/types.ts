@@ -109,6 +109,11 @@ export interface ProviderAdapter {
   prepareBody?(body: Record<string, unknown>, context: PrepareBodyContext): Record<string, unknown>;
   /** The provider may wrap reasoning in `<think>…</think>` inside the text; split it out. */
   readonly thinkTags?: boolean;
+  /**
+   * Origins this provider calls besides its API base (OAuth token endpoints, a second API host), for the
+   * server's network permissions. Absent: the API base is all it calls.
+   */
+  extraOrigins?(baseUrl: string): string[];
   /** Build the upstream request that counts input tokens, when the provider has one. */
   countTokensRequest?(input: ChatRequestInput): UpstreamRequest;
 }
