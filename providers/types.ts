@@ -128,10 +128,10 @@ export interface ProviderAdapter {
   /** The provider may wrap reasoning in `<think>…</think>` inside the text; split it out. */
   readonly thinkTags?: boolean;
   /**
-   * Origins this provider calls besides its API base (OAuth token endpoints, a second API host), for the
-   * server's network permissions. Absent: the API base is all it calls.
+   * API bases this provider calls besides `baseUrl` for these credentials (Qwen's accounts each name their
+   * own host), for the server's network permissions. Absent: `baseUrl` is all it calls.
    */
-  extraOrigins?(baseUrl: string): string[];
+  extraOrigins?(baseUrl: string, credentials: readonly Credential[]): string[];
   /** Build the upstream request that counts input tokens, when the provider has one. */
   countTokensRequest?(input: ChatRequestInput): UpstreamRequest;
   /** Answers come wrapped in the vendor's envelope (never passed through untouched). */

@@ -4,7 +4,7 @@ import { sandboxNeeds } from "../../../../lib/server/sandbox/needs.ts";
 import { sandboxPermissions } from "../../../../lib/server/sandbox/permissions.ts";
 import { resolveProviders } from "../../../../providers/mod.ts";
 
-Deno.test("sandboxNeeds(): the listen address, each configured provider's API host and the state store", async () => {
+Deno.test("sandboxNeeds(): the listen address, configured providers' hosts, the OAuth vendors' and the state store", async () => {
   const dataDir = await Deno.makeTempDir();
   const { config } = await loadConfig({}, {
     cwd: dataDir,
@@ -25,8 +25,20 @@ Deno.test("sandboxNeeds(): the listen address, each configured provider's API ho
     "10.0.0.5:1234",
     "api.anthropic.com:443",
     "api.openai.com:443",
+    // OAuth vendors (an account may join while the server runs): token, userinfo and API hosts.
+    "auth.openai.com:443",
     "cache.internal:6380",
+    "chat.qwen.ai:443",
+    "chatgpt.com:443",
+    "cloudcode-pa.googleapis.com:443",
+    "daily-cloudcode-pa.googleapis.com:443",
+    "dashscope.aliyuncs.com:443",
+    "oauth2.googleapis.com:443",
+    "portal.qwen.ai:443",
+    "www.googleapis.com:443",
   ]);
+  // Nothing else: not the other built-in API-key providers that are not configured.
+  assert.ok(!permissions.net.some((entry) => entry.includes("groq") || entry.includes("mistral")));
   assert.deepEqual(permissions.read, [dataDir]);
   assert.deepEqual(permissions.write, [dataDir]);
 });
