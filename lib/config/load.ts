@@ -110,6 +110,7 @@ export async function loadConfig(
     rotation,
     prices: parseModelPrices(variables.MODEL_PRICES),
     oauth: parseOAuthSettings(variables),
+    shutdownGraceMs: settings.SHUTDOWN_GRACE_SECONDS,
     stateStore: settings.STATE_STORE === "files" ? { kind: "files" } : {
       kind: "redis",
       url: settings.STATE_STORE,

@@ -24,7 +24,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
         onListen: (url) => send({ type: "listening", url }),
       });
     } else if (message.type === "shutdown") {
-      if (server) await server.shutdown();
+      if (server) await server.shutdown(message.graceMs);
       send({ type: "stopped" });
     } else if (message.type === "probe") {
       send({ type: "probed", ...await probe(message) });
