@@ -112,6 +112,7 @@ export async function loadConfig(
     prices: parseModelPrices(variables.MODEL_PRICES),
     observability: parseObservabilitySettings(variables),
     oauth: parseOAuthSettings(variables),
+    shutdownGraceMs: settings.SHUTDOWN_GRACE_SECONDS,
     stateStore: settings.STATE_STORE === "files" ? { kind: "files" } : {
       kind: "redis",
       url: settings.STATE_STORE,

@@ -73,6 +73,8 @@ export interface ProxyConfig {
   observability: ObservabilitySettings;
   /** OAuth accounts: refresh, login, endpoint moves, env credentials. */
   oauth: OAuthSettings;
+  /** `SHUTDOWN_GRACE_SECONDS` in ms: how long requests in flight may finish after SIGTERM/SIGINT. */
+  shutdownGraceMs: number;
   /** `STATE_STORE`: where instances keep what they share (JSON files of this instance, or Redis). */
   stateStore: StateStoreSetting;
   /** `CORS_ALLOWED_ORIGINS`: origins browsers may call `/v1/*` from; `["*"]` for any. */
@@ -147,6 +149,7 @@ export const settingsSchema = z.object({
     error: "must be none or local",
   })).prefault("none"),
   STATE_STORE_LEASE_TTL: seconds("30"),
+  SHUTDOWN_GRACE_SECONDS: seconds("30"),
   CORS_ALLOWED_ORIGINS: z.string().trim().transform((value) =>
     value.split(",").map((origin) => origin.trim().replace(/\/+$/, "")).filter((origin) => origin !== "")
   ).refine((origins) => origins.length > 0, "must be * or a comma-separated list of origins").prefault("*"),

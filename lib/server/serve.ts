@@ -37,8 +37,12 @@ export interface StartServerOptions {
 /** A running proxy. */
 export interface RunningServer {
   url: string;
-  /** Stop accepting requests, let in-flight ones finish, then save the pools' state. */
-  shutdown(): Promise<void>;
+  /**
+   * Stop accepting requests, let in-flight ones (streams included) finish for up to `graceMs`, then save
+   * the pools' state. What is still open after the grace is left to end with the process.
+   * @default graceMs Infinity
+   */
+  shutdown(graceMs?: number): Promise<void>;
   /** Save the pools' state now. */
   flush(): Promise<void>;
   finished: Promise<void>;
@@ -162,9 +166,18 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   onListen?.(url);
   return {
     url,
-    async shutdown() {
+    async shutdown(graceMs = Infinity) {
       oauth.close();
-      await Promise.all([server.shutdown(), metricsServer?.shutdown()]);
+      const drained = Promise.all([server.shutdown(), metricsServer?.shutdown()]);
+      if (Number.isFinite(graceMs)) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const graceOver = new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(true), graceMs));
+        const cut = await Promise.race([drained.then(() => false), graceOver]);
+        clearTimeout(timer);
+        if (cut) logger.warn(`shutdown: requests still open after ${graceMs / 1000} s are cut`);
+      } else {
+        await drained;
+      }
       http.close();
       tokenWorker.close();
       setPieceCounter(null);
