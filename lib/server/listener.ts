@@ -39,6 +39,11 @@ export interface ListenOptions {
   keepAliveTimeoutMs: number;
   /** Called once the socket listens. */
   onListen?: (address: Deno.NetAddr) => void;
+  /**
+   * The 127.0.0.1 port of the inner HTTP server: a sandboxed server is allowed exactly this one.
+   * @default 0 (any free port)
+   */
+  innerPort?: number;
   /** Renders a handler's uncaught error. */
   onError?: (error: unknown) => Response | Promise<Response>;
   /** @default Date.now */
@@ -108,7 +113,7 @@ export function listen(handler: FetchHandler, options: ListenOptions): Listening
   const serveInner = () =>
     Deno.serve({
       hostname: "127.0.0.1",
-      port: 0,
+      port: options.innerPort ?? 0,
       onListen: () => {},
       onError: options.onError,
     }, (request, info) => {

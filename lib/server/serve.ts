@@ -20,7 +20,7 @@ import { openSharedState, RedisResponseStore } from "../store/redis/mod.ts";
 import { listen } from "./listener.ts";
 import { setPieceCounter } from "../formats/token_count.ts";
 import { TokenWorker } from "../formats/token_worker.ts";
-import { fittedMaxConnections } from "./open_files.ts";
+import { descriptorBudget, fittedMaxConnections } from "./open_files.ts";
 import { ModelCatalog } from "./model_catalog.ts";
 import { type Observability, startObservability } from "./observability.ts";
 import { OutputLimits } from "./output_limits.ts";
@@ -32,6 +32,8 @@ export interface StartServerOptions {
   fetch?: FetchFunction;
   /** Called once the socket listens, with the URL clients should use. */
   onListen?: (url: string) => void;
+  /** The 127.0.0.1 port of the connection guard's inner server (a sandbox allows exactly it). @default any */
+  innerPort?: number;
 }
 
 /** A running proxy. */
@@ -153,7 +155,14 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
       port: config.port,
       logger,
       maxConnections: config.maxConnections,
-      fitCap: (open) => fittedMaxConnections(config.maxConnections, open),
+      // Descriptors are counted by opening the data directory: a permission the server has, sandboxed or not.
+      fitCap: (open) =>
+        fittedMaxConnections(
+          config.maxConnections,
+          open,
+          (wanted) => descriptorBudget(wanted, { open: () => Deno.openSync(config.dataDir) }),
+        ),
+      innerPort: options.innerPort,
       headersTimeoutMs: config.headersTimeoutMs,
       keepAliveTimeoutMs: config.keepAliveTimeoutMs,
       onError,

@@ -24,11 +24,16 @@ export async function startSandboxedServer(
   config: ProxyConfig,
   options: { permissions: SandboxPermissions; onListen?: (url: string) => void },
 ): Promise<SandboxedServer> {
+  // The connection guard relays to an HTTP server on 127.0.0.1: the Worker gets exactly that one port.
+  const innerPort = config.connectionGuard ? freeLoopbackPort() : undefined;
+  const permissions = innerPort === undefined
+    ? options.permissions
+    : { ...options.permissions, net: [...options.permissions.net, `127.0.0.1:${innerPort}`] };
   const worker = new Worker(new URL("./worker_entry.ts", import.meta.url), {
     type: "module",
     name: "proxy-server",
     // deno-lint-ignore no-explicit-any -- `deno.permissions` is an unstable option the DOM typings lack.
-    deno: { permissions: options.permissions } as any,
+    deno: { permissions } as any,
   });
   const waiters = new Set<(message: FromWorker) => boolean>();
   let failure: Error | null = null;
@@ -58,7 +63,7 @@ export async function startSandboxedServer(
   const post = (message: ToWorker) => worker.postMessage(message);
 
   const listening = next("listening");
-  post({ type: "start", config });
+  post({ type: "start", config, innerPort });
   let url: string;
   try {
     ({ url } = await listening);
@@ -83,4 +88,12 @@ export async function startSandboxedServer(
     },
     terminate: () => worker.terminate(),
   };
+}
+
+/** A 127.0.0.1 port free right now (the system's choice, released at once for the Worker to take). */
+function freeLoopbackPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
 }

@@ -3,7 +3,7 @@ import type { ProxyConfig } from "../../config/schema.ts";
 
 /** Main thread → Worker. */
 export type ToWorker =
-  | { type: "start"; config: ProxyConfig }
+  | { type: "start"; config: ProxyConfig; innerPort?: number }
   /** Stop accepting, let streams finish up to `graceMs`, save state, then answer `stopped`. */
   | { type: "shutdown"; graceMs: number }
   /** Try a fetch and a read from inside the Worker (tests of the sandbox); answers `probed`. */

@@ -4,9 +4,14 @@
  * binaries (`deno compile --include`).
  */
 /// <reference lib="deno.worker" />
-import { createLogger } from "../../log/logger.ts";
-import { type RunningServer, startServer } from "../serve.ts";
+import process from "node:process";
+import type { RunningServer } from "../serve.ts";
 import type { FromWorker, ToWorker } from "./messages.ts";
+
+// The Worker may not read the environment, yet some npm packages read `process.env` as they load (the
+// `debug` package under ioredis lists every variable). They get an empty environment of their own,
+// before any of them is imported (the server's modules are imported dynamically below).
+(process as { env: Record<string, string | undefined> }).env = {};
 
 let server: RunningServer | null = null;
 
@@ -18,10 +23,15 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   try {
     if (message.type === "start") {
-      const { config } = message;
+      const { config, innerPort } = message;
+      const [{ startServer }, { consoleSink, createLogger }] = await Promise.all([
+        import("../serve.ts"),
+        import("../../log/logger.ts"),
+      ]);
       server = await startServer(config, {
-        logger: createLogger(config.logLevel),
+        logger: createLogger(config.logLevel, consoleSink, { format: config.observability.logFormat }),
         onListen: (url) => send({ type: "listening", url }),
+        innerPort,
       });
     } else if (message.type === "shutdown") {
       if (server) await server.shutdown(message.graceMs);
