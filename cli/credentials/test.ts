@@ -1,5 +1,5 @@
 /** `credentials test [<provider>]`: one cheap live call per credential: ok, invalid, rate limited, unreachable. */
-import { CommandFailure } from "../failure.ts";
+import { CommandFailure, UsageFailure } from "../failure.ts";
 import { say } from "../output.ts";
 import { type Fetch, testCredential, type TestOutcome } from "../provider_listing.ts";
 import { renderTable } from "../table.ts";
@@ -74,6 +74,9 @@ export async function testCommand(
   const workspace = await openWorkspace(options.dataDir);
   if (workspace.providers.length === 0) throw new CommandFailure("no credentials configured");
   const timeoutMs = options.timeout === undefined ? undefined : Number(options.timeout) * 1000;
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) {
+    throw new UsageFailure(`--timeout must be a number of seconds greater than 0 (got "${options.timeout}")`);
+  }
   const results = await testCredentials(workspace, { provider, timeoutMs });
   if (options.json) {
     say(JSON.stringify(
