@@ -74,7 +74,12 @@ export async function advancedMenu(dataDir: string): Promise<void> {
     const change = await editFlow(choice, session, applyStaged(current, staged));
     for (const one of change) staged = stageChange(staged, one, current);
     if (change.length > 0) {
-      log.info(`Staged (not saved yet): ${renderChanges(diffStaged(current, staged)).length} change(s)`);
+      const lines = renderChanges(diffStaged(current, staged));
+      log.info(
+        `Staged, not saved yet:\n${
+          lines.length === 0 ? "(nothing: back to the saved values)" : lines.join("\n")
+        }`,
+      );
     }
   }
 }
