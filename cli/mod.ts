@@ -28,8 +28,8 @@ export function buildProgram(): Command {
     .option("--host <host>", "address to listen on (PROXY_HOST)", undefined)
     .option("--port <port>", "port to listen on (PROXY_PORT)", undefined)
     .option("--data-dir <dir>", DATA_DIR_HELP, undefined)
-    .option("--enable-request-logging", "log each request and response (ENABLE_REQUEST_LOGGING)")
-    .option("--enable-raw-logging", "log raw upstream traffic, secrets masked (ENABLE_RAW_LOGGING)")
+    .option("--enable-request-logging", "log each request and response (REQUEST_LOGGING)")
+    .option("--enable-raw-logging", "log raw upstream traffic, secrets masked (RAW_LOGGING)")
     .action(async (options: ServeOptions) => {
       await serveCommand(options);
     });

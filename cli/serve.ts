@@ -8,9 +8,9 @@ import { say } from "./output.ts";
 
 /** Options of `serve`: the configuration overrides plus the logging switches. */
 export interface ServeOptions extends ConfigOverrides {
-  /** `--enable-request-logging`: sets `ENABLE_REQUEST_LOGGING=true` for this run. */
+  /** `--enable-request-logging`: sets `REQUEST_LOGGING=true` for this run. */
   enableRequestLogging?: boolean;
-  /** `--enable-raw-logging`: sets `ENABLE_RAW_LOGGING=true` for this run. */
+  /** `--enable-raw-logging`: sets `RAW_LOGGING=true` for this run. */
   enableRawLogging?: boolean;
 }
 
@@ -19,8 +19,8 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   const { enableRequestLogging, enableRawLogging, ...overrides } = options;
   // The switches travel as the variables `.env` would set, so the server reads them in one place.
   const env = processEnvironment();
-  if (enableRequestLogging) env.ENABLE_REQUEST_LOGGING = "true";
-  if (enableRawLogging) env.ENABLE_RAW_LOGGING = "true";
+  if (enableRequestLogging) env.REQUEST_LOGGING = "true";
+  if (enableRawLogging) env.RAW_LOGGING = "true";
   const { config, generatedKeyPath } = await loadConfig(overrides, { env });
   const logger = createLogger(config.logLevel);
   if (generatedKeyPath !== null) {

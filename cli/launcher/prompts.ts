@@ -73,11 +73,11 @@ export async function askWithPreview(
     validate: options.validate ? (value) => options.validate!(value ?? "") : undefined,
     render() {
       const typed = this.userInput ?? "";
-      if (this.state === "submit") return `◇  ${message}\n│  ${typed}`;
-      if (this.state === "cancel") return `■  ${message}`;
+      if (this.state === "submit") return `│\n◇  ${message}\n│  ${typed}`;
+      if (this.state === "cancel") return `│\n■  ${message}`;
       const error = this.state === "error" ? `\n│  ${this.error}` : "";
       const preview = options.preview(typed).map((line) => `│    ${line}`).join("\n");
-      return `◆  ${message}\n│  ${this.userInputWithCursor}${error}\n│\n${preview}\n└`;
+      return `│\n◆  ${message}\n│  ${this.userInputWithCursor}${error}\n│\n${preview}\n└`;
     },
   });
   const answer = await prompt.prompt();
@@ -94,8 +94,8 @@ export async function showLive(title: string, lines: () => string[]): Promise<vo
     input: process.stdin,
     output: process.stdout,
     render() {
-      if (this.state === "submit" || this.state === "cancel") return `◇  ${title}`;
-      return `◆  ${title}\n${lines().map((line) => `│  ${line}`).join("\n")}\n│\n└  Enter: back`;
+      if (this.state === "submit" || this.state === "cancel") return `│\n◇  ${title}`;
+      return `│\n◆  ${title}\n${lines().map((line) => `│  ${line}`).join("\n")}\n│\n└  Enter: back`;
     },
   }, false);
   const timer = setInterval(() => process.stdout.emit("resize"), 1000);

@@ -36,8 +36,8 @@ export async function proxySettingsMenu(dataDir: string): Promise<void> {
   while (true) {
     const session = await loadSession(dataDir);
     const merged = session.variables.merged;
-    const requestLogging = onOff(merged.ENABLE_REQUEST_LOGGING);
-    const rawLogging = onOff(merged.ENABLE_RAW_LOGGING);
+    const requestLogging = onOff(merged.REQUEST_LOGGING);
+    const rawLogging = onOff(merged.RAW_LOGGING);
     const choice = await choose<SettingsChoice>("Proxy settings", [
       { value: "host", label: "Host", hint: merged.PROXY_HOST || "127.0.0.1" },
       { value: "port", label: "Port", hint: merged.PROXY_PORT || "8000" },
@@ -64,7 +64,7 @@ export async function proxySettingsMenu(dataDir: string): Promise<void> {
     } else if (choice === "key") {
       await clientKeyMenu(session);
     } else {
-      const variable = choice === "request_logging" ? "ENABLE_REQUEST_LOGGING" : "ENABLE_RAW_LOGGING";
+      const variable = choice === "request_logging" ? "REQUEST_LOGGING" : "RAW_LOGGING";
       const next = !(choice === "request_logging" ? requestLogging : rawLogging);
       await save(
         session,

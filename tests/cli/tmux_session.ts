@@ -66,7 +66,7 @@ export class TmuxSession {
 
   /** Type text literally. */
   async type(text: string): Promise<void> {
-    await this.tmux(["send-keys", "-l", text]);
+    await this.tmux(["send-keys", "-l", "--", text]);
   }
 
   /** The visible screen. */
