@@ -74,7 +74,7 @@ export async function testCredential(
   return {
     verdict,
     status: response.status,
-    detail: `HTTP ${response.status}${message ? `: ${message}` : ""}`,
+    detail: masked(`HTTP ${response.status}${message ? `: ${message}` : ""}`, credential),
   };
 }
 
@@ -92,7 +92,7 @@ export async function listProviderModels(
     const text = await response.text();
     if (!response.ok) {
       const message = readUpstreamErrorBody(text).message;
-      throw new Error(`HTTP ${response.status}${message ? `: ${message}` : ""}`);
+      throw new Error(masked(`HTTP ${response.status}${message ? `: ${message}` : ""}`, credential));
     }
     const listing = provider.adapter.parseModels(JSON.parse(text));
     models.push(...listing.models);
@@ -100,4 +100,9 @@ export async function listProviderModels(
     pageToken = listing.nextPageToken;
   }
   return models;
+}
+
+/** Some upstreams quote the key they refused; only its masked label may reach the screen. */
+function masked(text: string, credential: Credential): string {
+  return credential.secret === "" ? text : text.replaceAll(credential.secret, credential.label);
 }

@@ -174,7 +174,8 @@ Deno.test("credentials test makes one listing call per key: ok, invalid, rate li
     if (auth.endsWith("limited-key-0000000002")) {
       return Response.json({ error: { message: "slow down" } }, { status: 429 });
     }
-    return Response.json({ error: { message: "Incorrect API key" } }, { status: 401 });
+    // Some vendors quote the refused key: it must reach the screen masked.
+    return Response.json({ error: { message: `Incorrect API key ${auth.slice(7)}` } }, { status: 401 });
   });
   const closed = startFakeUpstream();
   const closedBase = closed.baseUrl;
@@ -205,7 +206,8 @@ Deno.test("credentials test makes one listing call per key: ok, invalid, rate li
     assert.ok(upstream.requests.every((request) => request.path === "/v1/models"));
     assert.ok(!result.stdout.includes("good-key-000000000001"));
     const one = await runCli(["credentials", "test", "openai", "--data-dir", dataDir]);
-    assert.match(one.stdout, /OPENAI_API_KEY_3\s+…0003\s+invalid\s+HTTP 401: Incorrect API key/);
+    assert.match(one.stdout, /OPENAI_API_KEY_3\s+…0003\s+invalid\s+HTTP 401: Incorrect API key …0003/);
+    assert.ok(!one.stdout.includes("wrong-key-00000000003"));
     assert.ok(!one.stdout.includes("groq"));
     const unknown = await runCli(["credentials", "test", "mistral", "--data-dir", dataDir]);
     assert.equal(unknown.code, 1);

@@ -3,7 +3,8 @@
  * masked, stage and discard a setting, validate in place, Ctrl-C out, then check the terminal and files.
  */
 import assert from "node:assert/strict";
-import { modeOf } from "./cli_process.ts";
+import { startFakeUpstream } from "../helpers/fake_upstream.ts";
+import { modeOf, runCli } from "./cli_process.ts";
 import { terminalIsClean, TmuxSession } from "./tmux_session.ts";
 
 const SECRET = "sk-launcher-secret-0123456789";
@@ -158,6 +159,74 @@ Deno.test("launcher: Ctrl-C while typing a key writes nothing and restores the t
     assert.ok(terminalIsClean(end), end);
     assert.equal(await Deno.readTextFile(`${dataDir}/.env`), "PROXY_API_KEY=sk-proxy-launcher-000003\n");
   }, ["--add-credential"]);
+});
+
+Deno.test("launcher: quota view counts a cooldown down; model filters preview the listed models they keep", async () => {
+  const upstream = startFakeUpstream();
+  const envFile = [
+    "PROXY_API_KEY=sk-proxy-launcher-000004",
+    `OPENAI_API_BASE=${upstream.baseUrl}`,
+    "OPENAI_API_KEY=sk-launcher-quota-000004",
+    "OPENAI_MODELS=dall-e-3",
+  ].join("\n") + "\n";
+  try {
+    await withLauncher(envFile, async (session, dataDir) => {
+      await session.waitFor(/What next\?/);
+      const listed = JSON.parse(
+        (await runCli(["credentials", "list", "--json", "--data-dir", dataDir])).stdout,
+      );
+      const now = Date.now();
+      await Deno.mkdir(`${dataDir}/usage`);
+      await Deno.writeTextFile(
+        `${dataDir}/usage/usage_openai.json`,
+        JSON.stringify({
+          version: 1,
+          provider: "openai",
+          savedAtMs: now,
+          providerState: { status: "available" },
+          credentials: {
+            [listed.data[0].id]: {
+              label: "…0004",
+              disabled: { status: "available" },
+              scopes: {
+                "gpt-test": { state: { status: "cooling", untilMs: now + 3_600_000, reason: "rate_limit" } },
+              },
+            },
+          },
+        }),
+      );
+      await session.choose("Quota and usage");
+      await session.choose("This machine");
+      const first = await session.waitFor(/cooling 59m (\d\d)s \(rate_limit, gpt-test\)/);
+      const seconds = (screen: string) => Number(/cooling 59m (\d\d)s/.exec(screen)![1]);
+      const before = seconds(first);
+      // The view redraws itself every second; wait for the number on screen to change.
+      const later = await session.waitFor(
+        new RegExp(`cooling 59m (?!${String(before).padStart(2, "0")})\\d\\ds`),
+      );
+      assert.ok(seconds(later) < before || before === 0, `${before} then ${seconds(later)}`);
+      await session.press("Enter");
+      await session.choose("Back");
+
+      await session.choose("Providers and advanced settings");
+      await session.choose("Model filters");
+      await session.choose("openai");
+      await session.choose("Hide models");
+      await session.waitFor(/keeps 3: dall-e-3, gpt-test, vendor\/nested-model/);
+      await session.type("vendor/*,dall");
+      await session.waitFor(/keeps 2: dall-e-3, gpt-test\n.*hides 1: vendor\/nested-model/);
+      await session.type("*");
+      await session.waitFor(/keeps 1: gpt-test\n.*hides 2: dall-e-3, vendor\/nested-model/);
+      await session.press("Enter");
+      await session.waitFor(/\+ IGNORE_MODELS_OPENAI=vendor\/\*,dall\*/);
+      await session.press("C-c");
+      const end = await session.waitFor(/EXIT:\d+[\s\S]*icanon/);
+      assert.ok(terminalIsClean(end), end);
+      assert.equal(await Deno.readTextFile(`${dataDir}/.env`), envFile);
+    });
+  } finally {
+    await upstream.close();
+  }
 });
 
 Deno.test("terminalIsClean() tells a cooked terminal from one left raw or without echo", () => {
