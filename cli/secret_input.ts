@@ -3,15 +3,7 @@
  * echoed), otherwise the first line of stdin, so `echo "$KEY" | proxy credentials add-key x` works.
  */
 import { isCancel, password } from "@clack/prompts";
-import { CommandFailure, UsageFailure } from "./failure.ts";
-
-/** Ctrl-C at a prompt: exit 130 (interrupted), with nothing written. */
-export class Interrupted extends CommandFailure {
-  override readonly exitCode: number = 130;
-  constructor() {
-    super("cancelled; nothing was changed");
-  }
-}
+import { Interrupted, UsageFailure } from "./failure.ts";
 
 /** Ask for a secret without echoing it. */
 export async function readSecret(

@@ -1,5 +1,5 @@
 /** The model filters' live preview: which of a provider's listed models a pattern list keeps. Pure. */
-import { isModelAllowed, type ProviderRotation } from "../../lib/config/rotation.ts";
+import { defaultProviderRotation, isModelAllowed } from "../../lib/config/rotation.ts";
 import { splitList } from "../validation.ts";
 
 /** Which models the filters keep and drop. */
@@ -14,9 +14,10 @@ export function previewFilters(
   filters: { ignore: string; whitelist: string },
 ): FilterPreview {
   const rotation = {
+    ...defaultProviderRotation(),
     ignoreModels: splitList(filters.ignore),
     whitelistModels: splitList(filters.whitelist),
-  } as Pick<ProviderRotation, "ignoreModels" | "whitelistModels"> as ProviderRotation;
+  };
   const kept: string[] = [];
   const dropped: string[] = [];
   for (const model of models) (isModelAllowed(rotation, model) ? kept : dropped).push(model);

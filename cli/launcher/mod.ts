@@ -4,9 +4,8 @@
  */
 import { cancel, intro, log, note, outro } from "@clack/prompts";
 import { resolveDataDir } from "../../lib/config/variables.ts";
-import { CommandFailure } from "../failure.ts";
+import { CommandFailure, Interrupted } from "../failure.ts";
 import { serveCommand } from "../serve.ts";
-import { Interrupted } from "../secret_input.ts";
 import { VERSION } from "../version.ts";
 import { advancedMenu } from "./advanced_menu.ts";
 import { credentialsMenu } from "./credentials_menu.ts";

@@ -6,7 +6,7 @@
 import { Prompt, TextPrompt } from "@clack/core";
 import { confirm, isCancel, password, select, text } from "@clack/prompts";
 import process from "node:process";
-import { Interrupted } from "../secret_input.ts";
+import { Interrupted } from "../failure.ts";
 
 /** One choice of a menu. */
 export interface Choice<T> {
