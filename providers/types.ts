@@ -16,10 +16,19 @@ export interface UpstreamRequest {
   body?: string;
 }
 
+/**
+ * Authentication headers of one call, from {@link ProviderAdapter.authHeaders}. Request builders put them
+ * in the request as they are and never read a credential's secret themselves.
+ */
+export type AuthHeaders = Readonly<Record<string, string>>;
+
 /** Input of {@link ProviderAdapter.chatRequest}. */
 export interface ChatRequestInput {
   baseUrl: string;
+  /** The chosen credential, for its non-secret metadata only (the secret arrives as {@link auth}). */
   credential: Credential;
+  /** The call's authentication headers. */
+  auth: AuthHeaders;
   /** The model id as the provider knows it (without our `provider/` prefix). */
   model: string;
   /** The request body in the adapter's native format, already cleaned of client-only fields. */
@@ -27,6 +36,16 @@ export interface ChatRequestInput {
   stream: boolean;
   /** Request headers of the client, for adapters that honour feature flags of their own format. */
   clientHeaders?: Headers;
+}
+
+/** Input of {@link ProviderAdapter.modelsRequest}. */
+export interface ModelsRequestInput {
+  baseUrl: string;
+  /** The chosen credential, for its non-secret metadata only. */
+  credential: Credential;
+  /** The call's authentication headers. */
+  auth: AuthHeaders;
+  pageToken?: string;
 }
 
 /** One model of a provider's listing. */
@@ -48,7 +67,10 @@ export interface ModelListPage {
 /** Input of {@link ProviderAdapter.embeddingsRequest}. */
 export interface EmbeddingsRequestInput {
   baseUrl: string;
+  /** The chosen credential, for its non-secret metadata only. */
   credential: Credential;
+  /** The call's authentication headers. */
+  auth: AuthHeaders;
   model: string;
   /** The body in the adapter's native format. */
   body: Record<string, unknown>;
@@ -67,10 +89,15 @@ export interface ProviderAdapter {
   readonly authKind: "api_key" | "oauth";
   /** The vendor's base URL in the form its official SDK takes (see ARCHITECTURE.md). */
   readonly defaultBaseUrl: string;
+  /**
+   * The headers that authenticate a call with `accessToken` (an API key's secret, or an OAuth access
+   * token that `authorize` produced). Pure: no I/O, no state.
+   */
+  authHeaders(accessToken: string, credential: Credential): AuthHeaders;
   /** Build the upstream chat request for one credential. */
   chatRequest(input: ChatRequestInput): UpstreamRequest;
   /** Build the upstream request that lists models (one page). */
-  modelsRequest(input: { baseUrl: string; credential: Credential; pageToken?: string }): UpstreamRequest;
+  modelsRequest(input: ModelsRequestInput): UpstreamRequest;
   /** Read one page of the listing. */
   parseModels(json: unknown): ModelListPage;
   /** Build an embeddings request, when the provider offers embeddings. */

@@ -15,15 +15,49 @@ export type FailureClass =
   | "connection"
   | "timeout";
 
-/** The rotator's reading of one upstream failure. */
+/**
+ * What the call does after a failure: answer the client with it now, try another credential of the same
+ * target, or go on to the next target of an alias.
+ */
+export type NextStep = "answer" | "other_key" | "next_target";
+
+/**
+ * What happens to the credential that failed, for the model (or quota group) it was called for:
+ * - `none`: nothing (the client's mistake says nothing about the key);
+ * - `until_reset`: rest until `resetAtMs`;
+ * - `ladder`: rest on the escalating ladder (10 s, 30 s, 60 s, 120 s, 300 s by consecutive failures);
+ * - `ladder_when_repeated`: the same, but only from the second failure in a row (one 5xx is noise);
+ * - `until_window_end`: rest until the usage window resets (a spent daily quota without reset time);
+ * - `disable`: out of use for every model until `AUTH_FAILURE_COOLDOWN` passes.
+ */
+export type Cooldown =
+  | "none"
+  | "until_reset"
+  | "ladder"
+  | "ladder_when_repeated"
+  | "until_window_end"
+  | "disable";
+
+/** The rotator's reading of one upstream failure, and the decision it carries: the only place that decides. */
 export interface FailureVerdict {
   failureClass: FailureClass;
-  /** Whether another credential may be tried. */
-  retryable: boolean;
   /** Absolute epoch ms until which the credential should rest, when the upstream said (null if unknown). */
   resetAtMs: number | null;
   /** Short human summary, e.g. "429 rate limit (reset in 2s)". No secrets. */
   summary: string;
+  /** What the call does next. */
+  next: NextStep;
+  /** What happens to the credential. */
+  cooldown: Cooldown;
+  /** Wait a growing, jittered pause before the next attempt (the upstream may be struggling). */
+  backoff: boolean;
+  /**
+   * The credential may serve this same call again once its rest ends (a short rate limit); otherwise the
+   * call does not come back to it.
+   */
+  sameKeyAgain: boolean;
+  /** Seen on every key of a provider within seconds, this failure rests the whole provider. */
+  providerWide: boolean;
 }
 
 /** Options of `backoffMs()`. */
@@ -346,16 +380,83 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** The failure policy as data: what each class of failure means for the call and for the credential. */
+function decide(
+  failureClass: FailureClass,
+  resetAtMs: number | null,
+): Pick<FailureVerdict, "next" | "cooldown" | "backoff" | "sameKeyAgain" | "providerWide"> {
+  const reset = resetAtMs !== null;
+  switch (failureClass) {
+    case "client_error":
+      return { next: "answer", cooldown: "none", backoff: false, sameKeyAgain: false, providerWide: false };
+    case "context_length":
+      return {
+        next: "next_target",
+        cooldown: "none",
+        backoff: false,
+        sameKeyAgain: false,
+        providerWide: false,
+      };
+    case "auth":
+      return {
+        next: "other_key",
+        cooldown: "disable",
+        backoff: false,
+        sameKeyAgain: false,
+        providerWide: false,
+      };
+    case "rate_limit":
+      // A limit with a reset time is that key's own; one without it may be the provider's.
+      return {
+        next: "other_key",
+        cooldown: reset ? "until_reset" : "ladder",
+        backoff: false,
+        sameKeyAgain: true,
+        providerWide: !reset,
+      };
+    case "quota_exhausted":
+      return {
+        next: "other_key",
+        cooldown: reset ? "until_reset" : "until_window_end",
+        backoff: false,
+        sameKeyAgain: true,
+        providerWide: false,
+      };
+    case "timeout":
+      // A key whose upstream hangs must not be tried first on every call: it rests at once.
+      return {
+        next: "other_key",
+        cooldown: reset ? "until_reset" : "ladder",
+        backoff: true,
+        sameKeyAgain: false,
+        providerWide: true,
+      };
+    case "server_error":
+    case "connection":
+      return {
+        next: "other_key",
+        cooldown: reset ? "until_reset" : "ladder_when_repeated",
+        backoff: true,
+        sameKeyAgain: false,
+        providerWide: true,
+      };
+  }
+}
+
 function verdict(
   failureClass: FailureClass,
   status: number,
   resetAtMs: number | null,
   nowMs: number,
 ): FailureVerdict {
-  const retryable = failureClass !== "client_error" && failureClass !== "context_length";
   const prefix = status > 0 ? `${status} ` : "";
   const reset = resetAtMs === null ? "" : ` (reset in ${formatDuration(resetAtMs - nowMs)})`;
-  return { failureClass, retryable, resetAtMs, summary: `${prefix}${LABELS[failureClass]}${reset}` };
+  return {
+    failureClass,
+    resetAtMs,
+    summary: `${prefix}${LABELS[failureClass]}${reset}`,
+    ...decide(failureClass, resetAtMs),
+  };
 }
 
 function formatDuration(durationMs: number): string {

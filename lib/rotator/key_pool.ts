@@ -10,8 +10,10 @@ import type { Credential } from "../credentials/credential.ts";
 import { deadlineErrorOf, type Miss, refusalOf } from "./pool_refusals.ts";
 import { ClientAbortError } from "./upstream_call.ts";
 import type { Clock } from "./clock.ts";
+import type { EventHub } from "./events.ts";
 import { escalatingCooldownMs, type FailureClass, type FailureVerdict } from "./failure.ts";
-import { AVAILABLE, cool, currentState, disable, type KeyState } from "./key_state.ts";
+import { AVAILABLE, cool, type CoolingReason, currentState, disable, type KeyState } from "./key_state.ts";
+import { MAX_SAVED_REST_MS, type PoolSnapshot, readSnapshot } from "./pool_snapshot.ts";
 import { isUsable, selectCredential, type SelectionColumns } from "./selection.ts";
 import {
   newUsageRecord,
@@ -73,8 +75,10 @@ export interface KeyPoolOptions {
   clock: Clock;
   /** @default Math.random */
   random?: () => number;
-  /** Called after any change worth persisting. */
+  /** Called after any change worth persisting (usage included: persistence debounces it). */
   onChange?: () => void;
+  /** Told of every change of a credential's state (`credential-state` events). */
+  events?: EventHub;
   /** Estimated cost in USD of a successful call's tokens, when the model's price is known. */
   costOf?: (model: string, tokens: TokenUsage) => number | null;
 }
@@ -92,7 +96,6 @@ export interface AcquireOptions {
 const PROVIDER_FAILURE_WINDOW_MS = 10_000;
 /** How long a provider rests after failing on every key. */
 const PROVIDER_COOLDOWN_MS = 10_000;
-const TRANSIENT: ReadonlySet<FailureClass> = new Set(["server_error", "connection", "timeout", "rate_limit"]);
 const NO_EXCLUSIONS: ReadonlySet<string> = new Set();
 
 type MutableRecord = { -readonly [K in keyof CredentialRecord]: CredentialRecord[K] } & {
@@ -121,6 +124,20 @@ interface Waiter {
 }
 
 type Attempt = { lease: Lease } | Miss;
+
+/** The cooling reason a failure class leaves on a key. */
+function coolingReasonOf(failureClass: FailureClass): CoolingReason {
+  switch (failureClass) {
+    case "rate_limit":
+    case "quota_exhausted":
+    case "server_error":
+    case "timeout":
+    case "connection":
+      return failureClass;
+    default:
+      return "server_error";
+  }
+}
 
 /** The credential pool of one provider. */
 export class KeyPool {
@@ -187,11 +204,13 @@ export class KeyPool {
     return this.#scopeOf(record, scope);
   }
 
-  /** Set a credential's state for a scope (used when restoring saved state). */
+  /** Set a credential's state for a scope (restoring saved state, benchmarks); tells the event stream. */
   setScopeState(record: CredentialRecord, scope: string, state: KeyState): void {
     const scoped = this.#scopeOf(record, scope);
+    const before = scoped.state;
     scoped.state = state;
     this.#columns(scope).coolUntil[record.index] = state.status === "available" ? 0 : state.untilMs;
+    if (state !== before) this.#emitState(record, scope, state);
   }
 
   /** Set a credential's usage record for a scope (used when restoring saved state). */
@@ -200,10 +219,81 @@ export class KeyPool {
     this.#syncUsage(record.index, scope, usage);
   }
 
-  /** Set a credential-wide state (used when restoring saved state). */
+  /** Set a credential-wide state (restoring saved state); tells the event stream. */
   setDisabled(record: CredentialRecord, state: KeyState): void {
-    this.#mutable(record).disabled = state;
+    const mutable = this.#mutable(record);
+    const before = mutable.disabled;
+    mutable.disabled = state;
     this.#disabledUntil[record.index] = state.status === "available" ? 0 : state.untilMs;
+    if (state !== before) this.#emitState(record, null, state);
+  }
+
+  /**
+   * Everything worth keeping across a restart, as of now (expired states saved as available). Credentials
+   * are named by id and masked label, never by secret.
+   */
+  snapshot(): PoolSnapshot {
+    const now = this.#now();
+    const credentials: PoolSnapshot["credentials"] = {};
+    for (const record of this.records) {
+      const scopes: PoolSnapshot["credentials"][string]["scopes"] = {};
+      for (const [scope, scoped] of record.scopes) {
+        scopes[scope] = {
+          state: currentState(scoped.state, now),
+          strikes: scoped.strikes,
+          usage: scoped.usage,
+        };
+      }
+      credentials[record.credential.id] = {
+        label: record.credential.label,
+        disabled: currentState(record.disabled, now),
+        scopes,
+      };
+    }
+    return {
+      version: 1,
+      provider: this.providerId,
+      savedAtMs: now,
+      providerState: this.providerState,
+      credentials,
+    };
+  }
+
+  /**
+   * Take back what a saved snapshot knows about credentials still in the pool; unknown credentials and
+   * malformed parts are skipped, rests longer than any upstream would ask for are clamped. Returns how many
+   * credentials were restored. Restoring tells no one (nothing changed since the file was written).
+   */
+  restore(saved: unknown): number {
+    const now = this.#now();
+    const maxRestMs = Math.max(MAX_SAVED_REST_MS, this.#options.authFailureCooldownMs);
+    const snapshot = readSnapshot(saved, { nowMs: now, maxRestMs });
+    if (snapshot === null) return 0;
+    let restored = 0;
+    for (const [id, credential] of Object.entries(snapshot.credentials)) {
+      const record = this.#byId.get(id);
+      if (!record) continue;
+      record.disabled = credential.disabled;
+      this.#disabledUntil[record.index] = credential.disabled.status === "available"
+        ? 0
+        : credential.disabled.untilMs;
+      for (const [scope, scopedSnapshot] of Object.entries(credential.scopes)) {
+        const scoped = this.#scopeOf(record, scope);
+        scoped.state = scopedSnapshot.state;
+        this.#columns(scope).coolUntil[record.index] = scoped.state.status === "available"
+          ? 0
+          : scoped.state.untilMs;
+        scoped.strikes = scopedSnapshot.strikes;
+        if (scopedSnapshot.usage) {
+          scoped.usage = scopedSnapshot.usage;
+          this.#syncUsage(record.index, scope, scoped.usage);
+        }
+      }
+      restored++;
+    }
+    // A provider-wide rest is short; it is kept only while it lasts.
+    if (snapshot.providerState.status === "cooling") this.#providerState = snapshot.providerState;
+    return restored;
   }
 
   /** The provider-wide state (a cooldown after failures on every key). */
@@ -307,39 +397,55 @@ export class KeyPool {
     this.#options.onChange?.();
   }
 
+  /** Apply the verdict's cooldown to the credential; the verdict decides, the pool only keeps count. */
   #applyFailure(record: MutableRecord, scope: string, verdict: FailureVerdict, now: number): void {
-    const { failureClass, resetAtMs } = verdict;
+    const { failureClass, resetAtMs, cooldown } = verdict;
     const scoped = this.#scopeOf(record, scope);
-    switch (failureClass) {
-      case "auth":
+    const strikes = scoped.strikes;
+    // Strikes count consecutive transient failures (the ladder's rungs); a spent quota has its own rest.
+    if (cooldown !== "none" && cooldown !== "disable" && failureClass !== "quota_exhausted") scoped.strikes++;
+    const reason = coolingReasonOf(failureClass);
+    const rest = (untilMs: number) =>
+      this.setScopeState(record, scope, cool(scoped.state, untilMs, reason, now));
+    switch (cooldown) {
+      case "none":
+        return;
+      case "disable":
         this.setDisabled(record, disable("auth", now + this.#options.authFailureCooldownMs));
         return;
-      case "rate_limit": {
-        const until = resetAtMs ?? now + escalatingCooldownMs(scoped.strikes);
-        this.setScopeState(record, scope, cool(scoped.state, until, "rate_limit", now));
-        scoped.strikes++;
+      case "until_window_end":
+        rest(windowEndMs(now, this.#options.usageResetUtcHour));
         break;
-      }
-      case "quota_exhausted": {
-        const until = resetAtMs ?? windowEndMs(now, this.#options.usageResetUtcHour);
-        this.setScopeState(record, scope, cool(scoped.state, until, "quota_exhausted", now));
-        return;
-      }
-      case "server_error":
-      case "connection":
-      case "timeout":
-        scoped.strikes++;
-        if (resetAtMs !== null && resetAtMs > now) {
-          this.setScopeState(record, scope, cool(scoped.state, resetAtMs, failureClass, now));
-        }
+      case "until_reset":
+        if (resetAtMs !== null && resetAtMs > now) rest(resetAtMs);
         break;
-      default:
-        return; // The client's mistake says nothing about the credential.
+      case "ladder":
+        rest(now + escalatingCooldownMs(strikes));
+        break;
+      case "ladder_when_repeated":
+        // One 5xx is noise; two in a row on the same key are the key's (or its route's) trouble.
+        if (strikes > 0) rest(now + escalatingCooldownMs(strikes - 1));
+        break;
     }
-    if (TRANSIENT.has(failureClass) && !(failureClass === "rate_limit" && resetAtMs !== null)) {
+    if (verdict.providerWide) {
       record.lastTransient = { failureClass, atMs: now };
       this.#checkProviderWide(failureClass, now);
     }
+  }
+
+  #emitState(record: CredentialRecord, scope: string | null, state: KeyState): void {
+    const events = this.#options.events;
+    if (!events?.observed) return;
+    events.emit({
+      type: "credential-state",
+      atMs: this.#now(),
+      provider: this.providerId,
+      credentialId: record.credential.id,
+      credentialLabel: record.credential.label,
+      scope,
+      state: state.status,
+      ...(state.status === "available" ? {} : { reason: state.reason, untilMs: state.untilMs }),
+    });
   }
 
   /** The same transient failure on every usable key within a short window: rest the whole provider. */
@@ -351,7 +457,10 @@ export class KeyPool {
       if (!last || last.failureClass !== failureClass || now - last.atMs > PROVIDER_FAILURE_WINDOW_MS) return;
     }
     this.#providerState = cool(this.#providerState, now + PROVIDER_COOLDOWN_MS, "provider_cooldown", now);
-    for (const record of this.records) record.lastTransient = null;
+    for (const record of this.records) {
+      record.lastTransient = null;
+      this.#emitState(record, null, this.#providerState);
+    }
   }
 
   #now(): number {

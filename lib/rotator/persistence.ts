@@ -1,99 +1,48 @@
 /**
  * Persisting pools: usage, cooldowns and disabled states survive a restart. Credentials are stored
- * by id (a hash of the secret) plus their masked label, never in plaintext. Writes are debounced
- * (at most one per provider every few seconds) and flushed on shutdown.
+ * by id (a hash of the secret) plus their masked label, never in plaintext.
+ *
+ * Two paces: a change of a credential's state (a cooldown, a disabled key: rare, and costly to forget,
+ * since a restarted proxy would hammer a key that is resting) is written at once, on the
+ * `credential-state` event. Usage (every call) is debounced: at most one write per provider every
+ * `debounceMs` (5 s by default), so a crash loses at most the last 5 s of counts. Shutdown flushes all.
  */
 import type { Logger } from "../log/logger.ts";
 import type { StateStore } from "../store/state_store.ts";
 import type { Clock } from "./clock.ts";
-import type { KeyPool, ScopeRecord } from "./key_pool.ts";
-import { AVAILABLE, currentState, isCoolingReason, type KeyState } from "./key_state.ts";
-import { emptyCounters, type UsageCounters, type UsageRecord } from "./usage.ts";
+import type { EventHub } from "./events.ts";
+import type { KeyPool } from "./key_pool.ts";
 
-/** The persisted form of one pool. */
-export interface PoolSnapshot {
-  version: 1;
-  provider: string;
-  savedAtMs: number;
-  providerState: KeyState;
-  credentials: Record<string, {
-    label: string;
-    disabled: KeyState;
-    scopes: Record<string, ScopeRecord>;
-  }>;
-}
-
-/** The snapshot of a pool as of `nowMs` (expired states are saved as available). */
-export function exportPool(pool: KeyPool, nowMs: number): PoolSnapshot {
-  const credentials: PoolSnapshot["credentials"] = {};
-  for (const record of pool.records) {
-    const scopes: Record<string, ScopeRecord> = {};
-    for (const [scope, scoped] of record.scopes) {
-      scopes[scope] = {
-        state: currentState(scoped.state, nowMs),
-        strikes: scoped.strikes,
-        usage: scoped.usage,
-      };
-    }
-    credentials[record.credential.id] = {
-      label: record.credential.label,
-      disabled: currentState(record.disabled, nowMs),
-      scopes,
-    };
-  }
-  return {
-    version: 1,
-    provider: pool.providerId,
-    savedAtMs: nowMs,
-    providerState: pool.providerState,
-    credentials,
-  };
-}
-
-/** Restore what a snapshot knows about credentials still in the pool; unknown or malformed parts are skipped. */
-export function importPool(pool: KeyPool, snapshot: unknown, nowMs: number): number {
-  if (!isObject(snapshot) || snapshot.version !== 1 || !isObject(snapshot.credentials)) return 0;
-  let restored = 0;
-  for (const [id, saved] of Object.entries(snapshot.credentials)) {
-    const record = pool.record(id);
-    if (!record || !isObject(saved)) continue;
-    pool.setDisabled(record, currentState(readState(saved.disabled), nowMs));
-    if (isObject(saved.scopes)) {
-      for (const [scope, scopedValue] of Object.entries(saved.scopes)) {
-        if (!isObject(scopedValue)) continue;
-        pool.setScopeState(record, scope, currentState(readState(scopedValue.state), nowMs));
-        pool.scopeRecord(record, scope).strikes = typeof scopedValue.strikes === "number"
-          ? scopedValue.strikes
-          : 0;
-        const usage = readUsage(scopedValue.usage);
-        if (usage) pool.setScopeUsage(record, scope, usage);
-      }
-    }
-    restored++;
-  }
-  return restored;
-}
+export type { PoolSnapshot } from "./pool_snapshot.ts";
 
 /** Options of {@link PoolPersistence}. */
 export interface PoolPersistenceOptions {
   store: StateStore;
   clock: Clock;
   logger?: Logger;
-  /** Minimum time between two writes of one provider's file. @default 5000 */
+  /** Longest time a usage change waits before it is written. @default 5000 */
   debounceMs?: number;
+  /** When given, a credential's change of state is written at once instead of after `debounceMs`. */
+  events?: EventHub;
 }
 
-/** Loads pools at start, saves changed ones (debounced), and flushes everything on shutdown. */
+/** Loads pools at start, saves changed ones (state at once, usage debounced), and flushes everything on shutdown. */
 export class PoolPersistence {
   readonly #pools: ReadonlyMap<string, KeyPool>;
-  readonly #options: Required<Omit<PoolPersistenceOptions, "logger">> & { logger?: Logger };
+  readonly #options: Required<Omit<PoolPersistenceOptions, "logger" | "events">> & { logger?: Logger };
   readonly #dirty = new Set<string>();
   #timer: unknown = undefined;
   #writing: Promise<void> = Promise.resolve();
+  readonly #unsubscribe: () => void;
 
   constructor(pools: ReadonlyMap<string, KeyPool>, options: PoolPersistenceOptions) {
     this.#pools = pools;
     this.#options = { debounceMs: 5_000, ...options };
+    this.#unsubscribe = options.events?.subscribe((event) => {
+      if (event.type !== "credential-state") return;
+      this.#dirty.add(event.provider);
+      return this.flush();
+    }) ?? (() => {});
   }
 
   /** The store name of a provider's file: `usage_<provider>`. */
@@ -103,11 +52,10 @@ export class PoolPersistence {
 
   /** Restore every pool from the store. */
   async load(): Promise<void> {
-    const now = this.#options.clock.now();
     for (const [id, pool] of this.#pools) {
       try {
         const snapshot = await this.#options.store.load(PoolPersistence.fileName(id));
-        if (snapshot !== null) importPool(pool, snapshot, now);
+        if (snapshot !== null) pool.restore(snapshot);
       } catch (error) {
         this.#options.logger?.warn(`cannot load saved state of ${id}: ${(error as Error).message}`);
       }
@@ -132,13 +80,13 @@ export class PoolPersistence {
     }
     const ids = [...this.#dirty];
     this.#dirty.clear();
-    const now = this.#options.clock.now();
+    if (ids.length === 0) return this.#writing;
     this.#writing = this.#writing.then(async () => {
       for (const id of ids) {
         const pool = this.#pools.get(id);
         if (!pool) continue;
         try {
-          await this.#options.store.save(PoolPersistence.fileName(id), exportPool(pool, now));
+          await this.#options.store.save(PoolPersistence.fileName(id), pool.snapshot());
         } catch (error) {
           this.#options.logger?.warn(`cannot save state of ${id}: ${(error as Error).message}`);
         }
@@ -146,31 +94,9 @@ export class PoolPersistence {
     });
     return this.#writing;
   }
-}
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-function readState(value: unknown): KeyState {
-  if (!isObject(value) || typeof value.untilMs !== "number") return AVAILABLE;
-  if (value.status === "cooling" && isCoolingReason(value.reason)) {
-    return { status: "cooling", untilMs: value.untilMs, reason: value.reason };
+  /** Stop listening to state changes (the last flush is the caller's). */
+  close(): void {
+    this.#unsubscribe();
   }
-  if (value.status === "disabled") return { status: "disabled", reason: "auth", untilMs: value.untilMs };
-  return AVAILABLE;
-}
-
-function readUsage(value: unknown): UsageRecord | null {
-  if (!isObject(value) || typeof value.windowId !== "number") return null;
-  return { windowId: value.windowId, window: readCounters(value.window), totals: readCounters(value.totals) };
-}
-
-function readCounters(value: unknown): UsageCounters {
-  const counters = emptyCounters();
-  if (!isObject(value)) return counters;
-  for (const key of Object.keys(counters) as Array<keyof UsageCounters>) {
-    if (typeof value[key] === "number" && Number.isFinite(value[key])) counters[key] = value[key] as number;
-  }
-  return counters;
 }

@@ -11,14 +11,10 @@ import { NoCredentialAvailableError, readUpstreamErrorBody, RequestError, Upstre
 import type { Logger } from "../log/logger.ts";
 import type { ConfiguredProvider } from "../../providers/mod.ts";
 import { type Clock, sleep, systemClock } from "./clock.ts";
-import { backoffMs, classifyFailure, type FailureClass } from "./failure.ts";
+import type { AttemptFacts, EventHub, FrontDoor } from "./events.ts";
+import { backoffMs, classifyFailure, type FailureClass, type FailureVerdict } from "./failure.ts";
 import { KeyPool, type Lease } from "./key_pool.ts";
-import {
-  ClientAbortError,
-  type ReadUpstreamOptions,
-  readUpstreamText,
-  type UpstreamResponse,
-} from "./upstream_call.ts";
+import { ClientAbortError } from "./upstream_call.ts";
 import type { TokenUsage } from "./usage.ts";
 
 /** How a call ended, reported once its response (or stream) is finished. */
@@ -39,6 +35,20 @@ export interface AttemptContext {
   target: Target;
   /** Epoch ms by which the first byte must have arrived (the global deadline). */
   deadlineAtMs: number;
+  /** 1 for the first attempt of the call, 2 for the next, … */
+  attempt: number;
+  /** Tell the rotator the response headers arrived (the attempt's time to first byte, for events). */
+  headersReceived(): void;
+}
+
+/** Who a call is for, as attempt events name it. */
+export interface CallFacts {
+  /** The proxy's request id. @default "" */
+  requestId?: string;
+  /** @default "library" */
+  frontDoor?: FrontDoor;
+  /** @default false */
+  stream?: boolean;
 }
 
 /** Options of {@link Rotator.execute}. */
@@ -48,6 +58,8 @@ export interface ExecuteOptions<T> {
   signal?: AbortSignal;
   /** One attempt with one credential; throws `UpstreamError` when the upstream fails. */
   attempt: (context: AttemptContext) => Promise<T>;
+  /** Named in attempt events. */
+  facts?: CallFacts;
 }
 
 /** The result of the successful attempt plus a hook to report how the whole call ended. */
@@ -71,8 +83,10 @@ export interface RotatorOptions {
   logger?: Logger;
   /** First backoff ceiling after a transient failure. @default 250 */
   backoffBaseMs?: number;
-  /** Called after any change of pool state worth persisting. */
+  /** Called after any change of pool state worth persisting (usage included; persistence debounces it). */
   onChange?: (providerId: string) => void;
+  /** Where attempt and credential-state events go. */
+  events?: EventHub;
   /** Model prices (`MODEL_PRICES`) for estimated costs. */
   prices?: ReadonlyMap<string, ModelPrice>;
 }
@@ -84,8 +98,6 @@ interface FailedAttempt {
   status: number;
 }
 
-const TRANSIENT: ReadonlySet<FailureClass> = new Set(["server_error", "connection", "timeout"]);
-
 /** Chooses credentials and runs attempts with retries and failover. */
 export class Rotator {
   readonly #pools = new Map<string, KeyPool>();
@@ -93,7 +105,7 @@ export class Rotator {
 
   constructor(providers: readonly ConfiguredProvider[], options: RotatorOptions) {
     this.#options = { clock: systemClock, random: Math.random, backoffBaseMs: 250, ...options };
-    const { settings, clock, random, onChange } = this.#options;
+    const { settings, clock, random, onChange, events } = this.#options;
     for (const provider of providers) {
       this.#pools.set(
         provider.id,
@@ -105,13 +117,16 @@ export class Rotator {
           clock,
           random,
           onChange: onChange ? () => onChange(provider.id) : undefined,
-          costOf: (model, tokens) => {
-            const price = priceOf(this.#options.prices ?? new Map(), `${provider.id}/${model}`);
-            return price ? costOf(price, tokens) : null;
-          },
+          events,
+          costOf: (model, tokens) => this.#costOf(provider.id, model, tokens),
         }),
       );
     }
+  }
+
+  #costOf(providerId: string, model: string, tokens: TokenUsage): number | null {
+    const price = priceOf(this.#options.prices ?? new Map(), `${providerId}/${model}`);
+    return price ? costOf(price, tokens) : null;
   }
 
   /** The pool of a provider. */
@@ -132,6 +147,7 @@ export class Rotator {
     const failures: FailedAttempt[] = [];
     let refusal: NoCredentialAvailableError | null = null;
     let contextError: RequestError | null = null;
+    let attempts = 0;
 
     for (const [position, target] of targets.entries()) {
       const pool = this.#pools.get(target.provider.id);
@@ -155,39 +171,54 @@ export class Rotator {
           const waited = failures.length > 0 ? ` after ${failures.length} failed attempt(s)` : "";
           logger.debug(`${pool.providerId}/${target.model} key=${lease.credential.label}: sending${waited}`);
         }
+        const report = this.#reporter(options.facts, lease, target, ++attempts);
         try {
-          const value = await attempt({ credential: lease.credential, target, deadlineAtMs });
-          return { value, credential: lease.credential, target, finish: finisher(pool, lease, clock) };
+          const value = await attempt({
+            credential: lease.credential,
+            target,
+            deadlineAtMs,
+            attempt: attempts,
+            headersReceived: report.headersReceived,
+          });
+          return {
+            value,
+            credential: lease.credential,
+            target,
+            finish: finisher(pool, lease, { clock, report }),
+          };
         } catch (error) {
           if (error instanceof ClientAbortError || signal?.aborted) {
             pool.recordResult(lease, { outcome: "cancelled" });
             lease.release();
+            report.end({ outcome: "cancelled" });
             throw error instanceof ClientAbortError ? error : new ClientAbortError("client disconnected");
           }
           if (!(error instanceof UpstreamError)) {
             lease.release();
+            report.end({ outcome: "failure", error: error instanceof Error ? error.message : String(error) });
             throw error;
           }
           const verdict = classifyFailure(error, clock.now());
           pool.recordResult(lease, { outcome: "failure", verdict });
           lease.release();
-          const { failureClass } = verdict;
+          report.end({ outcome: "failure", verdict, status: error.status });
+          const { failureClass, next } = verdict;
           failures.push({
             provider: pool.providerId,
             label: lease.credential.label,
             failureClass,
             status: error.status,
           });
-          const next = failureClass === "client_error"
+          const said = next === "answer"
             ? ""
-            : failureClass === "context_length"
+            : next === "next_target"
             ? (position < targets.length - 1 ? "; trying the next target" : "")
             : "; trying another credential";
           logger?.warn(
-            `${pool.providerId}/${target.model} key=${lease.credential.label}: ${verdict.summary}${next}`,
+            `${pool.providerId}/${target.model} key=${lease.credential.label}: ${verdict.summary}${said}`,
           );
-          if (failureClass === "client_error") throw error;
-          if (failureClass === "context_length") {
+          if (next === "answer") throw error;
+          if (next === "next_target") {
             contextError = new RequestError(
               400,
               `${pool.providerId}: ${readUpstreamErrorBody(error.body).message ?? error.message}`,
@@ -199,10 +230,8 @@ export class Rotator {
             if (position === targets.length - 1) throw contextError;
             break;
           }
-          if (failureClass !== "rate_limit" && failureClass !== "quota_exhausted") {
-            exclude.add(lease.credential.id);
-          }
-          if (TRANSIENT.has(failureClass)) {
+          if (!verdict.sameKeyAgain) exclude.add(lease.credential.id);
+          if (verdict.backoff) {
             const delay = backoffMs(transientFailures++, {
               baseMs: this.#options.backoffBaseMs,
               random: this.#options.random,
@@ -218,6 +247,53 @@ export class Rotator {
       }
     }
     throw contextError ?? this.#finalError(targets, failures, refusal);
+  }
+
+  /** Emits the attempt's start now, and its end (once) when told; a no-op when nobody listens. */
+  #reporter(facts: CallFacts | undefined, lease: Lease, target: Target, attempt: number): AttemptReporter {
+    const { events, clock } = this.#options;
+    const startedAtMs = clock.now();
+    let headersAtMs: number | null = null;
+    const headersReceived = () => {
+      headersAtMs ??= clock.now();
+    };
+    if (!events?.observed) return { headersReceived, end: () => {} };
+    const base: AttemptFacts = {
+      requestId: facts?.requestId ?? "",
+      frontDoor: facts?.frontDoor ?? "library",
+      provider: target.provider.id,
+      model: target.model,
+      credentialId: lease.credential.id,
+      credentialLabel: lease.credential.label,
+      attempt,
+      stream: facts?.stream ?? false,
+    };
+    events.emit({ type: "attempt-start", atMs: startedAtMs, ...base });
+    let ended = false;
+    return {
+      headersReceived,
+      end: (end) => {
+        if (ended) return;
+        ended = true;
+        const atMs = clock.now();
+        const tokens = end.tokens ?? null;
+        events.emit({
+          type: "attempt-end",
+          atMs,
+          ...base,
+          outcome: end.outcome,
+          durationMs: atMs - startedAtMs,
+          ...(headersAtMs === null ? {} : { ttfbMs: headersAtMs - startedAtMs }),
+          ...(end.status ? { status: end.status } : {}),
+          ...(end.verdict ? { failureClass: end.verdict.failureClass, error: end.verdict.summary } : {}),
+          ...(end.error ? { error: end.error } : {}),
+          ...(end.afterOutput ? { afterOutput: true } : {}),
+          ...(end.outcome === "success"
+            ? { tokens, costUsd: tokens ? this.#costOf(target.provider.id, target.model, tokens) : null }
+            : {}),
+        });
+      },
+    };
   }
 
   /** The error after every target failed: 429 while only cooldowns stood in the way, else 502/503/504. */
@@ -274,23 +350,45 @@ export class Rotator {
   }
 }
 
-function finisher(pool: KeyPool, lease: Lease, clock: Clock): (outcome: CallOutcome) => void {
+/** How an attempt ended, for its `attempt-end` event. */
+interface AttemptEnd {
+  outcome: "success" | "failure" | "cancelled";
+  verdict?: FailureVerdict;
+  status?: number;
+  error?: string;
+  tokens?: TokenUsage | null;
+  afterOutput?: boolean;
+}
+
+interface AttemptReporter {
+  headersReceived(): void;
+  end(end: AttemptEnd): void;
+}
+
+function finisher(
+  pool: KeyPool,
+  lease: Lease,
+  options: { clock: Clock; report: AttemptReporter },
+): (outcome: CallOutcome) => void {
+  const { clock, report } = options;
   let finished = false;
   return (outcome) => {
     if (finished) return;
     finished = true;
-    if (outcome.ok) pool.recordResult(lease, { outcome: "success", tokens: outcome.tokens });
-    else if ("cancelled" in outcome) pool.recordResult(lease, { outcome: "cancelled" });
-    else {
+    if (outcome.ok) {
+      pool.recordResult(lease, { outcome: "success", tokens: outcome.tokens });
+      report.end({ outcome: "success", tokens: outcome.tokens });
+    } else if ("cancelled" in outcome) {
+      pool.recordResult(lease, { outcome: "cancelled" });
+      report.end({ outcome: "cancelled" });
+    } else {
       const error = outcome.error instanceof UpstreamError ? outcome.error : new UpstreamError(
         "the stream broke after output began",
         { kind: "connection", provider: pool.providerId },
       );
-      pool.recordResult(lease, {
-        outcome: "failure",
-        verdict: classifyFailure(error, clock.now()),
-        afterOutput: true,
-      });
+      const verdict = classifyFailure(error, clock.now());
+      pool.recordResult(lease, { outcome: "failure", verdict, afterOutput: true });
+      report.end({ outcome: "failure", verdict, status: error.status, afterOutput: true });
     }
     lease.release();
   };
@@ -309,20 +407,4 @@ function summarize(failures: readonly FailedAttempt[]): string {
     const named = keys.length > 5 ? [...keys.slice(0, 5), `${keys.length - 5} more`] : keys;
     return `${labels.length}× ${name} (${named.join(", ")})`;
   }).join(", ");
-}
-
-/**
- * Read the body of a call's successful answer. A failure ends the call: a client that left is not the
- * key's fault (cancelled), a stalled or broken body is (failure).
- */
-export async function readCallText(
-  result: ExecuteResult<UpstreamResponse>,
-  options: ReadUpstreamOptions,
-): Promise<string> {
-  try {
-    return await readUpstreamText(result.value, options);
-  } catch (error) {
-    result.finish(error instanceof ClientAbortError ? { ok: false, cancelled: true } : { ok: false, error });
-    throw error;
-  }
 }

@@ -1,8 +1,9 @@
 /** Types shared by the server's routes and middleware. */
 import type { ProxyConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
+import type { EventHub } from "../rotator/events.ts";
 import type { Rotator } from "../rotator/rotator.ts";
-import type { FetchFunction } from "../rotator/upstream_call.ts";
+import type { UpstreamClient } from "../rotator/upstream_client.ts";
 import type { ConfiguredProvider } from "../../providers/mod.ts";
 import type { ModelCatalog } from "./model_catalog.ts";
 import type { OutputLimits } from "./output_limits.ts";
@@ -15,8 +16,11 @@ export interface AppDeps {
   config: ProxyConfig;
   providers: readonly ConfiguredProvider[];
   rotator: Rotator;
+  /** The one upstream client: every call to a provider goes through it (and the rotator). */
+  upstream: UpstreamClient;
+  /** Attempt and credential-state events (request logs, metrics and persistence subscribe). */
+  events: EventHub;
   logger: Logger;
-  fetch: FetchFunction;
   catalog: ModelCatalog;
   /** Output-token ceilings learned from upstream refusals. */
   outputLimits: OutputLimits;

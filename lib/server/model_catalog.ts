@@ -9,8 +9,13 @@ import type { ListedModel } from "../../providers/types.ts";
 import type { RotationSettings } from "../config/rotation.ts";
 import type { Logger } from "../log/logger.ts";
 import { isAllowed } from "./model_resolution.ts";
-import { readUpstreamText, sendUpstream } from "../rotator/upstream_call.ts";
-import type { FetchFunction } from "../rotator/upstream_call.ts";
+import type { UpstreamClient } from "../rotator/upstream_client.ts";
+
+/**
+ * The model (usage scope) a listing call is made for: listings go through the rotator like any call, so a
+ * key that is refused or cooling is skipped, and their counts stay apart from the models' own.
+ */
+export const LISTING_SCOPE = "(model listing)";
 
 /** One model as `/v1/models` shows it (OpenAI's model object). */
 export interface ModelEntry {
@@ -28,12 +33,13 @@ interface CacheEntry {
 
 /** Options of {@link ModelCatalog}. */
 export interface ModelCatalogOptions {
-  fetch: FetchFunction;
+  /** The upstream client (listings go through the rotator, not around it). */
+  upstream: UpstreamClient;
   logger: Logger;
   ttlMs: number;
   /** Model filters and aliases. */
   settings: RotationSettings;
-  /** Bound on one listing call. @default 15000 */
+  /** Bound on reading one listing page. @default 15000 */
   timeoutMs?: number;
   /** Most pages read from one provider. @default 20 */
   maxPages?: number;
@@ -109,21 +115,18 @@ export class ModelCatalog {
   }
 
   async #fetchAll(provider: ConfiguredProvider): Promise<ListedModel[]> {
-    const credential = provider.credentials[0];
     const models: ListedModel[] = [];
     let pageToken: string | undefined;
     for (let page = 0; page < this.#options.maxPages; page++) {
-      const request = provider.adapter.modelsRequest({ baseUrl: provider.baseUrl, credential, pageToken });
-      const upstream = await sendUpstream(request, {
-        fetch: this.#options.fetch,
-        provider: provider.id,
-        headersTimeoutMs: this.#options.timeoutMs,
+      const token = pageToken;
+      const result = await this.#options.upstream.json({
+        targets: [{ provider, model: LISTING_SCOPE }],
+        readTimeoutMs: this.#options.timeoutMs,
+        build: ({ credential, auth }) =>
+          provider.adapter.modelsRequest({ baseUrl: provider.baseUrl, credential, auth, pageToken: token }),
       });
-      const text = await readUpstreamText(upstream, {
-        provider: provider.id,
-        timeoutMs: this.#options.timeoutMs,
-      });
-      const listing = provider.adapter.parseModels(JSON.parse(text));
+      result.finish({ ok: true });
+      const listing = provider.adapter.parseModels(result.value.json);
       models.push(...listing.models);
       if (!listing.nextPageToken) break;
       pageToken = listing.nextPageToken;

@@ -3,8 +3,10 @@ import type { ProxyConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import { join } from "node:path";
 import { systemClock } from "../rotator/clock.ts";
+import { EventHub } from "../rotator/events.ts";
 import { PoolPersistence } from "../rotator/persistence.ts";
 import { Rotator } from "../rotator/rotator.ts";
+import { UpstreamClient } from "../rotator/upstream_client.ts";
 import { JsonFileStore } from "../store/state_store.ts";
 import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { resolveProviders } from "../../providers/mod.ts";
@@ -39,32 +41,49 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   logger.addSecrets(
     providers.flatMap((provider) => provider.credentials.map((credential) => credential.secret)),
   );
-  const catalog = new ModelCatalog(providers, {
-    fetch,
-    logger,
-    ttlMs: config.modelsCacheTtlMs,
-    settings: config.rotation,
+  const events = new EventHub({
+    onObserverError: (error) => logger.warn(`an event observer failed: ${(error as Error).message}`),
   });
   const rotator = new Rotator(providers, {
     settings: config.rotation,
     globalTimeoutMs: config.globalTimeoutMs,
     prices: config.prices,
     logger,
-    // Pool changes happen only once requests flow, after `persistence` below exists.
+    events,
+    // Usage changes on every call: written debounced. Pool changes happen only once requests flow, after
+    // `persistence` below exists.
     onChange: (providerId) => persistence.markDirty(providerId),
   });
   const persistence = new PoolPersistence(rotator.pools, {
     store: new JsonFileStore(join(config.dataDir, "usage"), logger),
     clock: systemClock,
     logger,
+    // Cooldowns and disabled keys are written at once.
+    events,
   });
   await persistence.load();
+  const upstream = new UpstreamClient({
+    rotator,
+    fetch,
+    timeouts: {
+      connectMs: config.connectTimeoutMs,
+      streamingReadMs: config.streamingReadTimeoutMs,
+      nonStreamingReadMs: config.nonStreamingReadTimeoutMs,
+    },
+  });
+  const catalog = new ModelCatalog(providers, {
+    upstream,
+    logger,
+    ttlMs: config.modelsCacheTtlMs,
+    settings: config.rotation,
+  });
   const app = createApp({
     config,
     providers,
     rotator,
+    upstream,
+    events,
     logger,
-    fetch,
     catalog,
     outputLimits: new OutputLimits(),
   });

@@ -9,9 +9,9 @@ import { readModelList } from "./openai_compatible.ts";
 /** The API version the proxy speaks (https://docs.anthropic.com/en/api/versioning). */
 export const ANTHROPIC_VERSION = "2023-06-01";
 
-function headers(input: Pick<ChatRequestInput, "credential" | "clientHeaders">, accept: string) {
+function headers(input: Pick<ChatRequestInput, "auth" | "clientHeaders">, accept: string) {
   const result: Record<string, string> = {
-    "x-api-key": input.credential.secret,
+    ...input.auth,
     "anthropic-version": ANTHROPIC_VERSION,
     "content-type": "application/json",
     "accept": accept,
@@ -64,6 +64,7 @@ export const anthropic: ProviderAdapter = {
   format: "anthropic",
   authKind: "api_key",
   defaultBaseUrl: "https://api.anthropic.com",
+  authHeaders: (accessToken) => ({ "x-api-key": accessToken }),
   prepareBody: (body) => withoutUnsignedThinking(body),
   chatRequest: (input) => messagesRequest("/v1/messages", input, input.stream),
   countTokensRequest: (input) => {
@@ -75,10 +76,10 @@ export const anthropic: ProviderAdapter = {
     return messagesRequest("/v1/messages/count_tokens", { ...input, body }, false);
   },
   // https://docs.anthropic.com/en/api/models-list: pages of up to 1000, `has_more` and `last_id`.
-  modelsRequest: ({ baseUrl, credential, pageToken }) => ({
+  modelsRequest: ({ baseUrl, auth, pageToken }) => ({
     url: `${baseUrl}/v1/models?limit=1000${pageToken ? `&after_id=${encodeURIComponent(pageToken)}` : ""}`,
     method: "GET",
-    headers: { "x-api-key": credential.secret, "anthropic-version": ANTHROPIC_VERSION },
+    headers: { ...auth, "anthropic-version": ANTHROPIC_VERSION },
   }),
   parseModels: (json) => {
     const page = json as { has_more?: unknown; last_id?: unknown } | null;

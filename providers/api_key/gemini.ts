@@ -120,7 +120,8 @@ export const gemini: ProviderAdapter = {
   defaultBaseUrl: "https://generativelanguage.googleapis.com",
   prepareBody: (body, { model }) =>
     /^(models\/)?gemma-/i.test(model) ? fitGemmaBody(body) : fitThinkingConfig(body, model),
-  chatRequest({ baseUrl, credential, model, body, stream }) {
+  authHeaders: (accessToken) => ({ "x-goog-api-key": accessToken }),
+  chatRequest({ baseUrl, auth, model, body, stream }) {
     // The model lives in the URL; a `model` field in the body would be rejected.
     const { model: _model, ...rest } = body;
     const method = stream ? "streamGenerateContent?alt=sse" : "generateContent";
@@ -128,7 +129,7 @@ export const gemini: ProviderAdapter = {
       url: `${baseUrl}/${API}/${modelPath(model)}:${method}`,
       method: "POST",
       headers: {
-        "x-goog-api-key": credential.secret,
+        ...auth,
         "content-type": "application/json",
         "accept": stream ? "text/event-stream" : "application/json",
       },
@@ -136,12 +137,12 @@ export const gemini: ProviderAdapter = {
     };
   },
   // https://ai.google.dev/api/models#method:-models.list — pages via pageToken / nextPageToken.
-  modelsRequest({ baseUrl, credential, pageToken }) {
+  modelsRequest({ baseUrl, auth, pageToken }) {
     const page = pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : "";
     return {
       url: `${baseUrl}/${API}/models?pageSize=1000${page}`,
       method: "GET",
-      headers: { "x-goog-api-key": credential.secret },
+      headers: { ...auth },
     };
   },
   parseModels(json) {
@@ -168,11 +169,11 @@ export const gemini: ProviderAdapter = {
     return { models, nextPageToken: next };
   },
   // https://ai.google.dev/api/embeddings#method:-models.batchembedcontents
-  embeddingsRequest({ baseUrl, credential, model, body }) {
+  embeddingsRequest({ baseUrl, auth, model, body }) {
     return {
       url: `${baseUrl}/${API}/${modelPath(model)}:batchEmbedContents`,
       method: "POST",
-      headers: { "x-goog-api-key": credential.secret, "content-type": "application/json" },
+      headers: { ...auth, "content-type": "application/json" },
       body: JSON.stringify(body),
     };
   },

@@ -44,36 +44,37 @@ export function openAICompatible(options: OpenAICompatibleOptions): ProviderAdap
     defaultBaseUrl: baseUrl,
     prepareBody,
     thinkTags,
-    chatRequest({ baseUrl, credential, model, body, stream }) {
+    authHeaders: (accessToken) => ({ "authorization": `Bearer ${accessToken}` }),
+    chatRequest({ baseUrl, auth, model, body, stream }) {
       return {
         url: `${baseUrl}/chat/completions`,
         method: "POST",
         headers: {
           ...extraHeaders,
-          "authorization": `Bearer ${credential.secret}`,
+          ...auth,
           "content-type": "application/json",
           "accept": stream ? "text/event-stream" : "application/json",
         },
         body: JSON.stringify({ ...body, model }),
       };
     },
-    modelsRequest({ baseUrl, credential }) {
+    modelsRequest({ baseUrl, auth }) {
       return {
         url: `${baseUrl}/models`,
         method: "GET",
-        headers: { ...extraHeaders, "authorization": `Bearer ${credential.secret}` },
+        headers: { ...extraHeaders, ...auth },
       };
     },
     parseModels(json) {
       return { models: readModelList(json), nextPageToken: null };
     },
-    embeddingsRequest({ baseUrl, credential, body }) {
+    embeddingsRequest({ baseUrl, auth, body }) {
       return {
         url: `${baseUrl}/embeddings`,
         method: "POST",
         headers: {
           ...extraHeaders,
-          "authorization": `Bearer ${credential.secret}`,
+          ...auth,
           "content-type": "application/json",
         },
         body: JSON.stringify(body),

@@ -18,6 +18,7 @@ export function chatCompletions(deps: AppDeps): Handler<AppEnv> {
     c.get("access").model = model;
     return await runChat(deps, c, {
       inbound: CODECS.openai,
+      frontDoor: "openai",
       body,
       clientModel: model,
       targets: resolveTargets(model, providers, config.rotation),

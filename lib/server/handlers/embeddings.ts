@@ -15,8 +15,7 @@ import {
   resultToOpenAIEmbeddings,
 } from "../../formats/openai/embeddings.ts";
 import { systemClock } from "../../rotator/clock.ts";
-import { readCallText, type Target } from "../../rotator/rotator.ts";
-import { sendUpstream } from "../../rotator/upstream_call.ts";
+import type { Target } from "../../rotator/rotator.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { EmbeddingBatcher, embedInChunks } from "../embedding_batcher.ts";
 import { resolveTargets } from "../model_resolution.ts";
@@ -36,7 +35,7 @@ function inputsPerCall(targets: readonly Target[]): number {
 
 /** Build the embeddings handler. */
 export function embeddings(deps: AppDeps): Handler<AppEnv> {
-  const { config, rotator, fetch } = deps;
+  const { config, upstream } = deps;
   const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
   const batcher = config.embeddingBatching
     ? new EmbeddingBatcher({ windowMs: config.embeddingBatchWindowMs, clock: systemClock })
@@ -46,44 +45,41 @@ export function embeddings(deps: AppDeps): Handler<AppEnv> {
   async function embed(
     targets: readonly Target[],
     inputs: Array<string | number[]>,
-    options: { dimensions?: number; user?: string; signal?: AbortSignal },
+    options: { dimensions?: number; user?: string; signal?: AbortSignal; requestId?: string },
   ): Promise<EmbeddingResult> {
-    const result = await rotator.execute({
+    // Checked before any call: a target without embeddings is the client's mistake, not an upstream failure.
+    for (const target of targets) {
+      if (!embeddingCodec(target.provider.adapter.format) || !target.provider.adapter.embeddingsRequest) {
+        throw new RequestError(400, `provider ${target.provider.id} does not offer embeddings`, {
+          param: "model",
+          code: "model_not_supported",
+        });
+      }
+    }
+    const result = await upstream.json({
       targets,
       signal: options.signal,
-      attempt: ({ credential, target }) => {
+      facts: { requestId: options.requestId, frontDoor: "embeddings" },
+      build: ({ credential, auth, target }) => {
         const { adapter } = target.provider;
-        const codec = embeddingCodec(adapter.format);
-        if (!codec || !adapter.embeddingsRequest) {
-          throw new RequestError(400, `provider ${target.provider.id} does not offer embeddings`, {
-            param: "model",
-            code: "model_not_supported",
-          });
-        }
-        const body = codec.request(inputs, { model: target.model, ...options });
-        const request = adapter.embeddingsRequest({
+        return adapter.embeddingsRequest!({
           baseUrl: target.provider.baseUrl,
           credential,
+          auth,
           model: target.model,
-          body,
-        });
-        return sendUpstream(request, {
-          fetch,
-          provider: target.provider.id,
-          headersTimeoutMs: config.nonStreamingReadTimeoutMs,
-          signal: options.signal,
+          body: embeddingCodec(adapter.format)!.request(inputs, {
+            model: target.model,
+            dimensions: options.dimensions,
+            user: options.user,
+          }),
         });
       },
     });
     const { provider, model } = result.target;
-    const text = await readCallText(result, {
-      provider: provider.id,
-      timeoutMs: config.nonStreamingReadTimeoutMs,
-      signal: options.signal,
-    });
+    const { text, json } = result.value;
     let embedded: EmbeddingResult;
     try {
-      embedded = embeddingCodec(provider.adapter.format)!.toResult(JSON.parse(text), { model, inputs });
+      embedded = embeddingCodec(provider.adapter.format)!.toResult(json, { model, inputs });
     } catch (error) {
       const failure = new UpstreamError(
         `${provider.id} sent embeddings that could not be read: ${(error as Error).message}`,
@@ -121,7 +117,8 @@ export function embeddings(deps: AppDeps): Handler<AppEnv> {
       )
       : await embedInChunks(inputs, {
         size,
-        embed: (chunk) => embed(targets, chunk, { ...options, signal: c.req.raw.signal }),
+        embed: (chunk) =>
+          embed(targets, chunk, { ...options, signal: c.req.raw.signal, requestId: c.get("requestId") }),
       });
     return c.json(
       resultToOpenAIEmbeddings(result, {

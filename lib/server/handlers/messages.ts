@@ -12,8 +12,7 @@ import {
   passThroughRequestSchema,
 } from "../../formats/anthropic/schema.ts";
 import { countInputTokens } from "../../formats/token_count.ts";
-import { readCallText, type Target } from "../../rotator/rotator.ts";
-import { sendUpstream } from "../../rotator/upstream_call.ts";
+import type { Target } from "../../rotator/rotator.ts";
 import { runChat } from "../chat_pipeline.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { resolveTargets } from "../model_resolution.ts";
@@ -49,6 +48,7 @@ export function messages(deps: AppDeps): Handler<AppEnv> {
     if (!allNative(targets)) validateBody(translationSchema(c.req.raw.headers), body);
     return await runChat(deps, c, {
       inbound: CODECS.anthropic,
+      frontDoor: "anthropic",
       body,
       clientModel: model,
       targets,
@@ -61,7 +61,7 @@ export function messages(deps: AppDeps): Handler<AppEnv> {
 
 /** Build the count_tokens handler: the provider's own count when it has one, else a local estimate. */
 export function countTokens(deps: AppDeps): Handler<AppEnv> {
-  const { config, rotator, fetch } = deps;
+  const { config, upstream } = deps;
   const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
   return async function countTokens(c) {
     const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
@@ -71,40 +71,30 @@ export function countTokens(deps: AppDeps): Handler<AppEnv> {
     c.get("access").model = model;
     const [target] = resolveTargets(model, providers, config.rotation);
     const { provider } = target;
-    if (provider.adapter.format === "anthropic" && provider.adapter.countTokensRequest) {
+    const { adapter } = provider;
+    if (adapter.format === "anthropic" && adapter.countTokensRequest) {
       const forwarded = removeForbiddenFields(body);
-      const result = await rotator.execute({
+      const result = await upstream.json({
         targets: [target],
         signal: c.req.raw.signal,
-        attempt: ({ credential }) =>
-          sendUpstream(
-            provider.adapter.countTokensRequest!({
-              baseUrl: provider.baseUrl,
-              credential,
-              model: target.model,
-              body: forwarded,
-              stream: false,
-              clientHeaders: c.req.raw.headers,
-            }),
-            {
-              fetch,
-              provider: provider.id,
-              headersTimeoutMs: config.connectTimeoutMs,
-              signal: c.req.raw.signal,
-            },
-          ),
+        facts: { requestId: c.get("requestId"), frontDoor: "anthropic" },
+        // A count is quick: it gets the connect timeout, not the long wait of a generation.
+        readTimeoutMs: config.connectTimeoutMs,
+        build: ({ credential, auth }) =>
+          adapter.countTokensRequest!({
+            baseUrl: provider.baseUrl,
+            credential,
+            auth,
+            model: target.model,
+            body: forwarded,
+            stream: false,
+            clientHeaders: c.req.raw.headers,
+          }),
       });
       c.get("access").keyLabel = result.credential.label;
-      const text = await readCallText(result, {
-        provider: provider.id,
-        timeoutMs: config.connectTimeoutMs,
-        signal: c.req.raw.signal,
-      });
       result.finish({ ok: true });
-      return new Response(text, {
-        status: result.value.response.status,
-        headers: relayHeaders(result.value.response.headers),
-      });
+      const { response, text } = result.value;
+      return new Response(text, { status: response.status, headers: relayHeaders(response.headers) });
     }
     validateBody(countTokensRequestSchema, body);
     const canonical = CODECS.anthropic.toCanonicalRequest(removeForbiddenFields(body), target.model);

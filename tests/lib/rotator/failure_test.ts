@@ -51,8 +51,14 @@ function errorInfo(metadata: Record<string, string>): Record<string, unknown> {
   return { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "RATE_LIMIT_EXCEEDED", metadata };
 }
 
-function expectVerdict(error: UpstreamError, expected: FailureVerdict): void {
-  assert.deepEqual(classifyFailure(error, NOW_MS), expected);
+/** The reading of a failure; `retryable` means another key may be tried (the verdict's next step). */
+interface Reading extends Pick<FailureVerdict, "failureClass" | "resetAtMs" | "summary"> {
+  retryable: boolean;
+}
+
+function expectVerdict(error: UpstreamError, expected: Reading): void {
+  const { failureClass, resetAtMs, summary, next } = classifyFailure(error, NOW_MS);
+  assert.deepEqual({ failureClass, retryable: next === "other_key", resetAtMs, summary }, expected);
 }
 
 // classifyFailure(): one test per row of the classification table.

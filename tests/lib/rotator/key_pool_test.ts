@@ -3,6 +3,7 @@ import { defaultProviderRotation, type ProviderRotation } from "../../../lib/con
 import { apiKeyCredential } from "../../../lib/credentials/credential.ts";
 import { NoCredentialAvailableError } from "../../../lib/errors.ts";
 import type { FailureVerdict } from "../../../lib/rotator/failure.ts";
+import { classifiedAs } from "../../helpers/verdicts.ts";
 import { KeyPool, type Lease } from "../../../lib/rotator/key_pool.ts";
 import { ClientAbortError } from "../../../lib/rotator/upstream_call.ts";
 import { FakeClock } from "../../helpers/fake_clock.ts";
@@ -30,12 +31,7 @@ function makePool(
 const verdict = (
   failureClass: FailureVerdict["failureClass"],
   resetAtMs: number | null = null,
-): FailureVerdict => ({
-  failureClass,
-  retryable: true,
-  resetAtMs,
-  summary: failureClass,
-});
+): FailureVerdict => classifiedAs(failureClass, resetAtMs);
 
 const farDeadline = (clock: FakeClock) => ({ deadlineAtMs: clock.now() + 30_000 });
 

@@ -12,11 +12,15 @@ import { openrouter } from "../../../providers/api_key/openrouter.ts";
 import { KNOWN_PROVIDERS } from "../../../providers/mod.ts";
 
 const credential = apiKeyCredential("sk-test-key-0123456789");
+/** What the upstream client hands request builders: the adapter's own auth headers for the key. */
+const authOf = (adapter: { authHeaders: typeof openrouter.authHeaders }) =>
+  adapter.authHeaders(credential.secret, credential);
 
 Deno.test("openAICompatible providers: Bearer key, /chat/completions, model replaced, nested ids kept", () => {
   const request = openrouter.chatRequest({
     baseUrl: "https://openrouter.ai/api/v1",
     credential,
+    auth: authOf(openrouter),
     model: "anthropic/claude-3-opus",
     body: { model: "openrouter/anthropic/claude-3-opus", messages: [], stream: true },
     stream: true,
@@ -34,7 +38,13 @@ Deno.test("openAICompatible providers: Bearer key, /chat/completions, model repl
     nextPageToken: null,
   });
   assert.equal(
-    openrouter.embeddingsRequest!({ baseUrl: "https://x/v1", credential, model: "m", body: {} }).url,
+    openrouter.embeddingsRequest!({
+      baseUrl: "https://x/v1",
+      credential,
+      auth: authOf(openrouter),
+      model: "m",
+      body: {},
+    }).url,
     "https://x/v1/embeddings",
   );
 });
@@ -62,6 +72,7 @@ Deno.test("anthropic: x-api-key, anthropic-version, beta flags forwarded, count_
   const input = {
     baseUrl: "https://api.anthropic.com",
     credential,
+    auth: authOf(anthropic),
     model: "claude-test",
     body: { model: "anthropic/claude-test", max_tokens: 5, messages: [], temperature: 1, stream: true },
     stream: true,
@@ -77,7 +88,12 @@ Deno.test("anthropic: x-api-key, anthropic-version, beta flags forwarded, count_
   assert.equal(count.url, "https://api.anthropic.com/v1/messages/count_tokens");
   assert.deepEqual(JSON.parse(count.body!), { messages: [], model: "claude-test" });
   assert.equal(
-    anthropic.modelsRequest({ baseUrl: "https://api.anthropic.com", credential, pageToken: "claude-x" }).url,
+    anthropic.modelsRequest({
+      baseUrl: "https://api.anthropic.com",
+      credential,
+      auth: authOf(anthropic),
+      pageToken: "claude-x",
+    }).url,
     "https://api.anthropic.com/v1/models?limit=1000&after_id=claude-x",
   );
   assert.deepEqual(
@@ -100,6 +116,7 @@ Deno.test("gemini: generateContent / streamGenerateContent?alt=sse URLs, x-goog-
   const base = {
     baseUrl: "https://generativelanguage.googleapis.com",
     credential,
+    auth: authOf(gemini),
     body: { model: "x", contents: [] },
   };
   const json = gemini.chatRequest({ ...base, model: "gemini-2.5-flash", stream: false });
