@@ -4,6 +4,7 @@
  */
 import type { Credential } from "../lib/credentials/credential.ts";
 import { readUpstreamErrorBody } from "../lib/errors.ts";
+import { type Authorize, authorizeApiKey } from "../lib/rotator/upstream_client.ts";
 import type { ConfiguredProvider } from "../providers/mod.ts";
 import type { ListedModel } from "../providers/types.ts";
 
@@ -16,6 +17,8 @@ export interface ListingOptions {
   fetch?: Fetch;
   /** Bound on one call. @default 15000 */
   timeoutMs?: number;
+  /** How a credential becomes an access token (OAuth accounts refresh theirs). @default authorizeApiKey */
+  authorize?: Authorize;
 }
 
 /** How one credential's test call went. */
@@ -36,13 +39,15 @@ async function fetchPage(
   credential: Credential,
   options: ListingOptions & { pageToken?: string },
 ): Promise<Response> {
-  const { fetch = globalThis.fetch, timeoutMs = 15_000, pageToken } = options;
-  const request = provider.adapter.modelsRequest({ baseUrl: provider.baseUrl, credential, pageToken });
+  const { fetch = globalThis.fetch, timeoutMs = 15_000, pageToken, authorize = authorizeApiKey } = options;
+  const signal = AbortSignal.timeout(timeoutMs);
+  const auth = provider.adapter.authHeaders(await authorize(credential, { signal }), credential);
+  const request = provider.adapter.modelsRequest({ baseUrl: provider.baseUrl, credential, auth, pageToken });
   return await fetch(request.url, {
     method: request.method,
     headers: request.headers,
     body: request.body,
-    signal: AbortSignal.timeout(timeoutMs),
+    signal,
   });
 }
 
