@@ -35,6 +35,12 @@ export interface RotationSettings {
   providers: ReadonlyMap<string, ProviderRotation>;
   /** `MODEL_ALIAS_<NAME>`: lower-case alias → ordered `provider/model` targets. */
   aliases: ReadonlyMap<string, readonly string[]>;
+  /**
+   * `DEFAULT_PROVIDER_<FORMAT>`: lower-case client format (`gemini`, `openai`, …) → the provider that
+   * serves bare model names (no `provider/` prefix) arriving in that format, e.g. Gemini CLI's
+   * `gemini-2.5-flash-lite`. @default none: a bare name is refused with a 404
+   */
+  defaultProviders?: ReadonlyMap<string, string>;
 }
 
 /** The settings of a provider with no rotation variables. */
@@ -54,6 +60,7 @@ const PER_PROVIDER =
 const MULTIPLIER = /^CONCURRENCY_MULTIPLIER_([A-Z][A-Z0-9_]*?)_PRIORITY_(\d+)$/;
 const QUOTA_GROUP = /^QUOTA_GROUPS_([A-Z][A-Z0-9_]*?)_([A-Z0-9][A-Z0-9_-]*)$/;
 const ALIAS = /^MODEL_ALIAS_([A-Za-z0-9][A-Za-z0-9_.-]*)$/;
+const DEFAULT_PROVIDER = /^DEFAULT_PROVIDER_([A-Z][A-Z0-9_]*)$/;
 
 /**
  * Parse rotation settings. Quota group variables name provider and group in one string; the provider
@@ -72,6 +79,7 @@ export function parseRotationSettings(
     };
   };
   const aliases = new Map<string, readonly string[]>();
+  const defaultProviders = new Map<string, string>();
   const knownIds = [...providerIds].sort((a, b) => b.length - a.length);
 
   for (const [variable, rawValue] of Object.entries(variables)) {
@@ -110,6 +118,14 @@ export function parseRotationSettings(
       for (const model of list(value)) groups.set(model, group);
       continue;
     }
+    match = DEFAULT_PROVIDER.exec(variable);
+    if (match) {
+      if (!/^[A-Za-z0-9_-]+$/.test(value)) {
+        throw new ConfigError(variable, `must be a provider id such as "gemini" (got "${value}")`);
+      }
+      defaultProviders.set(match[1].toLowerCase(), value.toLowerCase());
+      continue;
+    }
     match = ALIAS.exec(variable);
     if (match) {
       const targets = list(value);
@@ -128,7 +144,7 @@ export function parseRotationSettings(
   if (!Number.isInteger(usageResetUtcHour) || usageResetUtcHour > 23) {
     throw new ConfigError("USAGE_RESET_UTC_HOUR", `must be a whole hour from 0 to 23`);
   }
-  return { tolerance, authFailureCooldownMs, usageResetUtcHour, providers, aliases };
+  return { tolerance, authFailureCooldownMs, usageResetUtcHour, providers, aliases, defaultProviders };
 }
 
 function list(value: string): string[] {

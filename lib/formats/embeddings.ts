@@ -1,11 +1,7 @@
-/** How each provider format asks for embeddings and answers them, behind one small interface. */
+/** How a provider format asks for embeddings and answers them, behind one small interface. */
 import type { WireFormat } from "./canonical.ts";
-import { geminiBatchEmbedRequest, geminiEmbeddingsToResult } from "./gemini/embeddings.ts";
-import {
-  type EmbeddingResult,
-  openAIEmbeddingsRequest,
-  openAIEmbeddingsToResult,
-} from "./openai/embeddings.ts";
+import type { EmbeddingResult } from "./openai/embeddings.ts";
+import { providerCodec } from "./mod.ts";
 
 /** Options of an embeddings request. */
 export interface EmbeddingOptions {
@@ -14,26 +10,17 @@ export interface EmbeddingOptions {
   user?: string;
 }
 
-/** One format's embeddings translation. */
+/** One format's embeddings translation (a format codec's `embeddings`). */
 export interface EmbeddingCodec {
   /** The upstream body for `inputs`. */
   request(inputs: Array<string | number[]>, options: EmbeddingOptions): Record<string, unknown>;
   /** The upstream answer → vectors in input order, and tokens. */
   toResult(json: unknown, options: { model: string; inputs: Array<string | number[]> }): EmbeddingResult;
+  /** Most inputs one upstream call takes, when the format sets a limit. @default no limit */
+  readonly inputsPerCall?: number;
 }
-
-const CODECS: Partial<Record<WireFormat, EmbeddingCodec>> = {
-  openai: {
-    request: (inputs, options) => openAIEmbeddingsRequest(inputs, options),
-    toResult: (json) => openAIEmbeddingsToResult(json),
-  },
-  gemini: {
-    request: (inputs, options) => geminiBatchEmbedRequest(inputs, options),
-    toResult: (json, options) => geminiEmbeddingsToResult(json, options),
-  },
-};
 
 /** The embeddings codec of a format, or null when the format has no embeddings. */
 export function embeddingCodec(format: WireFormat): EmbeddingCodec | null {
-  return CODECS[format] ?? null;
+  return providerCodec(format).embeddings ?? null;
 }

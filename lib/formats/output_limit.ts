@@ -1,41 +1,37 @@
-/** Where each wire format keeps a request's output limit, and lowering it. */
-import type { WireFormat } from "./canonical.ts";
-
-/** The body's output limit fields in `format`, as paths of keys. */
-function limitPaths(format: WireFormat): ReadonlyArray<readonly string[]> {
-  switch (format) {
-    case "openai":
-      return [["max_tokens"], ["max_completion_tokens"]];
-    case "anthropic":
-      return [["max_tokens"]];
-    case "gemini":
-      return [["generationConfig", "maxOutputTokens"]];
-  }
-}
-
 /**
- * `body` with every output limit above `ceiling` lowered to it, or null when nothing was above it
- * (so a refusal that resending would not cure is passed on as it is).
+ * Lowering a request's output limit. Each format says where its body keeps the limit (its codec's
+ * `clampOutputTokens`); this file lowers the values found there.
  */
-export function clampOutputTokens(
+/**
+ * `body` with every output limit found at `paths` (keys from the root, e.g. `["max_tokens"]` or
+ * `["generationConfig", "maxOutputTokens"]`) and above `ceiling` lowered to it, or null when nothing was
+ * above it (so a refusal that resending would not cure is passed on as it is).
+ */
+export function clampOutputTokensAt(
   body: Record<string, unknown>,
-  format: WireFormat,
+  paths: ReadonlyArray<readonly string[]>,
   ceiling: number,
 ): Record<string, unknown> | null {
   let result: Record<string, unknown> | null = null;
-  for (const path of limitPaths(format)) {
-    const [first, second] = path;
-    if (second === undefined) {
-      const value = (result ?? body)[first];
-      if (typeof value === "number" && value > ceiling) result = { ...(result ?? body), [first]: ceiling };
-      continue;
-    }
-    const inner = (result ?? body)[first];
-    if (inner === null || typeof inner !== "object") continue;
-    const value = (inner as Record<string, unknown>)[second];
-    if (typeof value === "number" && value > ceiling) {
-      result = { ...(result ?? body), [first]: { ...inner, [second]: ceiling } };
-    }
+  for (const path of paths) {
+    const lowered = clampAt(result ?? body, path, ceiling);
+    if (lowered !== null) result = lowered;
   }
   return result;
+}
+
+function clampAt(
+  body: Record<string, unknown>,
+  path: readonly string[],
+  ceiling: number,
+): Record<string, unknown> | null {
+  const [key, ...rest] = path;
+  if (key === undefined) return null;
+  const value = body[key];
+  if (rest.length === 0) {
+    return typeof value === "number" && value > ceiling ? { ...body, [key]: ceiling } : null;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+  const inner = clampAt(value as Record<string, unknown>, rest, ceiling);
+  return inner === null ? null : { ...body, [key]: inner };
 }

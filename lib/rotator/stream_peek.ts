@@ -23,7 +23,7 @@ export interface PeekOptions {
 
 /** The stream with its first event checked, or what was wrong with it (the upstream call is then aborted). */
 export type Peeked =
-  | { ok: true; body: ReadableStream<Uint8Array> }
+  | { ok: true; body: ReadableStream<Uint8Array>; first: { event?: string; json: unknown; data: string } }
   | { ok: false; problem: string; sample: string };
 
 /**
@@ -71,26 +71,31 @@ export async function peekFirstEvent(
       }
       if (next.done) {
         const last = parser.push(decoder.decode()).concat(parser.end())[0];
-        return last ? judge(last.data) : refuse("a stream that ended before its first event");
+        return last ? judge(last.data, last.event) : refuse("a stream that ended before its first event");
       }
       chunks.push(next.value);
       const text = decoder.decode(next.value, { stream: true });
       if (seen.length < 500) seen += text;
       const [first] = parser.push(text);
-      if (first) return judge(first.data);
+      if (first) return judge(first.data, first.event);
     }
   } finally {
     timers.cancel(timer);
   }
 
-  function judge(data: string): Peeked {
+  function judge(data: string, name: string | undefined): Peeked {
     if (data.trim() === "[DONE]") return refuse("an empty stream");
+    let json: unknown;
     try {
-      JSON.parse(data);
+      json = JSON.parse(data);
     } catch {
       return refuse("a first event that is not JSON");
     }
-    return { ok: true, body: replay(chunks, reader) };
+    return {
+      ok: true,
+      body: replay(chunks, reader),
+      first: { json, data, ...(name ? { event: name } : {}) },
+    };
   }
 }
 

@@ -38,8 +38,16 @@ export interface AuthorizeOptions {
 /** Produces the access token of a credential for one call (an API key's secret; an OAuth access token). */
 export type Authorize = (credential: Credential, options: AuthorizeOptions) => Promise<string>;
 
-/** The default {@link Authorize}: an API key is its own access token. */
-export const authorizeApiKey: Authorize = (credential) => Promise.resolve(credential.secret);
+/**
+ * The default {@link Authorize}: an API key is its own access token. Other kinds of credential (OAuth
+ * accounts) need an authorizer that knows them; with this one they fail loudly instead of leaking a field.
+ */
+export const authorizeApiKey: Authorize = (credential) => {
+  if (credential.kind !== "api_key") {
+    return Promise.reject(new TypeError("this kind of credential needs its own authorize()"));
+  }
+  return Promise.resolve(credential.secret);
+};
 
 /** The proxy's upstream timeouts, in ms. */
 export interface UpstreamTimeouts {
@@ -182,7 +190,9 @@ export class UpstreamClient {
         const { response, controller } = upstream;
         const provider = context.target.provider.id;
         const type = response.headers.get("content-type") ?? "";
-        if (!/^text\/event-stream\b/i.test(type.trim()) || response.body === null) {
+        // Some small OpenAI-compatible servers send no content type at all; their first event still decides.
+        const eventStream = type.trim() === "" || /^text\/event-stream\b/i.test(type.trim());
+        if (!eventStream || response.body === null) {
           // Read a little of it for the log, under the read timeout; then the next key.
           const text = await readUpstreamText(upstream, {
             provider,
@@ -209,6 +219,21 @@ export class UpstreamClient {
         if (!peeked.ok) {
           upstream.detach();
           throw unreadable(provider, response, peeked.sample, peeked.problem);
+        }
+        const status = errorStatusOf(peeked.first.json, peeked.first.event);
+        if (status !== null) {
+          // An error before any output (OpenRouter and Anthropic answer 200, then an error event): nothing
+          // reached the client yet, so it is judged like the same error as an HTTP answer.
+          upstream.detach();
+          controller.abort();
+          peeked.body.cancel().catch(() => {});
+          throw new UpstreamError(`${provider} answered its stream with an error event`, {
+            kind: "http",
+            provider,
+            status,
+            headers: response.headers,
+            body: peeked.first.data.slice(0, 2_000),
+          });
         }
         return { response, body: peeked.body, controller, detach: upstream.detach };
       },
@@ -263,6 +288,36 @@ export class UpstreamClient {
       return upstream;
     }
   }
+}
+
+/** Anthropic's error types and the HTTP statuses it documents for them. */
+const ANTHROPIC_ERROR_STATUS: Readonly<Record<string, number>> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  overloaded_error: 529,
+};
+
+/**
+ * The HTTP status an error event stands for, or null when the event is not an error: Anthropic's
+ * `event: error` (https://docs.anthropic.com/en/api/messages-streaming#error-events), and the `{"error":
+ * {"code": 429, …}}` that OpenAI-compatible routers and Gemini put in a stream.
+ */
+function errorStatusOf(json: unknown, event: string | undefined): number | null {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return null;
+  const record = json as Record<string, unknown>;
+  const error = record.error;
+  if (event !== "error" && record.type !== "error" && (typeof error !== "object" || error === null)) {
+    return null;
+  }
+  const fields = typeof error === "object" && error !== null ? error as Record<string, unknown> : {};
+  const code = Number(fields.code);
+  if (Number.isInteger(code) && code >= 400 && code <= 599) return code;
+  return (typeof fields.type === "string" ? ANTHROPIC_ERROR_STATUS[fields.type] : undefined) ?? 500;
 }
 
 /** An answer the client could not use: a failure of the key (another may answer well), shown as a 502. */

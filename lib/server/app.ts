@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { NoCredentialAvailableError, RequestError, UpstreamError } from "../errors.ts";
 import { ClientAbortError } from "../rotator/upstream_call.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
-import { errorResponse, formatForPath } from "./error_response.ts";
+import { errorResponse } from "./error_response.ts";
 import { accessLog } from "./middleware/access_log.ts";
 import { registerRoutes } from "./routes.ts";
 
@@ -17,7 +17,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerRoutes(app, deps);
   app.notFound((c) => {
     const error = new RequestError(404, `no route for ${c.req.method} ${c.req.path}`, { code: "not_found" });
-    return errorResponse(error, formatForPath(c.req.path), c.get("requestId"));
+    return errorResponse(error, c.get("inbound"), c.get("requestId"));
   });
   app.onError((error, c) => {
     if (error instanceof ClientAbortError) {
@@ -34,7 +34,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     } else if (!(error instanceof RequestError)) {
       logger.error(`unexpected error on ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
     }
-    return errorResponse(error, formatForPath(c.req.path), c.get("requestId"));
+    return errorResponse(error, c.get("inbound"), c.get("requestId"));
   });
   return app;
 }

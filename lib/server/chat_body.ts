@@ -7,7 +7,6 @@
 import type { UpstreamRequest } from "../../providers/types.ts";
 import type { CanonicalRequest } from "../formats/canonical.ts";
 import { type FormatCodec, providerCodec } from "../formats/mod.ts";
-import { clampOutputTokens } from "../formats/output_limit.ts";
 import type { Logger } from "../log/logger.ts";
 import { outputCeilingOf } from "../rotator/output_ceiling.ts";
 import type { BuildContext, Resend } from "../rotator/upstream_client.ts";
@@ -51,10 +50,11 @@ export function prepareChat(body: Record<string, unknown>, options: PrepareChatO
 
   const nativeBody = ({ provider, model }: Target) => {
     const { adapter } = provider;
+    const codec = providerCodec(adapter.format);
     let native = adapter.format === inbound.format
       ? forwarded
-      : providerCodec(adapter.format).fromCanonicalRequest({ ...canonical!, model, stream });
-    native = overrideTemperatureZero(native, temperatureZero);
+      : codec.fromCanonicalRequest({ ...canonical!, model, stream });
+    native = codec.overrideTemperatureZero(native, temperatureZero);
     if (adapter.prepareBody) native = adapter.prepareBody(native, { model, stream });
     return outputLimits.apply(provider.id, model, native, adapter.format);
   };
@@ -86,7 +86,7 @@ export function prepareChat(body: Record<string, unknown>, options: PrepareChatO
       const native = sent.get(context);
       if (ceiling === null || native === undefined) return null;
       const { provider, model } = context.target;
-      const lowered = clampOutputTokens(native, provider.adapter.format, ceiling);
+      const lowered = providerCodec(provider.adapter.format).clampOutputTokens(native, ceiling);
       if (lowered === null) return null;
       return {
         request: request(context, lowered),
@@ -97,25 +97,4 @@ export function prepareChat(body: Record<string, unknown>, options: PrepareChatO
       };
     },
   };
-}
-
-/**
- * `OVERRIDE_TEMPERATURE_ZERO`: some providers misbehave on `temperature: 0` (reasoning models reject
- * it, others loop). `remove` drops it, `set` raises it to 1.0; `keep` sends it as the client did.
- */
-export function overrideTemperatureZero(
-  body: Record<string, unknown>,
-  mode: "keep" | "remove" | "set",
-): Record<string, unknown> {
-  if (mode === "keep") return body;
-  const generation = body.generationConfig as Record<string, unknown> | undefined;
-  if (body.temperature === 0) {
-    const { temperature: _zero, ...rest } = body;
-    return mode === "remove" ? rest : { ...rest, temperature: 1 };
-  }
-  if (generation?.temperature === 0) {
-    const { temperature: _zero, ...rest } = generation;
-    return { ...body, generationConfig: mode === "remove" ? rest : { ...rest, temperature: 1 } };
-  }
-  return body;
 }

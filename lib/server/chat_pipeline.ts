@@ -16,8 +16,6 @@ import { jsonAnswer } from "./chat_json_answer.ts";
 import { streamAnswer } from "./chat_stream_answer.ts";
 import type { UsageEstimator } from "./call_accounting.ts";
 
-export { overrideTemperatureZero } from "./chat_body.ts";
-
 /** What a front door hands over once the request is parsed and validated. */
 export interface ChatCall {
   /** The client's format. */

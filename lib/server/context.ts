@@ -1,5 +1,6 @@
 /** Types shared by the server's routes and middleware. */
 import type { ProxyConfig } from "../config/schema.ts";
+import type { FormatCodec } from "../formats/mod.ts";
 import type { Logger } from "../log/logger.ts";
 import type { EventHub } from "../rotator/events.ts";
 import type { Rotator } from "../rotator/rotator.ts";
@@ -7,9 +8,6 @@ import type { UpstreamClient } from "../rotator/upstream_client.ts";
 import type { ConfiguredProvider } from "../../providers/mod.ts";
 import type { ModelCatalog } from "./model_catalog.ts";
 import type { OutputLimits } from "./output_limits.ts";
-
-/** Wire formats a client may speak to us. */
-export type InboundFormat = "openai" | "anthropic";
 
 /** Everything the app needs, injected (no I/O at import). */
 export interface AppDeps {
@@ -40,5 +38,10 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     access: AccessFacts;
+    /**
+     * The client's format, stored by its route group before anything can fail, so that errors are
+     * rendered in its shape (`middleware/inbound_format.ts`). Unset: OpenAI's.
+     */
+    inbound: FormatCodec | undefined;
   };
 }

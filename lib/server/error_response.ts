@@ -8,9 +8,8 @@ import {
   RequestError,
   UpstreamError,
 } from "../errors.ts";
-import { CODECS } from "../formats/mod.ts";
+import { CODECS, type FormatCodec } from "../formats/mod.ts";
 import type { ErrorFields } from "../formats/openai/error.ts";
-import type { InboundFormat } from "./context.ts";
 
 /** Status, headers and fields of an error response, independent of the wire format. */
 export interface ErrorDescription {
@@ -83,22 +82,24 @@ function describeUpstreamError(error: UpstreamError): ErrorDescription {
   return { status: 502, headers: {}, fields: { kind: "api_error", message, code: "upstream_error" } };
 }
 
-/** Render an error as an HTTP response in the client's format. */
-export function errorResponse(error: unknown, format: InboundFormat, requestId?: string): Response {
+/**
+ * Render an error as an HTTP response in the client's format (`codec`, OpenAI's when the route group
+ * named none). A known wait before retrying also goes into the body for formats that carry it there.
+ */
+export function errorResponse(error: unknown, codec: FormatCodec | undefined, requestId?: string): Response {
+  const inbound = codec ?? CODECS.openai;
   const { status: ourStatus, headers, fields } = describeError(error);
-  const codec = CODECS[format];
-  const status = codec.errorStatus(ourStatus);
-  const body = codec.errorBody(requestId ? { ...fields, requestId } : fields);
+  const status = inbound.errorStatus(ourStatus);
+  const retryAfter = Number(headers["retry-after"]);
+  const described: ErrorFields = Number.isFinite(retryAfter) && retryAfter >= 0
+    ? { ...fields, httpStatus: status, retryAfterSeconds: retryAfter }
+    : { ...fields, httpStatus: status };
+  const body = inbound.errorBody(requestId ? { ...described, requestId } : described);
   const responseHeaders: Record<string, string> = { "content-type": "application/json", ...headers };
   if (requestId) {
     responseHeaders["x-proxy-request-id"] = requestId;
     // Anthropic's SDKs read `request-id` into `_request_id` and print it with errors.
-    if (codec.requestIdHeader) responseHeaders[codec.requestIdHeader] = requestId;
+    if (inbound.requestIdHeader) responseHeaders[inbound.requestIdHeader] = requestId;
   }
   return new Response(JSON.stringify(body), { status, headers: responseHeaders });
-}
-
-/** The inbound format of a request path (Anthropic's routes answer in Anthropic's shape). */
-export function formatForPath(path: string): InboundFormat {
-  return path.startsWith("/v1/messages") ? "anthropic" : "openai";
 }

@@ -20,14 +20,25 @@ export function isAllowed(settings: RotationSettings, providerId: string, model:
   return isModelAllowed(settings.providers.get(providerId) ?? defaultProviderRotation(), model);
 }
 
+/** Options of {@link resolveTargets}. */
+export interface ResolveOptions {
+  /**
+   * The client's format: a bare model name (no alias, no `provider/`) goes to the provider
+   * `DEFAULT_PROVIDER_<FORMAT>` names. @default bare names are refused
+   */
+  format?: string;
+}
+
 /** The targets for a model name; 404 `model_not_found` when nothing configured can serve it. */
 export function resolveTargets(
   name: string,
   providers: ReadonlyMap<string, ConfiguredProvider>,
   settings: RotationSettings,
+  options: ResolveOptions = {},
 ): Target[] {
   const alias = settings.aliases.get(name.toLowerCase());
-  const names = alias ?? [name];
+  const fallback = options.format === undefined ? undefined : settings.defaultProviders?.get(options.format);
+  const names = alias ?? [fallback !== undefined && !name.includes("/") ? `${fallback}/${name}` : name];
   const targets: Target[] = [];
   let problem = "";
   for (const candidate of names) {

@@ -3,7 +3,7 @@
  * has gone through, later calls to the same provider and model are lowered up front.
  */
 import type { WireFormat } from "../formats/canonical.ts";
-import { clampOutputTokens } from "../formats/output_limit.ts";
+import { providerCodec } from "../formats/mod.ts";
 
 /** Ceilings learned so far, per provider and model. Memory only: a restart learns them again. */
 export class OutputLimits {
@@ -18,6 +18,6 @@ export class OutputLimits {
   apply(provider: string, model: string, body: Record<string, unknown>, format: WireFormat) {
     const ceiling = this.#ceilings.get(`${provider}/${model}`);
     if (ceiling === undefined) return body;
-    return clampOutputTokens(body, format, ceiling) ?? body;
+    return providerCodec(format).clampOutputTokens(body, ceiling) ?? body;
   }
 }

@@ -4,22 +4,44 @@ import type { AppDeps, AppEnv } from "./context.ts";
 import { chatCompletions } from "./handlers/chat_completions.ts";
 import { getModel, listModels, listProviders, status } from "./handlers/catalog.ts";
 import { embeddings } from "./handlers/embeddings.ts";
+import { geminiCalls, getGeminiModel, isGeminiCallPath, listGeminiModels } from "./handlers/gemini.ts";
+import { geminiEmbeddings } from "./handlers/gemini_embeddings.ts";
 import { countTokens, messages } from "./handlers/messages.ts";
 import { quotaStats } from "./handlers/quota_stats.ts";
+import { CODECS } from "../formats/mod.ts";
 import { clientAuth } from "./middleware/auth.ts";
+import { inboundFormat } from "./middleware/inbound_format.ts";
+import { embeddingCall } from "./embedding_call.ts";
 
 /** Register the routes on `app`. */
 export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   const startedAtMs = (deps.now ?? Date.now)();
   app.get("/", status(deps, startedAtMs));
 
+  // Each route group names its client's format first, so that every error is rendered in its shape.
+  app.use("/v1/messages", inboundFormat(CODECS.anthropic));
+  app.use("/v1/messages/*", inboundFormat(CODECS.anthropic));
+  app.use("/v1/*", inboundFormat(CODECS.gemini, { when: isGeminiCallPath }));
+  app.use("/v1beta/*", inboundFormat(CODECS.gemini));
+
+  const embed = embeddingCall(deps.upstream);
   app.use("/v1/*", clientAuth({ apiKey: deps.config.proxyApiKey }));
   app.post("/v1/chat/completions", chatCompletions(deps));
   app.post("/v1/messages", messages(deps));
   app.post("/v1/messages/count_tokens", countTokens(deps));
-  app.post("/v1/embeddings", embeddings(deps));
-  app.get("/v1/models", listModels(deps));
-  app.get("/v1/models/*", getModel(deps));
+  app.post("/v1/embeddings", embeddings(deps, { embed }));
+  // @google/genai lists models under /v1 too: Google's clients get Gemini's shape.
+  app.get("/v1/models", listGeminiModels(deps, { googleClientsOnly: true }), listModels(deps));
+  app.get("/v1/models/*", getGeminiModel(deps, { googleClientsOnly: true }), getModel(deps));
   app.get("/v1/providers", listProviders(deps));
   app.get("/v1/quota-stats", quotaStats(deps));
+
+  // The Gemini API (Gemini CLI, @google/genai, the AI SDK's Google provider): `models/{model}:{method}`
+  // under /v1beta, and under /v1 where no OpenAI route is (POSTs that end with a Gemini method).
+  const gemini = geminiCalls(deps, { embed: geminiEmbeddings(deps, { embed }) });
+  app.use("/v1beta/*", clientAuth({ apiKey: deps.config.proxyApiKey }));
+  app.get("/v1beta/models", listGeminiModels(deps));
+  app.get("/v1beta/models/*", getGeminiModel(deps));
+  app.post("/v1beta/*", gemini);
+  app.post("/v1/*", gemini);
 }

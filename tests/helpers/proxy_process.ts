@@ -23,8 +23,8 @@ export interface ProxyProcess {
   dataDir: string;
   /** Everything the process printed so far (stdout and stderr). */
   output(): string;
-  /** Send SIGTERM and wait for the exit. */
-  stop(): Promise<Deno.CommandStatus>;
+  /** Send SIGTERM (or `signal`, e.g. SIGKILL for a crash) and wait for the exit. */
+  stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
 }
 
 /** Options of {@link startProxy}. */
@@ -105,8 +105,8 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Proxy
     apiKey: env.PROXY_API_KEY,
     dataDir,
     output: () => output,
-    async stop() {
-      if (!exited) child.kill("SIGTERM");
+    async stop(signal: Deno.Signal = "SIGTERM") {
+      if (!exited) child.kill(signal);
       const result = await status;
       await pumps;
       return result;

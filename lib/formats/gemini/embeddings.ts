@@ -70,3 +70,65 @@ function estimatePromptTokens(inputs: Array<string | number[]>): number {
     0,
   );
 }
+
+const contentSchema = z.object({
+  parts: z.array(
+    z.object({ text: z.string({ error: "must be a string: embedding models take text" }) }).loose(),
+  )
+    .min(1, "must hold at least one text part"),
+}).loose();
+
+/** `models/{model}:embedContent` as clients send it. https://ai.google.dev/api/embeddings#method:-models.embedcontent */
+export const geminiEmbedContentSchema = z.object({
+  content: contentSchema,
+  outputDimensionality: z.number().int().positive().nullish(),
+}).loose();
+
+/** `models/{model}:batchEmbedContents` as clients send it. */
+export const geminiBatchEmbedContentsSchema = z.object({
+  requests: z.array(geminiEmbedContentSchema).min(1, "must hold at least one request"),
+}).loose();
+
+/** What a Gemini embeddings call asks for: the texts in order, and the output size when one was named. */
+export interface GeminiEmbedInputs {
+  inputs: string[];
+  dimensions?: number;
+}
+
+/** The text of a content: its text parts joined. */
+function contentText(content: z.infer<typeof contentSchema>): string {
+  return content.parts.map((part) => part.text).join("");
+}
+
+/** A validated embedContent body → its one input. */
+export function embedContentInputs(body: z.infer<typeof geminiEmbedContentSchema>): GeminiEmbedInputs {
+  const inputs = [contentText(body.content)];
+  return body.outputDimensionality ? { inputs, dimensions: body.outputDimensionality } : { inputs };
+}
+
+/**
+ * A validated batchEmbedContents body → its inputs. One call has one output size: requests that name
+ * different sizes are refused rather than answered at the wrong size.
+ */
+export function batchEmbedContentsInputs(
+  body: z.infer<typeof geminiBatchEmbedContentsSchema>,
+): GeminiEmbedInputs {
+  const sizes = new Set(body.requests.map((request) => request.outputDimensionality ?? undefined));
+  if (sizes.size > 1) {
+    throw new RequestError(400, "requests: every request must name the same outputDimensionality", {
+      param: "requests",
+    });
+  }
+  const [dimensions] = sizes;
+  const inputs = body.requests.map((request) => contentText(request.content));
+  return dimensions === undefined ? { inputs } : { inputs, dimensions };
+}
+
+/** Vectors → the answer of embedContent (`{embedding}`) or batchEmbedContents (`{embeddings}`). */
+export function resultToGeminiEmbeddings(
+  result: EmbeddingResult,
+  method: "embedContent" | "batchEmbedContents",
+): Record<string, unknown> {
+  const embeddings = result.vectors.map((values) => ({ values }));
+  return method === "embedContent" ? { embedding: embeddings[0] } : { embeddings };
+}

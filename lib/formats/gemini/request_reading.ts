@@ -8,6 +8,7 @@ import type {
   CanonicalRequest,
   CanonicalTool,
   ReasoningControl,
+  ResponseFormat,
   TextPart,
   ToolChoice,
 } from "../canonical.ts";
@@ -18,10 +19,28 @@ type Json = Record<string, unknown>;
 
 /** The function calls seen so far, to give each function response the id of the call it answers. */
 interface CallLedger {
-  /** Calls not answered yet, oldest first. */
-  open: Array<{ id: string; name: string }>;
-  /** Calls without an id of their own get `call_<count>`. */
+  /** Calls not answered yet, oldest first: the client's id (if any) and the canonical one. */
+  open: Array<{ given: string | undefined; id: string; name: string }>;
+  /** Ids of ours minted so far (`call_<count>` is the next). */
   count: number;
+  /** The client's ids that other providers would refuse → the ids they travel with. */
+  renamed: Map<string, string>;
+}
+
+/**
+ * Ids every provider takes: Anthropic wants `^[a-zA-Z0-9_-]+$`, OpenAI at most 40 characters. Gemini
+ * CLI makes up longer ones (`name__synth_<session>########<n>_…`), which travel under an id of ours.
+ */
+const PORTABLE_ID = /^[A-Za-z0-9_-]{1,40}$/;
+
+/** The id a call travels with: the client's when every provider takes it, else a fresh one of ours. */
+function canonicalCallId(given: string | undefined, ledger: CallLedger): string {
+  const fresh = () => `call_${ledger.count++}`;
+  if (given === undefined) return fresh();
+  if (PORTABLE_ID.test(given)) return given;
+  let id = ledger.renamed.get(given);
+  if (id === undefined) ledger.renamed.set(given, id = fresh());
+  return id;
 }
 
 const EFFORTS = ["minimal", "low", "medium", "high"] as const;
@@ -29,7 +48,7 @@ const EFFORTS = ["minimal", "low", "medium", "high"] as const;
 /** Gemini request → canonical (`model` is the upstream model id; streaming is in the URL, so `stream` is false). */
 export function geminiRequestToCanonical(body: Record<string, unknown>, model: string): CanonicalRequest {
   if (!Array.isArray(body.contents)) throw invalid("contents", "must be an array of contents");
-  const ledger: CallLedger = { open: [], count: 0 };
+  const ledger: CallLedger = { open: [], count: 0, renamed: new Map() };
   const messages: CanonicalMessage[] = [];
   body.contents.forEach((content, index) => {
     const path = `contents.${index}`;
@@ -54,6 +73,11 @@ export function geminiRequestToCanonical(body: Record<string, unknown>, model: s
   const toolChoice = readToolChoice(body.toolConfig);
   if (toolChoice !== undefined) request.toolChoice = toolChoice;
   const config = isRecord(body.generationConfig) ? body.generationConfig : {};
+  // One candidate is all the canonical form holds: refused rather than answered with one.
+  const candidates = numberOrUndefined(config.candidateCount);
+  if (candidates !== undefined && candidates > 1) {
+    throw invalid("generationConfig.candidateCount", "only 1 candidate is supported by this provider");
+  }
   const maxTokens = numberOrUndefined(config.maxOutputTokens);
   if (maxTokens !== undefined) request.maxTokens = maxTokens;
   const temperature = numberOrUndefined(config.temperature);
@@ -68,7 +92,30 @@ export function geminiRequestToCanonical(body: Record<string, unknown>, model: s
   }
   const reasoning = readThinking(config.thinkingConfig);
   if (reasoning !== undefined) request.reasoning = reasoning;
+  const seed = numberOrUndefined(config.seed);
+  if (seed !== undefined) request.seed = seed;
+  const presencePenalty = numberOrUndefined(config.presencePenalty);
+  if (presencePenalty !== undefined) request.presencePenalty = presencePenalty;
+  const frequencyPenalty = numberOrUndefined(config.frequencyPenalty);
+  if (frequencyPenalty !== undefined) request.frequencyPenalty = frequencyPenalty;
+  const responseFormat = readResponseFormat(config);
+  if (responseFormat !== undefined) request.responseFormat = responseFormat;
   return request;
+}
+
+/**
+ * Structured output: `responseJsonSchema` (JSON Schema, as Gemini CLI sends it) or `responseSchema`
+ * (Gemini's OpenAPI subset) with a JSON MIME type, or JSON mode alone.
+ * https://ai.google.dev/gemini-api/docs/structured-output
+ */
+function readResponseFormat(config: Json): ResponseFormat | undefined {
+  const schema = isRecord(config.responseJsonSchema)
+    ? config.responseJsonSchema
+    : isRecord(config.responseSchema)
+    ? jsonSchemaFromGemini(config.responseSchema)
+    : undefined;
+  if (schema !== undefined) return { type: "json_schema", name: "response", schema };
+  return config.responseMimeType === "application/json" ? { type: "json_object" } : undefined;
 }
 
 /** One Gemini part → canonical parts; a signature on a non-thought part becomes signed empty reasoning before it. */
@@ -102,9 +149,9 @@ function readPart(
     if (call.args !== undefined && call.args !== null && !isRecord(call.args)) {
       throw invalid(`${path}.functionCall.args`, "must be an object");
     }
-    const id = typeof call.id === "string" && call.id !== "" ? call.id : `call_${ledger.count}`;
-    ledger.count++;
-    ledger.open.push({ id, name });
+    const given = typeof call.id === "string" && call.id !== "" ? call.id : undefined;
+    const id = canonicalCallId(given, ledger);
+    ledger.open.push({ given, id, name });
     return [...signed, { type: "tool-call", id, name, input: isRecord(call.args) ? call.args : {} }];
   }
   if (isRecord(part.functionResponse)) {
@@ -133,13 +180,13 @@ function readPart(
 function readFunctionResponse(response: Json, path: string, ledger: CallLedger): CanonicalPart {
   const name = stringAt(response, "name", path);
   const given = typeof response.id === "string" && response.id !== "" ? response.id : undefined;
-  const position = ledger.open.findIndex((call) =>
-    given !== undefined ? call.id === given : call.name === name
-  );
+  // By id when the client gave one that a call has; else the oldest open call of that name.
+  let position = given === undefined ? -1 : ledger.open.findIndex((call) => call.given === given);
+  if (position < 0) position = ledger.open.findIndex((call) => call.name === name);
   if (position < 0 && given === undefined) {
     throw invalid(`${path}.name`, `no earlier functionCall of "${name}" is open`);
   }
-  const toolCallId = given ?? ledger.open[position].id;
+  const toolCallId = position >= 0 ? ledger.open[position].id : canonicalCallId(given, ledger);
   if (position >= 0) ledger.open.splice(position, 1);
   const body = isRecord(response.response) ? response.response : {};
   // https://ai.google.dev/api/caching#FunctionResponse: any keys; "error" reports a failed call.
@@ -189,7 +236,8 @@ function readTools(tools: unknown): CanonicalTool[] {
 function jsonSchemaFromGemini(schema: Json): Json {
   const result: Json = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (key === "nullable") continue;
+    // `propertyOrdering` is Gemini's own keyword, no JSON Schema one.
+    if (key === "nullable" || key === "propertyOrdering") continue;
     if (key === "type" && typeof value === "string") result.type = value.toLowerCase();
     else if ((key === "items") && isRecord(value)) result.items = jsonSchemaFromGemini(value);
     else if (key === "anyOf" && Array.isArray(value)) {

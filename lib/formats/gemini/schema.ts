@@ -66,3 +66,37 @@ export const geminiErrorSchema = z.object({
     status: z.string().nullish(),
   }).loose(),
 }).loose();
+
+/**
+ * What a Gemini client may send to `generateContent` / `streamGenerateContent` / `countTokens`: the
+ * fields the translation reads are checked (a clear 400 naming the field), the rest pass (safety
+ * settings, cached content, labels: Google's own concerns, dropped for other providers).
+ * https://ai.google.dev/api/generate-content#request-body
+ */
+export const geminiRequestSchema = z.object({
+  contents: z.array(
+    z.object({
+      role: z.string().nullish(),
+      parts: z.array(z.record(z.string(), z.unknown())),
+    }).loose(),
+    { error: "is required: an array of contents ({role, parts})" },
+  ).min(1, "must hold at least one content"),
+  systemInstruction: z.union([
+    z.string(),
+    z.object({ parts: z.array(z.record(z.string(), z.unknown())) }).loose(),
+  ]).nullish(),
+  tools: z.array(z.record(z.string(), z.unknown())).nullish(),
+  toolConfig: z.record(z.string(), z.unknown()).nullish(),
+  generationConfig: z.object({
+    maxOutputTokens: z.number().int().nonnegative().nullish(),
+    temperature: z.number().nullish(),
+    topP: z.number().nullish(),
+    topK: z.number().nullish(),
+    candidateCount: z.number().int().nullish(),
+    stopSequences: z.array(z.string()).nullish(),
+    thinkingConfig: z.record(z.string(), z.unknown()).nullish(),
+  }).loose().nullish(),
+}).loose();
+
+/** A Gemini request body as clients send it. */
+export type GeminiRequest = z.infer<typeof geminiRequestSchema>;

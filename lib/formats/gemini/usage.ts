@@ -41,3 +41,32 @@ export function usageToGemini(usage: CanonicalUsage): Record<string, unknown> {
   if (usage.reasoningTokens > 0) metadata.thoughtsTokenCount = usage.reasoningTokens;
   return metadata;
 }
+
+/**
+ * The usage of a Gemini answer passed through untouched (a response, or the array `streamGenerateContent`
+ * answers without `alt=sse`): its last `usageMetadata`, or null.
+ */
+export function usageOfGeminiAnswer(json: unknown): Partial<CanonicalUsage> | null {
+  const chunks = Array.isArray(json) ? json : [json];
+  for (let index = chunks.length - 1; index >= 0; index--) {
+    const usage = (chunks[index] as { usageMetadata?: unknown } | null)?.usageMetadata;
+    if (usage !== null && typeof usage === "object") return usageFromGemini(usage as GeminiUsage);
+  }
+  return null;
+}
+
+/** The usage of the last `data:` event carrying `usageMetadata` in the end of a Gemini stream, or null. */
+export function geminiStreamUsage(tail: string): Partial<CanonicalUsage> | null {
+  const lines = tail.split(/\r?\n/);
+  for (let index = lines.length - 1; index >= 0; index--) {
+    const line = lines[index];
+    if (!line.startsWith("data:") || !line.includes('"usageMetadata"')) continue;
+    try {
+      const usage = usageOfGeminiAnswer(JSON.parse(line.slice(5)));
+      if (usage) return usage;
+    } catch {
+      // A partial line at the start of the tail: keep looking.
+    }
+  }
+  return null;
+}

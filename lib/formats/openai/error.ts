@@ -46,6 +46,10 @@ export interface ErrorFields {
   code?: string | null;
   /** The proxy's id of the request, for formats whose error bodies carry one (Anthropic's `request_id`). */
   requestId?: string;
+  /** Seconds to wait before retrying, for formats whose error bodies say it (Google's `RetryInfo`). */
+  retryAfterSeconds?: number;
+  /** The HTTP status of the answer, for formats whose error bodies repeat it (Google's `code`). */
+  httpStatus?: number;
 }
 
 /** The JSON body of an OpenAI-shaped error. */

@@ -21,7 +21,7 @@ export function chatCompletions(deps: AppDeps): Handler<AppEnv> {
       frontDoor: "openai",
       body,
       clientModel: model,
-      targets: resolveTargets(model, providers, config.rotation),
+      targets: resolveTargets(model, providers, config.rotation, { format: "openai" }),
       stream: stream === true,
       includeUsage: streamOptions?.include_usage === true,
     });

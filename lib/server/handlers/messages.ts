@@ -44,7 +44,7 @@ export function messages(deps: AppDeps): Handler<AppEnv> {
     validateBody(passThroughRequestSchema, body);
     const model = body.model as string;
     c.get("access").model = model;
-    const targets = resolveTargets(model, providers, config.rotation);
+    const targets = resolveTargets(model, providers, config.rotation, { format: "anthropic" });
     if (!allNative(targets)) validateBody(translationSchema(c.req.raw.headers), body);
     return await runChat(deps, c, {
       inbound: CODECS.anthropic,
@@ -69,7 +69,7 @@ export function countTokens(deps: AppDeps): Handler<AppEnv> {
     validateBody(passThroughCountTokensRequestSchema, body);
     const model = body.model as string;
     c.get("access").model = model;
-    const [target] = resolveTargets(model, providers, config.rotation);
+    const [target] = resolveTargets(model, providers, config.rotation, { format: "anthropic" });
     const { provider } = target;
     const { adapter } = provider;
     if (adapter.format === "anthropic" && adapter.countTokensRequest) {

@@ -1,4 +1,7 @@
-/** Client authentication: `Authorization: Bearer <key>` or `x-api-key`, compared in constant time. */
+/**
+ * Client authentication: `Authorization: Bearer <key>`, `x-api-key`, or as Google's clients send it,
+ * `x-goog-api-key` or `?key=`; compared in constant time.
+ */
 import type { MiddlewareHandler } from "hono";
 import { RequestError } from "../../errors.ts";
 
@@ -13,12 +16,12 @@ export function clientAuth(options: ClientAuthOptions): MiddlewareHandler {
   if (options.apiKey === "") throw new Error("clientAuth needs a non-empty apiKey");
   const expected = options.apiKey;
   return async function clientAuth(c, next) {
-    const presented = presentedKey(c.req.raw.headers);
+    const presented = presentedKey(c.req.raw.headers) ?? queryKey(c.req.url);
     if (presented === null || !constantTimeEquals(presented, expected)) {
       throw new RequestError(
         401,
         presented === null
-          ? "missing API key: send `Authorization: Bearer <PROXY_API_KEY>` or `x-api-key`"
+          ? "missing API key: send `Authorization: Bearer <PROXY_API_KEY>`, `x-api-key` or `x-goog-api-key`"
           : "invalid API key",
         { code: "invalid_api_key" },
       );
@@ -33,8 +36,19 @@ function presentedKey(headers: Headers): string | null {
     const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
     if (match) return match[1].trim();
   }
-  const apiKey = headers.get("x-api-key");
-  return apiKey === null || apiKey.trim() === "" ? null : apiKey.trim();
+  for (const name of ["x-api-key", "x-goog-api-key"]) {
+    const apiKey = headers.get(name)?.trim();
+    if (apiKey) return apiKey;
+  }
+  return null;
+}
+
+/** `?key=` (Google's clients put the API key in the query string when not in a header). */
+function queryKey(url: string): string | null {
+  const query = url.indexOf("?");
+  if (query < 0) return null;
+  const key = new URLSearchParams(url.slice(query + 1)).get("key")?.trim();
+  return key ? key : null;
 }
 
 /**

@@ -63,3 +63,15 @@ Deno.test("isModelAllowed() applies ignore patterns, and a whitelist match wins"
   assert.equal(matchesPattern("vendor/model.v1", "vendor/*.v1"), true);
   assert.equal(matchesPattern("vendor/modelXv1", "vendor/model.v1"), false);
 });
+
+Deno.test("parseRotationSettings() reads DEFAULT_PROVIDER_<FORMAT> and refuses a value that is no provider id", () => {
+  const settings = parseRotationSettings({
+    DEFAULT_PROVIDER_GEMINI: "OpenRouter",
+    DEFAULT_PROVIDER_OPENAI: "groq",
+  }, []);
+  assert.deepEqual([...settings.defaultProviders!], [["gemini", "openrouter"], ["openai", "groq"]]);
+  assert.throws(
+    () => parseRotationSettings({ DEFAULT_PROVIDER_GEMINI: "a/b" }, []),
+    /DEFAULT_PROVIDER_GEMINI/,
+  );
+});

@@ -741,3 +741,42 @@ Deno.test("classifyFailure() reads per-minute 429s that link to a billing page a
   const daily = groq.replace("tokens per minute (TPM)", "tokens per day (TPD)");
   assert.equal(classifyFailure(httpError(429, daily), NOW_MS).failureClass, "quota_exhausted");
 });
+
+Deno.test("classifyFailure() carries the decision: next step, cooldown, backoff, same key, provider-wide", () => {
+  const decision = (error: UpstreamError) => {
+    const { next, cooldown, backoff, sameKeyAgain, providerWide } = classifyFailure(error, NOW_MS);
+    return { next, cooldown, backoff, sameKeyAgain, providerWide };
+  };
+  assert.deepEqual(decision(httpError(400, "{}")), {
+    next: "answer",
+    cooldown: "none",
+    backoff: false,
+    sameKeyAgain: false,
+    providerWide: false,
+  });
+  assert.equal(decision(httpError(400, "maximum context length is 8192 tokens")).next, "next_target");
+  assert.deepEqual(decision(httpError(401, "{}")), {
+    next: "other_key",
+    cooldown: "disable",
+    backoff: false,
+    sameKeyAgain: false,
+    providerWide: false,
+  });
+  assert.deepEqual(decision(httpError(429, "{}")), {
+    next: "other_key",
+    cooldown: "ladder",
+    backoff: false,
+    sameKeyAgain: true,
+    providerWide: true,
+  });
+  assert.equal(decision(httpError(429, "{}", { "retry-after": "3" })).cooldown, "until_reset");
+  assert.deepEqual(decision(httpError(500, "{}")), {
+    next: "other_key",
+    cooldown: "ladder_when_repeated",
+    backoff: true,
+    sameKeyAgain: false,
+    providerWide: true,
+  });
+  assert.equal(decision(new UpstreamError("hung", { kind: "timeout", provider: "test" })).cooldown, "ladder");
+  assert.equal(decision(httpError(402, "{}")).cooldown, "until_window_end");
+});

@@ -238,3 +238,41 @@ Deno.test("KeyPool: usage windows count requests, successes, failures and tokens
   assert.equal(usage.totals.requests, 3);
   assert.equal(usage.totals.completionTokens, 5);
 });
+
+Deno.test("KeyPool: one 5xx leaves a key available, a second in a row cools it on the 429 ladder", async () => {
+  const { pool, clock } = makePool({ keys: 1 });
+  const first = await pool.acquire("m", farDeadline(clock));
+  fail(pool, first, verdict("server_error"));
+  assert.equal(pool.stateOf(pool.records[0], "m").status, "available");
+  const second = await pool.acquire("m", farDeadline(clock));
+  fail(pool, second, verdict("server_error"));
+  const state = pool.stateOf(pool.records[0], "m");
+  assert.ok(state.status === "cooling" && state.reason === "server_error");
+  assert.equal(state.untilMs - clock.now(), 10_000);
+  // A success ends the streak: the next single 5xx does not cool.
+  await clock.advance(10_000);
+  const ok = await pool.acquire("m", farDeadline(clock));
+  pool.recordResult(ok, { outcome: "success" });
+  ok.release();
+  const third = await pool.acquire("m", farDeadline(clock));
+  fail(pool, third, verdict("server_error"));
+  assert.equal(pool.stateOf(pool.records[0], "m").status, "available");
+});
+
+Deno.test("KeyPool: a timeout cools the key at once, on the escalating ladder", async () => {
+  const { pool, clock } = makePool({ keys: 1 });
+  const lease = await pool.acquire("m", farDeadline(clock));
+  fail(pool, lease, verdict("timeout"));
+  const state = pool.stateOf(pool.records[0], "m");
+  assert.ok(state.status === "cooling" && state.reason === "timeout");
+  assert.equal(state.untilMs - clock.now(), 10_000);
+  await clock.advance(10_000);
+  const again = await pool.acquire("m", farDeadline(clock));
+  fail(pool, again, verdict("timeout"));
+  assert.equal(pool.stateOf(pool.records[0], "m").status === "cooling" && remaining(pool, clock), 30_000);
+});
+
+function remaining(pool: KeyPool, clock: FakeClock): number {
+  const state = pool.stateOf(pool.records[0], "m");
+  return state.status === "available" ? 0 : state.untilMs - clock.now();
+}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { defaultProviderRotation, type RotationSettings } from "../../../lib/config/rotation.ts";
 import { apiKeyCredential, type Credential } from "../../../lib/credentials/credential.ts";
-import { NoCredentialAvailableError } from "../../../lib/errors.ts";
+import { NoCredentialAvailableError, UpstreamError } from "../../../lib/errors.ts";
 import { EventHub, type ProxyEvent } from "../../../lib/rotator/events.ts";
 import { Rotator } from "../../../lib/rotator/rotator.ts";
 import { type Authorize, UpstreamClient } from "../../../lib/rotator/upstream_client.ts";
@@ -208,4 +208,118 @@ Deno.test("UpstreamClient emits attempt-start/attempt-end, and credential-state 
   assert.equal(typeof end.ttfbMs, "number");
   assert.equal(end.tokens?.promptTokens, 3);
   assert.equal(end.credentialLabel.includes(SECRETS[1]), false);
+});
+
+Deno.test("UpstreamClient: a first-priority key whose upstream hangs fails over after TIMEOUT_CONNECT and then rests", async () => {
+  const hanging = apiKeyCredential(SECRETS[0], 1);
+  const backup = apiKeyCredential(SECRETS[1], 2);
+  const target = provider([hanging, backup]);
+  const tokens: string[] = [];
+  // The hanging upstream answers only when the proxy gives up on it.
+  const fetch: FetchFunction = (_input, init) => {
+    const token = new Headers(init?.headers).get("authorization")?.replace(/^Bearer /, "") ?? "";
+    tokens.push(token);
+    if (token !== hanging.secret) return Promise.resolve(json({ ok: true }));
+    return new Promise((_resolve, reject) => {
+      init?.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
+    });
+  };
+  const { client, call, rotator, clock } = setup(fetch, { target });
+  // A real (short) TIMEOUT_CONNECT: the JSON call must not wait for the 5 s read timeout.
+  const fast = new UpstreamClient({
+    rotator,
+    fetch,
+    clock,
+    timeouts: { connectMs: 200, streamingReadMs: 5_000, nonStreamingReadMs: 5_000 },
+  });
+  const started = Date.now();
+  // The proxy's timeouts do not keep a process alive (its server does); this test has no server.
+  const keepAlive = setTimeout(() => {}, 5_000);
+  const first = await fast.json(call).finally(() => clearTimeout(keepAlive));
+  first.finish({ ok: true });
+  assert.ok(Date.now() - started < 2_000, "the JSON call waited past TIMEOUT_CONNECT");
+  assert.deepEqual(tokens, [hanging.secret, backup.secret]);
+  const pool = rotator.pool("p")!;
+  const state = pool.stateOf(pool.records[0], "m");
+  assert.ok(state.status === "cooling" && state.reason === "timeout", JSON.stringify(state));
+  // The next call goes straight to the backup instead of hanging on the first-priority key again.
+  const second = await client.json(call);
+  second.finish({ ok: true });
+  assert.deepEqual(tokens, [hanging.secret, backup.secret, backup.secret]);
+});
+
+Deno.test("UpstreamClient.stream(): an error as the first event (before any output) is judged like that HTTP error", async () => {
+  const overloaded =
+    'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n';
+  const routerLimit = 'data: {"error":{"code":429,"message":"Rate limit exceeded upstream"}}\n\n';
+  for (const [first, failureClass] of [[overloaded, "server_error"], [routerLimit, "rate_limit"]] as const) {
+    const { fetch, tokens } = fakeFetch((token) =>
+      token === SECRETS[0] ? sse(first) : sse('data: {"id":1}\n\n')
+    );
+    const { client, call, events, seen } = setup(fetch);
+    const result = await client.stream(call);
+    assert.deepEqual(tokens, SECRETS);
+    assert.equal(await new Response(result.value.body).text(), 'data: {"id":1}\n\n');
+    result.finish({ ok: true });
+    events.flush();
+    const failed = seen.find((event) => event.type === "attempt-end" && event.outcome === "failure");
+    assert.ok(failed?.type === "attempt-end" && failed.failureClass === failureClass, JSON.stringify(failed));
+  }
+});
+
+Deno.test("UpstreamClient.stream(): a client error as the first event is answered at once, no other key tried", async () => {
+  const invalid =
+    'event: error\ndata: {"type":"error","error":{"type":"invalid_request_error","message":"bad field"}}\n\n';
+  const { fetch, tokens } = fakeFetch(() => sse(invalid));
+  const { client, call } = setup(fetch);
+  await assert.rejects(client.stream(call), (error: unknown) => {
+    assert.ok(error instanceof UpstreamError);
+    assert.equal(error.status, 400);
+    return true;
+  });
+  assert.equal(tokens.length, 1);
+});
+
+Deno.test("UpstreamClient.json(): a body cut or stalled after the headers is retried on another key", async () => {
+  const encoder = new TextEncoder();
+  const cut = () =>
+    new Response(
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(encoder.encode('{"choices": [{"message": {"content": "Hel'));
+          controller.error(new Error("connection reset"));
+        },
+      }),
+      { status: 200, headers: { "content-type": "application/json" } },
+    );
+  // Like a real fetch, aborting the request errors its body.
+  const stalled = (signal: AbortSignal) =>
+    new Response(
+      new ReadableStream({
+        start(controller) {
+          signal.addEventListener("abort", () => controller.error(new DOMException("aborted", "AbortError")));
+        },
+      }),
+      { status: 200, headers: { "content-type": "application/json" } },
+    );
+  for (const broken of [cut, stalled]) {
+    const tokens: string[] = [];
+    const fetch: FetchFunction = (_input, init) => {
+      const token = new Headers(init?.headers).get("authorization")?.replace(/^Bearer /, "") ?? "";
+      tokens.push(token);
+      return Promise.resolve(token === SECRETS[0] ? broken(init!.signal!) : json({ whole: true }));
+    };
+    const { rotator, call, clock } = setup(fetch);
+    const client = new UpstreamClient({
+      rotator,
+      fetch,
+      clock,
+      timeouts: { connectMs: 5_000, streamingReadMs: 5_000, nonStreamingReadMs: 300 },
+    });
+    const keepAlive = setTimeout(() => {}, 5_000);
+    const result = await client.json(call).finally(() => clearTimeout(keepAlive));
+    result.finish({ ok: true });
+    assert.deepEqual(tokens, SECRETS, broken.name);
+    assert.deepEqual(result.value.json, { whole: true });
+  }
 });

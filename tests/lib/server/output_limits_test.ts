@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { UpstreamError } from "../../../lib/errors.ts";
-import { clampOutputTokens } from "../../../lib/formats/output_limit.ts";
+import type { WireFormat } from "../../../lib/formats/canonical.ts";
+import { providerCodec } from "../../../lib/formats/mod.ts";
 import { outputCeilingOf } from "../../../lib/rotator/output_ceiling.ts";
 import { OutputLimits } from "../../../lib/server/output_limits.ts";
 
@@ -49,6 +50,9 @@ Deno.test("outputCeilingOf believes only the vendor's message, a 400, and a plau
     null,
   );
 });
+
+const clampOutputTokens = (body: Record<string, unknown>, format: WireFormat, ceiling: number) =>
+  providerCodec(format).clampOutputTokens(body, ceiling);
 
 Deno.test("clampOutputTokens lowers each format's limit fields, and only those above the ceiling", () => {
   assert.deepEqual(clampOutputTokens({ max_tokens: 32000, model: "m" }, "openai", 16384), {

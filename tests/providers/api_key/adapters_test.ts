@@ -298,3 +298,34 @@ Deno.test("anthropic: thinking blocks unsigned or signed by another provider are
   const plain = { messages: [{ role: "user", content: "hi" }] };
   assert.equal(withoutUnsignedThinking(plain), plain, "an untouched body is not copied");
 });
+
+Deno.test("request builders authenticate with the auth headers they are given, never with the credential's secret", () => {
+  // What authorize() produced (e.g. an OAuth access token) differs from the stored secret.
+  const token = "access-token-from-authorize";
+  for (const [id, adapter] of KNOWN_PROVIDERS) {
+    const auth = adapter.authHeaders(token, credential);
+    const input = {
+      baseUrl: "https://example.test",
+      credential,
+      auth,
+      model: "m",
+      body: { model: "m", messages: [], max_tokens: 5 },
+      stream: false,
+    };
+    const requests = [
+      adapter.chatRequest(input),
+      adapter.modelsRequest({ baseUrl: "https://example.test", credential, auth }),
+      ...(adapter.embeddingsRequest ? [adapter.embeddingsRequest({ ...input, body: { input: ["x"] } })] : []),
+      ...(adapter.countTokensRequest ? [adapter.countTokensRequest(input)] : []),
+    ];
+    for (const request of requests) {
+      const headers = JSON.stringify(request.headers);
+      assert.ok(headers.includes(token), `${id}: ${request.url} does not carry the token`);
+      assert.equal(
+        `${headers}${request.url}${request.body ?? ""}`.includes(credential.secret),
+        false,
+        `${id}: ${request.url} read the secret`,
+      );
+    }
+  }
+});

@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
 import { RequestError } from "../../../../lib/errors.ts";
 import {
+  batchEmbedContentsInputs,
+  embedContentInputs,
   GEMINI_EMBED_BATCH_LIMIT,
+  geminiBatchEmbedContentsSchema,
   geminiBatchEmbedRequest,
+  geminiEmbedContentSchema,
   geminiEmbeddingsToResult,
+  resultToGeminiEmbeddings,
 } from "../../../../lib/formats/gemini/embeddings.ts";
 
 Deno.test("geminiBatchEmbedRequest() names the model on every request and sets outputDimensionality", () => {
@@ -74,4 +79,44 @@ Deno.test("geminiEmbeddingsToResult() throws a clear Error on a malformed body o
     () => geminiEmbeddingsToResult({ embeddings: [{ values: [1] }] }, { model: "m", inputs: ["a", "b"] }),
     /1 embeddings for 2 inputs/,
   );
+});
+
+Deno.test("embedContentInputs() and batchEmbedContentsInputs() read what Gemini clients send", () => {
+  assert.deepEqual(
+    embedContentInputs(geminiEmbedContentSchema.parse({
+      content: { parts: [{ text: "Hello " }, { text: "world" }] },
+      taskType: "RETRIEVAL_QUERY",
+      outputDimensionality: 256,
+    })),
+    { inputs: ["Hello world"], dimensions: 256 },
+  );
+  const batch = geminiBatchEmbedContentsSchema.parse({
+    requests: [
+      { model: "models/openai/text-embedding-3-small", content: { parts: [{ text: "a" }] } },
+      { model: "models/openai/text-embedding-3-small", content: { parts: [{ text: "b" }] } },
+    ],
+  });
+  assert.deepEqual(batchEmbedContentsInputs(batch), { inputs: ["a", "b"] });
+  const mixed = geminiBatchEmbedContentsSchema.parse({
+    requests: [
+      { content: { parts: [{ text: "a" }] }, outputDimensionality: 8 },
+      { content: { parts: [{ text: "b" }] } },
+    ],
+  });
+  assert.throws(() => batchEmbedContentsInputs(mixed), RequestError);
+  assert.equal(geminiEmbedContentSchema.safeParse({ content: { parts: [] } }).success, false);
+  assert.equal(
+    geminiEmbedContentSchema.safeParse({ content: { parts: [{ inlineData: {} }] } }).success,
+    false,
+  );
+});
+
+Deno.test("resultToGeminiEmbeddings() answers embedContent with one embedding, batchEmbedContents with all", () => {
+  const result = { vectors: [[1, 2], [3, 4]], model: "m", promptTokens: 2 };
+  assert.deepEqual(resultToGeminiEmbeddings(result, "batchEmbedContents"), {
+    embeddings: [{ values: [1, 2] }, { values: [3, 4] }],
+  });
+  assert.deepEqual(resultToGeminiEmbeddings({ ...result, vectors: [[5]] }, "embedContent"), {
+    embedding: { values: [5] },
+  });
 });

@@ -1,0 +1,198 @@
+/**
+ * Canonical stream parts → a Gemini `streamGenerateContent?alt=sse` stream, for Gemini clients served by
+ * a provider of another format. Every event is a whole `GenerateContentResponse` holding the next
+ * pieces of the one candidate: text and thoughts as they come, each function call whole (Gemini never
+ * streams arguments), and on the last chunk `finishReason` and `usageMetadata`. Gemini CLI retries a
+ * turn whose stream has no `finishReason`, printing it again, so a stream cut short ends with an error
+ * rather than quietly. A small immutable state and a pure step function, tested alone.
+ * https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
+ */
+import { type CanonicalUsage, emptyUsage, mergeUsage, signatureFor, type StreamPart } from "../canonical.ts";
+import { encodeSseEvent } from "../sse.ts";
+import { geminiStreamErrorEvent } from "./error.ts";
+import { finishToGemini } from "./finish_reason.ts";
+import { usageToGemini } from "./usage.ts";
+
+type Json = Record<string, unknown>;
+
+/** A function call being gathered until its arguments are complete. */
+interface PendingCall {
+  readonly index: number;
+  readonly id: string;
+  readonly name: string;
+  readonly argumentsJson: string;
+}
+
+/** What the encoder remembers between parts. */
+export interface GeminiEncoderState {
+  /** `responseId` of every chunk: the upstream's id when it gave one. */
+  readonly id: string;
+  /** `modelVersion` of every chunk: the model name the client asked for. */
+  readonly model: string;
+  /** A finish chunk was sent. */
+  readonly finished: boolean;
+  /** An error was sent: nothing more may follow. */
+  readonly failed: boolean;
+  /** An id came from a `start` part. */
+  readonly started: boolean;
+  readonly usage: CanonicalUsage;
+  /** Calls gathered until something else begins or the answer ends. */
+  readonly calls: readonly PendingCall[];
+  /** A Gemini signature that belongs on the next part sent. */
+  readonly signature: string | null;
+}
+
+/** The encoder state before the first part; `id` defaults to a fresh id. */
+export function initialGeminiEncoderState(options: { model: string; id?: string }): GeminiEncoderState {
+  const { model, id = crypto.randomUUID().replaceAll("-", "") } = options;
+  return {
+    id,
+    model,
+    finished: false,
+    failed: false,
+    started: false,
+    usage: emptyUsage(),
+    calls: [],
+    signature: null,
+  };
+}
+
+/** One canonical part → the SSE text it becomes and the next encoder state. */
+export function encodeGeminiPart(
+  state: GeminiEncoderState,
+  part: StreamPart,
+): { state: GeminiEncoderState; events: string[] } {
+  if (state.failed || state.finished && part.type !== "error") return { state, events: [] };
+  switch (part.type) {
+    case "start": {
+      const next = { ...state, started: true };
+      return {
+        state: {
+          ...next,
+          id: part.id !== "" && !state.started ? part.id : state.id,
+          usage: part.usage ? mergeUsage({ ...state.usage }, part.usage) : state.usage,
+        },
+        events: [],
+      };
+    }
+    case "text-delta":
+      return part.text === "" ? { state, events: [] } : emitParts(state, [{ text: part.text }]);
+    case "reasoning-delta":
+      return part.text === ""
+        ? { state, events: [] }
+        : emitParts(state, [{ text: part.text, thought: true }]);
+    case "reasoning-signature": {
+      // Only Gemini's own signatures mean anything to a Gemini client (and go back to Gemini only).
+      const signature = signatureFor("gemini", part.signature);
+      if (signature === undefined) return { state, events: [] };
+      if (part.standalone) return { state: { ...state, signature }, events: [] };
+      return emitParts(state, [{ text: "", thought: true, thoughtSignature: signature }]);
+    }
+    case "redacted-reasoning":
+      return { state, events: [] };
+    case "tool-call-start": {
+      const call = { index: part.index, id: part.id, name: part.name, argumentsJson: "" };
+      return { state: { ...state, calls: [...state.calls, call] }, events: [] };
+    }
+    case "tool-call-delta": {
+      const calls = state.calls.map((call) =>
+        call.index === part.index
+          ? { ...call, argumentsJson: call.argumentsJson + part.argumentsDelta }
+          : call
+      );
+      return { state: { ...state, calls }, events: [] };
+    }
+    case "usage":
+      return { state: { ...state, usage: mergeUsage({ ...state.usage }, part.usage) }, events: [] };
+    case "finish": {
+      const { state: next, parts } = takeCalls(state);
+      const candidate: Json = {
+        content: { role: "model", parts: signParts(next, parts) },
+        finishReason: finishToGemini(part.finish),
+        index: 0,
+      };
+      const chunk = chunkOf(next, candidate);
+      chunk.usageMetadata = usageToGemini(next.usage);
+      return {
+        state: { ...next, signature: null, finished: true },
+        events: [encodeSseEvent({ data: JSON.stringify(chunk) })],
+      };
+    }
+    case "error": {
+      const fields = { kind: part.kind ?? "api_error", message: part.message };
+      return { state: { ...state, failed: true }, events: [geminiStreamErrorEvent(fields)] };
+    }
+  }
+}
+
+/** The SSE text that closes the stream: nothing after a finish; an error when the answer was cut short. */
+export function endGeminiStream(state: GeminiEncoderState): string[] {
+  if (state.failed || state.finished) return [];
+  return [geminiStreamErrorEvent({
+    kind: "api_error",
+    message: "the upstream stream ended before the response was complete",
+  })];
+}
+
+/** Canonical parts → Gemini SSE text; `model` is the name the client asked for. */
+export function partsToGeminiChunks(options: { model: string }): TransformStream<StreamPart, string> {
+  let state = initialGeminiEncoderState(options);
+  return new TransformStream({
+    transform(part, controller) {
+      const step = encodeGeminiPart(state, part);
+      state = step.state;
+      for (const event of step.events) controller.enqueue(event);
+    },
+    flush(controller) {
+      for (const event of endGeminiStream(state)) controller.enqueue(event);
+    },
+  });
+}
+
+/** One chunk holding `parts` (after any calls gathered so far, which come first). */
+function emitParts(
+  state: GeminiEncoderState,
+  parts: Json[],
+): { state: GeminiEncoderState; events: string[] } {
+  const taken = takeCalls(state);
+  const all = signParts(taken.state, [...taken.parts, ...parts]);
+  const chunk = chunkOf(taken.state, { content: { role: "model", parts: all }, index: 0 });
+  return {
+    state: { ...taken.state, signature: null },
+    events: [encodeSseEvent({ data: JSON.stringify(chunk) })],
+  };
+}
+
+/** The gathered calls as `functionCall` parts, and the state without them. */
+function takeCalls(state: GeminiEncoderState): { state: GeminiEncoderState; parts: Json[] } {
+  if (state.calls.length === 0) return { state, parts: [] };
+  const parts = state.calls.map((call): Json => {
+    const functionCall: Json = { name: call.name, args: parseArguments(call.argumentsJson) };
+    if (call.id !== "") functionCall.id = call.id;
+    return { functionCall };
+  });
+  return { state: { ...state, calls: [] }, parts };
+}
+
+/** A waiting signature goes on the first part (Gemini signs the part it belongs to). */
+function signParts(state: GeminiEncoderState, parts: Json[]): Json[] {
+  if (state.signature === null) return parts;
+  if (parts.length === 0) return [{ text: "", thoughtSignature: state.signature }];
+  const [first, ...rest] = parts;
+  return [{ ...first, thoughtSignature: state.signature }, ...rest];
+}
+
+function chunkOf(state: GeminiEncoderState, candidate: Json): Json {
+  return { candidates: [candidate], modelVersion: state.model, responseId: state.id };
+}
+
+/** A call's arguments as an object; arguments that are not a JSON object travel as `{}` (never a throw). */
+function parseArguments(json: string): Json {
+  if (json.trim() === "") return {};
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value as Json : {};
+  } catch {
+    return {};
+  }
+}
