@@ -41,6 +41,11 @@ export interface RotationSettings {
    * `gemini-2.5-flash-lite`. @default none: a bare name is refused with a 404
    */
   defaultProviders?: ReadonlyMap<string, string>;
+  /**
+   * `SESSION_AFFINITY`: a conversation's session hint (`prompt_cache_key`, `user`, `metadata.user_id`)
+   * keeps it on the key that served it, while that key is usable and not at its cap. @default true
+   */
+  sessionAffinity?: boolean;
 }
 
 /** The settings of a provider with no rotation variables. */
@@ -144,7 +149,24 @@ export function parseRotationSettings(
   if (!Number.isInteger(usageResetUtcHour) || usageResetUtcHour > 23) {
     throw new ConfigError("USAGE_RESET_UTC_HOUR", `must be a whole hour from 0 to 23`);
   }
-  return { tolerance, authFailureCooldownMs, usageResetUtcHour, providers, aliases, defaultProviders };
+  const sessionAffinity = optionalBoolean(variables, "SESSION_AFFINITY", true);
+  return {
+    tolerance,
+    authFailureCooldownMs,
+    usageResetUtcHour,
+    providers,
+    aliases,
+    defaultProviders,
+    sessionAffinity,
+  };
+}
+
+function optionalBoolean(variables: Record<string, string>, variable: string, fallback: boolean): boolean {
+  const raw = variables[variable]?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return fallback;
+  if (["true", "1", "yes"].includes(raw)) return true;
+  if (["false", "0", "no"].includes(raw)) return false;
+  throw new ConfigError(variable, `must be true or false (got "${raw}")`);
 }
 
 function list(value: string): string[] {
