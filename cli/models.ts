@@ -26,7 +26,10 @@ export async function listModels(
     const ids = new Set<string>(provider.configuredModels);
     let error: string | null = null;
     try {
-      const listed = await listProviderModels(provider, provider.credentials[0], options);
+      const listed = await listProviderModels(provider, provider.credentials[0], {
+        authorize: workspace.authorize,
+        ...options,
+      });
       for (const model of listed) ids.add(model.id);
     } catch (caught) {
       error = (caught as Error).name === "TimeoutError" ? "no answer in time" : (caught as Error).message;

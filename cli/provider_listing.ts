@@ -3,7 +3,7 @@
  * adapter knows (`modelsRequest`), used by `credentials test` and `models`.
  */
 import type { Credential } from "../lib/credentials/credential.ts";
-import { readUpstreamErrorBody } from "../lib/errors.ts";
+import { readUpstreamErrorBody, UpstreamError } from "../lib/errors.ts";
 import { type Authorize, authorizeApiKey } from "../lib/rotator/upstream_client.ts";
 import type { ConfiguredProvider } from "../providers/mod.ts";
 import type { ListedModel } from "../providers/types.ts";
@@ -69,6 +69,10 @@ export async function testCredential(
   try {
     response = await fetchPage(provider, credential, options);
   } catch (error) {
+    // An OAuth account whose refresh the vendor refused needs a new login: the credential is invalid.
+    if (error instanceof UpstreamError && error.status === 401) {
+      return { verdict: "invalid", status: 401, detail: error.message };
+    }
     const name = (error as Error).name;
     const detail = name === "TimeoutError" ? "no answer in time" : (error as Error).message.split("\n")[0];
     return { verdict: "unreachable", status: 0, detail };
@@ -109,5 +113,6 @@ export async function listProviderModels(
 
 /** Some upstreams quote the key they refused; only its masked label may reach the screen. */
 function masked(text: string, credential: Credential): string {
-  return credential.secret === "" ? text : text.replaceAll(credential.secret, credential.label);
+  if (credential.kind !== "api_key" || credential.secret === "") return text;
+  return text.replaceAll(credential.secret, credential.label);
 }

@@ -3,6 +3,10 @@
  * the rotation settings, read without generating or writing anything.
  */
 import { discoverProviders } from "../lib/config/load.ts";
+import { type OAuthSettings, parseOAuthSettings } from "../lib/config/oauth.ts";
+import { oauthAuthorizer } from "../lib/credentials/authorizer.ts";
+import { OAuthAccounts } from "../lib/credentials/oauth_accounts.ts";
+import type { Authorize } from "../lib/rotator/upstream_client.ts";
 import { parseRotationSettings, type RotationSettings } from "../lib/config/rotation.ts";
 import type { ProviderSetting } from "../lib/config/schema.ts";
 import { type DataDirVariables, readDataDirVariables } from "../lib/config/variables.ts";
@@ -18,6 +22,11 @@ export interface Workspace {
   /** Providers that would serve calls (built in or with a base URL, and with a key). */
   providers: ConfiguredProvider[];
   rotation: RotationSettings;
+  oauth: OAuthSettings;
+  /** OAuth accounts of `oauth_creds/` and the environment (loaded, not refreshed). */
+  accounts: OAuthAccounts;
+  /** Access tokens for live calls: an API key is its own, an OAuth account's is refreshed when due. */
+  authorize: Authorize;
 }
 
 /** Read the workspace of a data directory; a broken configuration is a one-line failure. */
@@ -30,9 +39,24 @@ export async function openWorkspace(dataDir: string | undefined): Promise<Worksp
   }
   try {
     const settings = discoverProviders(variables.merged);
-    const providers = resolveProviders(settings);
+    const oauth = parseOAuthSettings(variables.merged);
+    const accounts = new OAuthAccounts({
+      dataDir: variables.dataDir,
+      env: oauth.credentialVariables,
+      oauthBases: oauth.oauthBases,
+    });
+    await accounts.load();
+    const providers = resolveProviders(settings, { oauthCredentials: (id) => accounts.credentials(id) });
     const rotation = parseRotationSettings(variables.merged, providers.map((provider) => provider.id));
-    return { variables, settings, providers, rotation };
+    return {
+      variables,
+      settings,
+      providers,
+      rotation,
+      oauth,
+      accounts,
+      authorize: oauthAuthorizer(accounts),
+    };
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new CommandFailure(`${error.message} (run \`proxy config check\` to see every problem)`);

@@ -18,32 +18,52 @@ export interface CredentialRow {
   /** Masked, e.g. `…a1b2`. */
   label: string;
   priority: number;
-  /** `.env` when the data directory's file sets it, `environment` when the process does. */
-  source: ".env" | "environment";
+  /**
+   * `.env` when the data directory's file sets it, `environment` when the process does, `oauth_creds`
+   * for an OAuth account stored in a file.
+   */
+  source: ".env" | "environment" | "oauth_creds";
   status: CredentialStatus;
 }
 
-/** Rows for every key of every provider that would serve calls, sorted by provider then variable order. */
+/**
+ * Rows for every API key and OAuth account of every provider that would serve calls, sorted by
+ * provider then pool order. An OAuth account's "variable" is `oauth:<account>`.
+ */
 export function credentialRows(
-  workspace: Pick<Workspace, "variables" | "settings" | "providers">,
+  workspace: Pick<Workspace, "variables" | "settings" | "providers"> & { accounts?: Workspace["accounts"] },
   pools: ReadonlyMap<string, SavedPool>,
   nowMs: number,
 ): CredentialRow[] {
-  const serving = new Set(workspace.providers.map((provider) => provider.id));
   const rows: CredentialRow[] = [];
-  for (const setting of workspace.settings) {
-    if (!serving.has(setting.id)) continue;
-    const pool = pools.get(setting.id);
-    for (const key of setting.apiKeys) {
-      const id = hashSecret(key.value);
+  for (const provider of workspace.providers) {
+    const setting = workspace.settings.find((candidate) => candidate.id === provider.id);
+    const pool = pools.get(provider.id);
+    for (const credential of provider.credentials) {
+      const saved = credentialStatus(pool?.credentials.get(credential.id), pool, nowMs);
+      if (credential.kind === "api_key") {
+        const key = setting?.apiKeys.find((candidate) => hashSecret(candidate.value) === credential.id);
+        const variable = key?.variable ?? "";
+        rows.push({
+          provider: provider.id,
+          id: credential.id,
+          variable,
+          label: maskSecret(credential.secret),
+          priority: credential.priority,
+          source: workspace.variables.fromProcess.has(variable) ? "environment" : ".env",
+          status: saved,
+        });
+        continue;
+      }
+      const relogin = workspace.accounts?.needsRelogin(credential.id) ?? null;
       rows.push({
-        provider: setting.id,
-        id,
-        variable: key.variable,
-        label: maskSecret(key.value),
-        priority: key.priority,
-        source: workspace.variables.fromProcess.has(key.variable) ? "environment" : ".env",
-        status: credentialStatus(pool?.credentials.get(id), pool, nowMs),
+        provider: provider.id,
+        id: credential.id,
+        variable: `oauth:${credential.account}`,
+        label: credential.label,
+        priority: credential.priority,
+        source: credential.source === "file" ? "oauth_creds" : "environment",
+        status: relogin === null ? saved : { status: "needs_relogin", reason: relogin },
       });
     }
   }

@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { addKeyCommand } from "./add_key.ts";
 import { addProviderCommand } from "./add_provider.ts";
 import { listCommand } from "./list.ts";
+import { exportCommand, importCommand, loginCommand } from "./oauth.ts";
 import { removeCommand } from "./remove.ts";
 import { testCommand } from "./test.ts";
 
@@ -36,6 +37,25 @@ export function addCredentialsCommands(program: Command): void {
     .argument("<id>", "its variable (OPENAI_API_KEY_2) or id from credentials list")
     .option("--data-dir <dir>", DATA_DIR_HELP)
     .action((id: string, options: { dataDir?: string }) => removeCommand(id, options));
+  credentials.command("login").description(
+    "sign in to an OAuth provider's account (URL shown, browser opened)",
+  )
+    .argument("<provider>", "openai_codex, gemini_cli, antigravity or qwen_code")
+    .option("--no-browser", "only print the URL (for a machine without a browser)")
+    .option("--data-dir <dir>", DATA_DIR_HELP)
+    .action((provider: string, options: { browser?: boolean; dataDir?: string }) =>
+      loginCommand(provider, options)
+    );
+  credentials.command("import").description("import OAuth accounts that vendor CLIs left in your home folder")
+    .option("--provider <id>", "only this provider")
+    .option("--data-dir <dir>", DATA_DIR_HELP)
+    .action((options: { provider?: string; dataDir?: string }) => importCommand(options));
+  credentials.command("export").description(
+    "print a provider's OAuth accounts as a .env block (shows tokens)",
+  )
+    .argument("<provider>", "an OAuth provider")
+    .option("--data-dir <dir>", DATA_DIR_HELP)
+    .action((provider: string, options: { dataDir?: string }) => exportCommand(provider, options));
   credentials.command("test").description(
     "one cheap live call per credential: ok, invalid, rate limited, unreachable",
   )

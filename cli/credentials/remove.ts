@@ -1,5 +1,6 @@
 /** `credentials remove <id>`: take a key out of `.env` (by variable name or by id). */
 import { updateEnvFile } from "../../lib/config/env_file.ts";
+import { readCredentialFiles } from "../../lib/credentials/file_store.ts";
 import { CommandFailure } from "../failure.ts";
 import { say } from "../output.ts";
 import { openWorkspace, type Workspace } from "../workspace.ts";
@@ -9,7 +10,7 @@ import { type CredentialRow, credentialRows } from "./credential_rows.ts";
 export function findCredential(rows: readonly CredentialRow[], reference: string): CredentialRow {
   const wanted = reference.trim();
   const matches = rows.filter((row) =>
-    row.variable === wanted.toUpperCase() || row.id === wanted.toLowerCase()
+    row.variable.toUpperCase() === wanted.toUpperCase() || row.id === wanted.toLowerCase()
   );
   if (matches.length === 1) return matches[0];
   if (matches.length > 1) {
@@ -18,8 +19,16 @@ export function findCredential(rows: readonly CredentialRow[], reference: string
   throw new CommandFailure(`no credential "${reference}" (see proxy credentials list for variables and ids)`);
 }
 
-/** Remove a credential's lines (and its priority) from `.env`. */
+/** Remove a credential: its lines (and priority) from `.env`, or an OAuth account's file. */
 export async function removeCredential(workspace: Workspace, row: CredentialRow): Promise<void> {
+  if (row.source === "oauth_creds") {
+    const account = row.variable.slice("oauth:".length);
+    const files = await readCredentialFiles(workspace.variables.dataDir, { provider: row.provider });
+    const file = files.find((candidate) => candidate.credential.account === account);
+    if (!file) throw new CommandFailure(`the file of ${row.label} is gone already`);
+    await Deno.remove(file.path);
+    return;
+  }
   if (row.source === "environment") {
     throw new CommandFailure(
       `${row.variable} is set in the process environment, not in .env; unset it there`,

@@ -31,7 +31,10 @@ export async function testCredentials(
       const row = rows.find((candidate) =>
         candidate.provider === provider.id && candidate.id === credential.id
       );
-      const outcome = await testCredential(provider, credential, options);
+      const outcome = await testCredential(provider, credential, {
+        authorize: workspace.authorize,
+        ...options,
+      });
       results.push({
         provider: provider.id,
         variable: row?.variable ?? "",

@@ -241,7 +241,10 @@ async function filtersFlow(
     const progress = spinner();
     progress.start(`Listing ${provider}'s models`);
     try {
-      const listed = await listProviderModels(configured, configured.credentials[0], { timeoutMs: 10_000 });
+      const listed = await listProviderModels(configured, configured.credentials[0], {
+        timeoutMs: 10_000,
+        authorize: session.workspace!.authorize,
+      });
       models = [...new Set([...models, ...listed.map((model) => model.id)])].sort();
       progress.stop(`${models.length} models listed`);
     } catch (error) {

@@ -3,6 +3,7 @@ import { log, note, spinner } from "@clack/prompts";
 import { addApiKey, keyTargets } from "../credentials/add_key.ts";
 import { addCustomProvider, customProviderProblem } from "../credentials/add_provider.ts";
 import { renderCredentialRows } from "../credentials/credential_rows.ts";
+import { describeLogin, importAccounts, oauthProviders, signIn } from "../credentials/oauth.ts";
 import { removeCredential } from "../credentials/remove.ts";
 import { renderTestResults, testCredentials } from "../credentials/test.ts";
 import { CommandFailure } from "../failure.ts";
@@ -10,7 +11,15 @@ import { splitList, validateKey, validateModelList, validateUrl } from "../valid
 import { ask, askSecret, askYesNo, choose } from "./prompts.ts";
 import { loadSession, type Session } from "./session.ts";
 
-type CredentialsChoice = "list" | "add_key" | "add_provider" | "remove" | "test" | "back";
+type CredentialsChoice =
+  | "list"
+  | "add_key"
+  | "login"
+  | "import"
+  | "add_provider"
+  | "remove"
+  | "test"
+  | "back";
 
 /** The Credentials menu; returns when the user goes back. */
 export async function credentialsMenu(dataDir: string): Promise<void> {
@@ -19,6 +28,8 @@ export async function credentialsMenu(dataDir: string): Promise<void> {
     const choice = await choose<CredentialsChoice>("Credentials", [
       { value: "list", label: "List credentials", hint: `${session.rows.length} configured` },
       { value: "add_key", label: "Add an API key" },
+      { value: "login", label: "Sign in with an OAuth account", hint: oauthProviders().join(", ") },
+      { value: "import", label: "Import accounts from vendor CLIs", hint: "~/.codex, ~/.gemini, ~/.qwen" },
       { value: "add_provider", label: "Add a custom provider", hint: "OpenAI-compatible" },
       { value: "remove", label: "Remove a credential" },
       { value: "test", label: "Test credentials", hint: "one cheap live call each" },
@@ -28,6 +39,8 @@ export async function credentialsMenu(dataDir: string): Promise<void> {
     try {
       if (choice === "list") note(renderCredentialRows(session.rows, Date.now()).join("\n"), "Credentials");
       else if (choice === "add_key") await addKeyFlow(session);
+      else if (choice === "login") await loginFlow(session);
+      else if (choice === "import") await importFlow(session);
       else if (choice === "add_provider") await addProviderFlow(session);
       else if (choice === "remove") await removeFlow(session);
       else await testFlow(session);
@@ -53,6 +66,25 @@ async function addKeyFlow(session: Session): Promise<void> {
   const key = await askSecret(`API key for ${provider}`, validateKey);
   const added = await addApiKey(session.variables, { provider, key });
   log.success(`Added ${added.variable} (${added.label})`);
+}
+
+async function loginFlow(session: Session): Promise<void> {
+  if (!session.workspace) throw new CommandFailure("the configuration does not load; fix it first");
+  const provider = await choose("Sign in to", [
+    ...oauthProviders().map((id) => ({ value: id, label: id })),
+    { value: "", label: "Back" },
+  ]);
+  if (provider === "") return;
+  // The flow prints the sign-in URL (and a code for device logins) and opens a browser when there is one.
+  const result = await signIn(session.workspace, provider, { print: (line) => log.message(line) });
+  log.success(describeLogin(result));
+}
+
+async function importFlow(session: Session): Promise<void> {
+  if (!session.workspace) throw new CommandFailure("the configuration does not load; fix it first");
+  const lines = await importAccounts(session.workspace);
+  if (lines.length === 0) log.info("No vendor CLI credentials found to import.");
+  else log.success(lines.join("\n"));
 }
 
 async function addProviderFlow(session: Session): Promise<void> {
