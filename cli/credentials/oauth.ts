@@ -61,13 +61,6 @@ async function openBrowserQuietly(url: string): Promise<void> {
   }
 }
 
-/** A one-line description of a login result. */
-export function describeLogin(result: LoginResult): string {
-  const details = [result.email, result.tier, result.projectId].filter((value) => value !== undefined);
-  return `${result.replaced ? "Updated" : "Added"} ${result.provider} account ${result.account}` +
-    `${details.length > 0 ? ` (${details.join(", ")})` : ""}`;
-}
-
 /** `credentials login`. */
 export async function loginCommand(
   provider: string,
@@ -75,8 +68,8 @@ export async function loginCommand(
 ): Promise<void> {
   requireOAuthProvider(provider);
   const workspace = await openWorkspace(options.dataDir);
-  const result = await signIn(workspace, provider, { noBrowser: options.browser === false, print: say });
-  say(describeLogin(result));
+  // The flow itself prints the URL or code, then whom it signed in and where the account was saved.
+  await signIn(workspace, provider, { noBrowser: options.browser === false, print: say });
 }
 
 /** Import vendor CLI files found in the home folder; returns one line per account. */

@@ -3,7 +3,7 @@ import { log, note, spinner } from "@clack/prompts";
 import { addApiKey, keyTargets } from "../credentials/add_key.ts";
 import { addCustomProvider, customProviderProblem } from "../credentials/add_provider.ts";
 import { renderCredentialRows } from "../credentials/credential_rows.ts";
-import { describeLogin, importAccounts, oauthProviders, signIn } from "../credentials/oauth.ts";
+import { importAccounts, oauthProviders, signIn } from "../credentials/oauth.ts";
 import { removeCredential } from "../credentials/remove.ts";
 import { renderTestResults, testCredentials } from "../credentials/test.ts";
 import { CommandFailure } from "../failure.ts";
@@ -76,8 +76,7 @@ async function loginFlow(session: Session): Promise<void> {
   ]);
   if (provider === "") return;
   // The flow prints the sign-in URL (and a code for device logins) and opens a browser when there is one.
-  const result = await signIn(session.workspace, provider, { print: (line) => log.message(line) });
-  log.success(describeLogin(result));
+  await signIn(session.workspace, provider, { print: (line) => log.message(line) });
 }
 
 async function importFlow(session: Session): Promise<void> {
