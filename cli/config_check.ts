@@ -3,6 +3,7 @@ import { checkVariables, type ConfigProblem } from "../lib/config/check.ts";
 import { readLauncherConfig } from "../lib/config/launcher_config.ts";
 import { readQuotaViewerConfig } from "../lib/config/quota_viewer_config.ts";
 import { type DataDirVariables, readDataDirVariables } from "../lib/config/variables.ts";
+import { OAUTH_CLIENTS } from "../lib/credentials/oauth_clients.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { KNOWN_PROVIDERS } from "../providers/mod.ts";
 import { CommandFailure } from "./failure.ts";
@@ -11,7 +12,10 @@ import { readSavedPools } from "./saved_pools.ts";
 
 /** Every problem of the data directory: variables, `.env` itself, the JSON settings and usage files. */
 export async function checkDataDir(variables: DataDirVariables): Promise<ConfigProblem[]> {
-  const problems = checkVariables(variables.merged, { knownProviders: new Set(KNOWN_PROVIDERS.keys()) });
+  const problems = checkVariables(variables.merged, {
+    knownProviders: new Set(KNOWN_PROVIDERS.keys()),
+    oauthProviders: new Set(OAUTH_CLIENTS.keys()),
+  });
   try {
     const info = await Deno.stat(variables.envPath);
     if (Deno.build.os !== "windows" && info.mode !== null && (info.mode & 0o077) !== 0) {

@@ -15,6 +15,7 @@ import {
   type StagedChanges,
   toEnvUpdate,
 } from "../../lib/config/staged_settings.ts";
+import { OAUTH_CLIENTS } from "../../lib/credentials/oauth_clients.ts";
 import { KNOWN_PROVIDERS } from "../../providers/mod.ts";
 import { providerPrefix } from "../credentials/key_variables.ts";
 import { listProviderModels } from "../provider_listing.ts";
@@ -107,7 +108,10 @@ async function review(
     return "discarded";
   }
   const after = applyStaged(session.variables.merged, staged);
-  const errors = checkVariables(after, { knownProviders: new Set(KNOWN_PROVIDERS.keys()) })
+  const errors = checkVariables(after, {
+    knownProviders: new Set(KNOWN_PROVIDERS.keys()),
+    oauthProviders: new Set(OAUTH_CLIENTS.keys()),
+  })
     .filter((problem) => problem.severity === "error");
   if (errors.length > 0) {
     log.error(

@@ -4,6 +4,7 @@
  */
 import { ConfigError } from "../errors.ts";
 import { discoverProviders } from "./load.ts";
+import { parseOAuthSettings } from "./oauth.ts";
 import { parseModelPrices } from "./pricing.ts";
 import { parseRotationSettings } from "./rotation.ts";
 import { settingsSchema } from "./schema.ts";
@@ -20,6 +21,8 @@ export interface ConfigProblem {
 export interface CheckVariablesOptions {
   /** Ids of the built-in providers (the registry lives outside this folder). */
   knownProviders: ReadonlySet<string>;
+  /** Built-in providers whose accounts sign in with OAuth: they need no key. @default none */
+  oauthProviders?: ReadonlySet<string>;
 }
 
 /** Most problems one parser may report before the check gives up on it. */
@@ -47,6 +50,7 @@ export function checkVariables(
   const providers = retrying(remaining, problems, () => discoverProviders(remaining)) ?? [];
   const ids = providers.map((provider) => provider.id);
   const rotation = retrying(remaining, problems, () => parseRotationSettings(remaining, ids));
+  retrying(remaining, problems, () => parseOAuthSettings(remaining));
   try {
     parseModelPrices(variables.MODEL_PRICES);
   } catch (caught) {
@@ -66,6 +70,10 @@ export function checkVariables(
         `${upper}_API_KEY`,
         `"${provider.id}" is not a built-in provider and ${upper}_API_BASE is not set, so the key is ignored`,
       );
+      continue;
+    }
+    if (provider.apiKeys.length === 0 && options.oauthProviders?.has(provider.id)) {
+      usable.add(provider.id);
       continue;
     }
     if (provider.apiKeys.length === 0) {

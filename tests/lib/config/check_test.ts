@@ -57,3 +57,15 @@ Deno.test("checkVariables() finds nothing wrong with a valid configuration", () 
     [],
   );
 });
+
+Deno.test("checkVariables() lets OAuth providers go without keys and checks their settings", () => {
+  const problems = checkVariables({
+    PROXY_API_KEY: "sk-proxy-x",
+    GEMINI_CLI_API_BASE: "http://127.0.0.1:9999",
+    QWEN_CODE_OAUTH_PORT: "99999",
+  }, {
+    knownProviders: new Set(["gemini_cli", "qwen_code"]),
+    oauthProviders: new Set(["gemini_cli", "qwen_code"]),
+  });
+  assert.deepEqual(problems.map((problem) => problem.variable), ["QWEN_CODE_OAUTH_PORT"]);
+});
