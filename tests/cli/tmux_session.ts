@@ -104,9 +104,14 @@ export class TmuxSession {
     await this.press("Enter");
   }
 
-  /** Stop the tmux server (and the program in it) and remove the script. */
+  /** Stop the tmux server (and the program in it) and remove the script and the server's socket file. */
   async kill(): Promise<void> {
     await this.tmux(["kill-server"]).catch(() => "");
+    const uid = Deno.uid();
+    if (uid !== null) {
+      const directory = Deno.env.get("TMUX_TMPDIR") ?? "/tmp";
+      await Deno.remove(`${directory}/tmux-${uid}/${this.socket}`).catch(() => {});
+    }
     await Deno.remove(`${this.dataDir}/../${this.socket}.sh`).catch(() => {});
   }
 }
