@@ -1,7 +1,7 @@
 /** `serve`: load the configuration and run the proxy until SIGINT/SIGTERM. */
 import { type ConfigOverrides, loadConfig } from "../lib/config/mod.ts";
 import { processEnvironment } from "../lib/config/variables.ts";
-import { createLogger } from "../lib/log/logger.ts";
+import { consoleSink, createLogger } from "../lib/log/logger.ts";
 import { startServer } from "../lib/server/serve.ts";
 import { resolveProviders } from "../providers/mod.ts";
 import { say } from "./output.ts";
@@ -22,7 +22,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   if (enableRequestLogging) env.REQUEST_LOGGING = "true";
   if (enableRawLogging) env.RAW_LOGGING = "true";
   const { config, generatedKeyPath } = await loadConfig(overrides, { env });
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, consoleSink, { format: config.observability.logFormat });
   if (generatedKeyPath !== null) {
     say(`Generated a new PROXY_API_KEY and saved it to ${generatedKeyPath} (mode 0600):`);
     say(`  ${config.proxyApiKey}`);

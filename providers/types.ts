@@ -127,6 +127,11 @@ export interface ProviderAdapter {
   prepareBody?(body: Record<string, unknown>, context: PrepareBodyContext): Record<string, unknown>;
   /** The provider may wrap reasoning in `<think>…</think>` inside the text; split it out. */
   readonly thinkTags?: boolean;
+  /**
+   * API bases this provider calls besides `baseUrl` for these credentials (Qwen's accounts each name their
+   * own host), for the server's network permissions. Absent: `baseUrl` is all it calls.
+   */
+  extraOrigins?(baseUrl: string, credentials: readonly Credential[]): string[];
   /** Build the upstream request that counts input tokens, when the provider has one. */
   countTokensRequest?(input: ChatRequestInput): UpstreamRequest;
   /** Answers come wrapped in the vendor's envelope (never passed through untouched). */

@@ -5,6 +5,7 @@
 import { join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { readEnvFile, updateEnvFile } from "./env_file.ts";
+import { parseObservabilitySettings } from "./observability.ts";
 import { parseModelPrices } from "./pricing.ts";
 import { parseRotationSettings } from "./rotation.ts";
 import { parseOAuthSettings, withOAuthRotationDefaults } from "./oauth.ts";
@@ -109,7 +110,9 @@ export async function loadConfig(
     providers,
     rotation,
     prices: parseModelPrices(variables.MODEL_PRICES),
+    observability: parseObservabilitySettings(variables),
     oauth: parseOAuthSettings(variables),
+    shutdownGraceMs: settings.SHUTDOWN_GRACE_SECONDS,
     stateStore: settings.STATE_STORE === "files" ? { kind: "files" } : {
       kind: "redis",
       url: settings.STATE_STORE,

@@ -3,6 +3,7 @@
  * Every variable is read as text; the schema turns it into a typed value or names the problem.
  */
 import { z } from "zod";
+import type { ObservabilitySettings } from "./observability.ts";
 import type { ModelPrice } from "./pricing.ts";
 import type { RotationSettings } from "./rotation.ts";
 import type { OAuthSettings } from "./oauth.ts";
@@ -68,8 +69,12 @@ export interface ProxyConfig {
   rotation: RotationSettings;
   /** `MODEL_PRICES`, by lower-case `provider/model` pattern. */
   prices: ReadonlyMap<string, ModelPrice>;
+  /** Logs and metrics (`PROXY_LOG_FORMAT`, `REQUEST_LOGGING`, `LOG_MAX_MB`, `METRICS_PORT`, …). */
+  observability: ObservabilitySettings;
   /** OAuth accounts: refresh, login, endpoint moves, env credentials. */
   oauth: OAuthSettings;
+  /** `SHUTDOWN_GRACE_SECONDS` in ms: how long requests in flight may finish after SIGTERM/SIGINT. */
+  shutdownGraceMs: number;
   /** `STATE_STORE`: where instances keep what they share (JSON files of this instance, or Redis). */
   stateStore: StateStoreSetting;
   /** `CORS_ALLOWED_ORIGINS`: origins browsers may call `/v1/*` from; `["*"]` for any. */
@@ -144,6 +149,7 @@ export const settingsSchema = z.object({
     error: "must be none or local",
   })).prefault("none"),
   STATE_STORE_LEASE_TTL: seconds("30"),
+  SHUTDOWN_GRACE_SECONDS: seconds("30"),
   CORS_ALLOWED_ORIGINS: z.string().trim().transform((value) =>
     value.split(",").map((origin) => origin.trim().replace(/\/+$/, "")).filter((origin) => origin !== "")
   ).refine((origins) => origins.length > 0, "must be * or a comma-separated list of origins").prefault("*"),

@@ -121,6 +121,11 @@ export const qwenCode: OAuthProviderAdapter = {
   authHeaders: (accessToken) => ({ authorization: `Bearer ${accessToken}` }),
   prepareBody: (body) => fitQwenBody(body),
   thinkTags: true,
+  // Each account's token names its own API host.
+  extraOrigins: (baseUrl, credentials) => [
+    QWEN_PORTAL_BASE,
+    ...credentials.map((credential) => qwenBaseUrl(credential, baseUrl)),
+  ],
   chatRequest({ baseUrl, credential, auth, model, body, stream }) {
     const request: Record<string, unknown> = { ...body, model };
     // finish_reason and usage arrive in separate chunks; usage only when asked for.

@@ -12,7 +12,11 @@ export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
  * not after every successful response (Deno's legacy behaviour costs an exception per request); a young
  * generation of 4 MB semi-spaces keeps the resident memory ~55 MB lower under load (issue 8).
  */
-export const PROXY_RUNTIME_FLAGS = ["--unstable-no-legacy-abort", "--v8-flags=--max-semi-space-size=4"];
+export const PROXY_RUNTIME_FLAGS = [
+  "--unstable-no-legacy-abort",
+  "--unstable-worker-options",
+  "--v8-flags=--max-semi-space-size=4",
+];
 
 /** A fixed client key for tests. */
 export const TEST_PROXY_KEY = "sk-proxy-test-0123456789abcdef";
