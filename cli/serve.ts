@@ -1,13 +1,27 @@
 /** `serve`: load the configuration and run the proxy until SIGINT/SIGTERM. */
 import { type ConfigOverrides, loadConfig } from "../lib/config/mod.ts";
+import { processEnvironment } from "../lib/config/variables.ts";
 import { consoleSink, createLogger } from "../lib/log/logger.ts";
 import { startServer } from "../lib/server/serve.ts";
 import { resolveProviders } from "../providers/mod.ts";
 import { say } from "./output.ts";
 
+/** Options of `serve`: the configuration overrides plus the logging switches. */
+export interface ServeOptions extends ConfigOverrides {
+  /** `--enable-request-logging`: sets `REQUEST_LOGGING=true` for this run. */
+  enableRequestLogging?: boolean;
+  /** `--enable-raw-logging`: sets `RAW_LOGGING=true` for this run. */
+  enableRawLogging?: boolean;
+}
+
 /** Run the server with command-line overrides; resolves when it has shut down. */
-export async function serveCommand(overrides: ConfigOverrides): Promise<void> {
-  const { config, generatedKeyPath } = await loadConfig(overrides);
+export async function serveCommand(options: ServeOptions): Promise<void> {
+  const { enableRequestLogging, enableRawLogging, ...overrides } = options;
+  // The switches travel as the variables `.env` would set, so the server reads them in one place.
+  const env = processEnvironment();
+  if (enableRequestLogging) env.REQUEST_LOGGING = "true";
+  if (enableRawLogging) env.RAW_LOGGING = "true";
+  const { config, generatedKeyPath } = await loadConfig(overrides, { env });
   const logger = createLogger(config.logLevel, consoleSink, { format: config.observability.logFormat });
   if (generatedKeyPath !== null) {
     say(`Generated a new PROXY_API_KEY and saved it to ${generatedKeyPath} (mode 0600):`);

@@ -27,22 +27,28 @@ export function formatEnvValue(value: string): string {
 
 /**
  * Set variables in `.env` text: an existing `NAME=` line is replaced in place, a new one is
- * appended; every other line is kept byte for byte.
+ * appended, and a `null` value removes the variable's lines; every other line is kept byte for byte.
  */
-export function setEnvValues(text: string, values: Record<string, string>): string {
+export function setEnvValues(text: string, values: Record<string, string | null>): string {
   const pending = new Map(Object.entries(values));
   const lines = text === "" ? [] : text.split("\n");
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  const updated = lines.map((line) => {
+  const updated: string[] = [];
+  for (const line of lines) {
     const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line);
-    if (!match || !pending.has(match[1])) return line;
+    if (!match || !Object.hasOwn(values, match[1])) {
+      updated.push(line);
+      continue;
+    }
     const name = match[1];
-    const value = pending.get(name)!;
+    const value = values[name];
+    // A second line for the same name (the last one wins when parsed) would resurrect the old value.
+    if (value === null || !pending.has(name)) continue;
     pending.delete(name);
-    return `${name}=${formatEnvValue(value)}`;
-  });
-  for (const [name, value] of pending) updated.push(`${name}=${formatEnvValue(value)}`);
-  return updated.join("\n") + "\n";
+    updated.push(`${name}=${formatEnvValue(value)}`);
+  }
+  for (const [name, value] of pending) if (value !== null) updated.push(`${name}=${formatEnvValue(value)}`);
+  return updated.length === 0 ? "" : updated.join("\n") + "\n";
 }
 
 /** Write a file atomically with mode 0600: write a sibling temp file, then rename it over the target. */
@@ -58,8 +64,11 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   }
 }
 
-/** Set variables in the `.env` file at `path` (created when missing), atomically and with mode 0600. */
-export async function updateEnvFile(path: string, values: Record<string, string>): Promise<void> {
+/**
+ * Set (or, with `null`, remove) variables in the `.env` file at `path` (created when missing),
+ * atomically and with mode 0600.
+ */
+export async function updateEnvFile(path: string, values: Record<string, string | null>): Promise<void> {
   let text = "";
   try {
     text = await Deno.readTextFile(path);

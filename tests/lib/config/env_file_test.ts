@@ -24,3 +24,13 @@ Deno.test("updateEnvFile() creates the file with mode 0600 and keeps other lines
   assert.deepEqual(leftovers, [".env"]);
   await Deno.remove(directory, { recursive: true });
 });
+
+Deno.test("setEnvValues() removes a variable given null, with every copy of its line, and keeps comments", () => {
+  const text = "# keys\nA=1\nB=2 # old\nexport B=3\nC=4\n";
+  assert.equal(setEnvValues(text, { B: null, D: null }), "# keys\nA=1\nC=4\n");
+  assert.equal(setEnvValues("A=1\n", { A: null }), "");
+});
+
+Deno.test("setEnvValues() writes a replaced variable once even when the file had it twice", () => {
+  assert.equal(setEnvValues("A=1\nB=2\nA=3\n", { A: "9" }), "A=9\nB=2\n");
+});
