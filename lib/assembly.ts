@@ -1,0 +1,132 @@
+/**
+ * Assembling the proxy's core from a {@link ProxyConfig}: providers, rotator, event stream, upstream
+ * client, persistence, model catalog and the Hono app, everything but the socket. The server serves
+ * `app.fetch` on a port; the library (`mod.ts`) drives the same app in-process, so both run one rotator,
+ * one set of providers and one set of formats.
+ */
+import type { ProxyConfig } from "./config/schema.ts";
+import type { Logger } from "./log/logger.ts";
+import { type Clock, systemClock } from "./rotator/clock.ts";
+import { EventHub } from "./rotator/events.ts";
+import { PoolPersistence } from "./rotator/persistence.ts";
+import { Rotator } from "./rotator/rotator.ts";
+import type { FetchFunction } from "./rotator/upstream_call.ts";
+import { UpstreamClient } from "./rotator/upstream_client.ts";
+import type { StateStore } from "./store/state_store.ts";
+import { type ConfiguredProvider, resolveProviders } from "../providers/mod.ts";
+import { createApp } from "./server/app.ts";
+import { ModelCatalog } from "./server/model_catalog.ts";
+import { OutputLimits } from "./server/output_limits.ts";
+
+/** Options of {@link assembleProxy}. */
+export interface AssembleProxyOptions {
+  logger: Logger;
+  /** Where pools' usage and cooldowns persist; absent: memory only. */
+  store?: StateStore;
+  /** @default globalThis.fetch */
+  fetch?: FetchFunction;
+  /** @default systemClock */
+  clock?: Clock;
+}
+
+/** The proxy without its socket. */
+export interface ProxyCore {
+  providers: readonly ConfiguredProvider[];
+  rotator: Rotator;
+  events: EventHub;
+  upstream: UpstreamClient;
+  /** Present when a store was given. */
+  persistence: PoolPersistence | null;
+  catalog: ModelCatalog;
+  /** The Hono app: `app.fetch(request)` answers like the server would. */
+  app: ReturnType<typeof createApp>;
+  /** Save the pools' state now (a no-op without a store). */
+  flush(): Promise<void>;
+  /** Save the pools' state and stop listening for changes; the core answers no more calls after it. */
+  close(): Promise<void>;
+}
+
+/**
+ * Build the core from `config`: secrets registered with the logger, saved pool state loaded from the
+ * store, cooldowns written to it at once and usage debounced.
+ *
+ * @example
+ * ```ts
+ * const core = await assembleProxy(config, { logger, store: new JsonFileStore(join(config.dataDir, "usage")) });
+ * Deno.serve({ hostname: config.host, port: config.port }, core.app.fetch);
+ * ```
+ */
+export async function assembleProxy(config: ProxyConfig, options: AssembleProxyOptions): Promise<ProxyCore> {
+  const { logger, store, fetch = globalThis.fetch, clock = systemClock } = options;
+  logger.addSecrets([config.proxyApiKey]);
+  const providers = resolveProviders(config.providers, logger);
+  logger.addSecrets(
+    providers.flatMap((provider) => provider.credentials.map((credential) => credential.secret)),
+  );
+  const events = new EventHub({
+    onObserverError: (error) => logger.warn(`an event observer failed: ${(error as Error).message}`),
+  });
+  let persistence: PoolPersistence | null = null;
+  const rotator = new Rotator(providers, {
+    settings: config.rotation,
+    globalTimeoutMs: config.globalTimeoutMs,
+    prices: config.prices,
+    clock,
+    logger,
+    events,
+    // Usage changes on every call: written debounced. Pool changes happen only once requests flow, after
+    // `persistence` below exists.
+    onChange: (providerId) => persistence?.markDirty(providerId),
+  });
+  if (store) {
+    // Cooldowns and disabled keys are written at once (on the events), usage debounced.
+    persistence = new PoolPersistence(rotator.pools, { store, clock, logger, events });
+    await persistence.load();
+  }
+  const upstream = new UpstreamClient({
+    rotator,
+    fetch,
+    clock,
+    timeouts: {
+      connectMs: config.connectTimeoutMs,
+      streamingReadMs: config.streamingReadTimeoutMs,
+      nonStreamingReadMs: config.nonStreamingReadTimeoutMs,
+    },
+  });
+  const now = () => clock.now();
+  const catalog = new ModelCatalog(providers, {
+    upstream,
+    logger,
+    ttlMs: config.modelsCacheTtlMs,
+    settings: config.rotation,
+    now,
+  });
+  const app = createApp({
+    config,
+    providers,
+    rotator,
+    upstream,
+    events,
+    logger,
+    catalog,
+    outputLimits: new OutputLimits(),
+    now,
+  });
+  const flush = () => persistence?.flush() ?? Promise.resolve();
+  return {
+    providers,
+    rotator,
+    events,
+    upstream,
+    persistence,
+    catalog,
+    app,
+    flush,
+    async close() {
+      // Events still queued (a cooldown that was just decided) reach persistence before the last write.
+      events.flush();
+      await flush();
+      persistence?.close();
+    },
+  };
+}
