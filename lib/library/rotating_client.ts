@@ -10,7 +10,8 @@ import { createLogger, type LogSink } from "../log/logger.ts";
 import { errorFromResponse, RotatingClientError } from "./errors.ts";
 import { readEventStream } from "./event_stream.ts";
 import { FolderStore } from "./folder_store.ts";
-import { optionError, type RotatingClientOptions, variablesFromOptions } from "./options.ts";
+import type { RotatingClientOptions } from "./options.ts";
+import { optionError, variablesFromOptions } from "./variables.ts";
 import type {
   CallOptions,
   ChatCompletion,
