@@ -384,3 +384,23 @@ Deno.test("RotatingClient.close() makes later calls throw and is idempotent", as
   await client.close();
   await assert.rejects(client.models(), RotatingClientError);
 });
+
+Deno.test("RotatingClient logs only through onLog, with keys masked", async () => {
+  const upstream = startFakeUpstream(() =>
+    jsonResponse({ error: { message: `invalid api key ${KEY_A}`, type: "invalid_request_error" } }, 401)
+  );
+  const lines: string[] = [];
+  const client = new RotatingClient({
+    apiKeys: { mylocal: KEY_A },
+    apiBases: { mylocal: upstream.baseUrl },
+    onLog: (level, line) => lines.push(`${level} ${line}`),
+  });
+  try {
+    await assert.rejects(client.chat({ model: "mylocal/m", ...hello }), RotatingClientError);
+    assert.ok(lines.some((line) => line.startsWith("warn ") && line.includes("…aa-A")), lines.join("\n"));
+    assert.equal(lines.some((line) => line.includes(KEY_A)), false, lines.join("\n"));
+  } finally {
+    await client.close();
+    await upstream.close();
+  }
+});
