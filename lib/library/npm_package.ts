@@ -40,8 +40,11 @@ across LLM providers (rotation, failover, cooldowns, usage), without HTTP.
 import { RotatingClient } from "llm-proxy";
 
 const client = new RotatingClient({ apiKeys: { openai: ["sk-1", "sk-2"] }, globalTimeout: 60 });
-const reply = await client.chat({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Hi" }] });
-for await (const chunk of await client.chat({ model: "openai/gpt-4o-mini", messages: [], stream: true })) {}
+const messages = [{ role: "user", content: "Hi" }];
+const reply = await client.chat({ model: "openai/gpt-4o-mini", messages });
+for await (const chunk of await client.chat({ model: "openai/gpt-4o-mini", messages, stream: true })) {
+  process.stdout.write(chunk.choices[0]?.delta.content ?? "");
+}
 await client.close();
 \`\`\`
 

@@ -40,13 +40,11 @@ const ORIGIN = "http://rotating-client.invalid";
  * import { RotatingClient } from "./mod.ts";
  *
  * const client = new RotatingClient({ apiKeys: { openai: ["sk-1", "sk-2"], groq: ["gsk-1"] } });
- * const completion = await client.chat({
- *   model: "openai/gpt-4o-mini",
- *   messages: [{ role: "user", content: "Hello" }],
- * });
+ * const messages = [{ role: "user", content: "Hello" }];
+ * const completion = await client.chat({ model: "openai/gpt-4o-mini", messages });
  * console.log(completion.choices[0].message.content);
  *
- * for await (const chunk of await client.chat({ model: "groq/llama-3.3-70b-versatile", messages: [], stream: true })) {
+ * for await (const chunk of await client.chat({ model: "groq/llama-3.3-70b-versatile", messages, stream: true })) {
  *   console.log(chunk.choices[0]?.delta.content ?? "");
  * }
  * await client.close();
