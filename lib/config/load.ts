@@ -106,12 +106,20 @@ export function configFromVariables(
     streamingReadTimeoutMs: settings.TIMEOUT_READ_STREAMING,
     nonStreamingReadTimeoutMs: settings.TIMEOUT_READ_NON_STREAMING,
     modelsCacheTtlMs: settings.MODELS_CACHE_TTL,
+    responsesStoreTtlMs: settings.RESPONSES_STORE_TTL,
     temperatureZero: settings.OVERRIDE_TEMPERATURE_ZERO,
     embeddingBatching: settings.EMBEDDING_BATCHING,
     embeddingBatchWindowMs: settings.EMBEDDING_BATCH_WINDOW_MS,
     providers,
     rotation,
     prices: parseModelPrices(variables.MODEL_PRICES),
+    stateStore: settings.STATE_STORE === "files" ? { kind: "files" } : {
+      kind: "redis",
+      url: settings.STATE_STORE,
+      prefix: settings.STATE_STORE_PREFIX,
+      fallbackLocal: settings.STATE_STORE_FALLBACK === "local",
+      leaseTtlMs: settings.STATE_STORE_LEASE_TTL,
+    },
   };
 }
 

@@ -45,6 +45,8 @@ export interface ProxyConfig {
   streamingReadTimeoutMs: number;
   nonStreamingReadTimeoutMs: number;
   modelsCacheTtlMs: number;
+  /** `RESPONSES_STORE_TTL`: how long responses are kept for `previous_response_id` (0: not kept). */
+  responsesStoreTtlMs: number;
   /** `OVERRIDE_TEMPERATURE_ZERO`: what to do with `temperature: 0` (some providers misbehave on it). */
   temperatureZero: "keep" | "remove" | "set";
   /** `EMBEDDING_BATCHING`: merge concurrent small embedding requests. */
@@ -55,7 +57,24 @@ export interface ProxyConfig {
   rotation: RotationSettings;
   /** `MODEL_PRICES`, by lower-case `provider/model` pattern. */
   prices: ReadonlyMap<string, ModelPrice>;
+  /** `STATE_STORE`: where instances keep what they share (JSON files of this instance, or Redis). */
+  stateStore: StateStoreSetting;
 }
+
+/** `STATE_STORE` and its companions. */
+export type StateStoreSetting =
+  | { kind: "files" }
+  | {
+    kind: "redis";
+    /** `redis://[user:password@]host:port/db` (or `rediss://`); a secret when it holds a password. */
+    url: string;
+    /** `STATE_STORE_PREFIX`: every key starts with `<prefix>:`. @default "proxy" */
+    prefix: string;
+    /** `STATE_STORE_FALLBACK=local`: start on local state when Redis is unreachable, instead of refusing. */
+    fallbackLocal: boolean;
+    /** `STATE_STORE_LEASE_TTL` in ms: how long a crashed instance's slots stay taken. @default 30000 */
+    leaseTtlMs: number;
+  };
 
 const positiveNumber = z.string().trim().regex(/^\d+(\.\d+)?$/, "must be a positive number").transform(Number)
   .refine((value) => value > 0, "must be greater than 0");
@@ -76,6 +95,8 @@ export const settingsSchema = z.object({
   TIMEOUT_READ_STREAMING: seconds("180"),
   TIMEOUT_READ_NON_STREAMING: seconds("600"),
   MODELS_CACHE_TTL: seconds("600"),
+  RESPONSES_STORE_TTL: z.string().trim().regex(/^\d+$/, "must be a whole number of seconds (0 keeps none)")
+    .transform((value) => Number(value) * 1000).prefault("3600"),
   OVERRIDE_TEMPERATURE_ZERO: z.string().trim().toLowerCase().pipe(z.enum(["keep", "remove", "set"], {
     error: "must be remove, set or keep",
   })).prefault("keep"),
@@ -84,4 +105,17 @@ export const settingsSchema = z.object({
   })).transform((value) => value === "true" || value === "1" || value === "yes").prefault("false"),
   EMBEDDING_BATCH_WINDOW_MS: z.string().trim().regex(/^\d+$/, "must be a whole number of milliseconds")
     .transform(Number).prefault("20"),
+  STATE_STORE: z.string().trim().refine(
+    (value) => value === "files" || /^rediss?:\/\/[^\s]+$/i.test(value),
+    "must be files or a redis:// URL (redis://host:port/db)",
+  ).prefault("files"),
+  STATE_STORE_PREFIX: z.string().trim().regex(
+    /^[A-Za-z0-9_.:-]{1,64}$/,
+    "must be 1-64 letters, digits, _ . : -",
+  )
+    .prefault("proxy"),
+  STATE_STORE_FALLBACK: z.string().trim().toLowerCase().pipe(z.enum(["none", "local"], {
+    error: "must be none or local",
+  })).prefault("none"),
+  STATE_STORE_LEASE_TTL: seconds("30"),
 });

@@ -9,7 +9,7 @@
 import type { ErrorKind } from "../errors.ts";
 
 /** Wire formats the proxy translates between. */
-export type WireFormat = "openai" | "anthropic" | "gemini";
+export type WireFormat = "openai" | "anthropic" | "gemini" | "responses";
 
 /**
  * Reasoning signatures are opaque and valid only at the provider that minted them: Anthropic refuses a

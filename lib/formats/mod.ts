@@ -8,6 +8,7 @@ import type { FormatCodec } from "./codec.ts";
 import { anthropicFormat } from "./anthropic/mod.ts";
 import { geminiFormat } from "./gemini/mod.ts";
 import { openAIFormat } from "./openai/mod.ts";
+import { responsesFormat } from "./responses/mod.ts";
 
 export type { AnswerReader, FormatCodec, ProviderCodec } from "./codec.ts";
 
@@ -19,6 +20,7 @@ export const CODECS: Readonly<Record<WireFormat, FormatCodec>> = {
   openai: openAIFormat,
   anthropic: anthropicFormat,
   gemini: geminiFormat,
+  responses: responsesFormat,
 };
 
 /** The codec of a format (a provider's native format, or a client's). */

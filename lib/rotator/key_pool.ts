@@ -15,6 +15,8 @@ import { escalatingCooldownMs, type FailureClass, type FailureVerdict } from "./
 import { AVAILABLE, cool, type CoolingReason, currentState, disable, type KeyState } from "./key_state.ts";
 import { MAX_SAVED_REST_MS, type PoolSnapshot, readSnapshot } from "./pool_snapshot.ts";
 import { isUsable, selectCredential, type SelectionColumns } from "./selection.ts";
+import { FifoTurns, type SharedPool, type SharedRest } from "./shared_pool.ts";
+import { isCoolingReason } from "./key_state.ts";
 import {
   newUsageRecord,
   recordUsage,
@@ -81,7 +83,16 @@ export interface KeyPoolOptions {
   events?: EventHub;
   /** Estimated cost in USD of a successful call's tokens, when the model's price is known. */
   costOf?: (model: string, tokens: TokenUsage) => number | null;
+  /**
+   * Slots, rests and usage shared with the other instances (`STATE_STORE=redis://…`). While it is up,
+   * a key is leased through it (one round trip however many candidates); while it is away, the pool
+   * serves on its own state.
+   */
+  shared?: SharedPool;
 }
+
+/** How many keys, best first, a shared pick offers the store at once. */
+const SHARED_CANDIDATES = 8;
 
 /** Options of {@link KeyPool.acquire}. */
 export interface AcquireOptions {
@@ -153,6 +164,11 @@ export class KeyPool {
   readonly #scopes = new Map<string, ScopeColumns>();
   readonly #inFlight = new Map<string, Int32Array>();
   readonly #scratch: Int32Array;
+  readonly #turns = new FifoTurns();
+  /** Callers waiting for a shared slot, woken by any release or change of state. */
+  readonly #sharedWaiters = new Set<() => void>();
+  /** A rest arriving from another instance is applied without being published back. */
+  #applyingRemote = false;
 
   constructor(providerId: string, credentials: readonly Credential[], options: KeyPoolOptions) {
     this.providerId = providerId;
@@ -186,6 +202,10 @@ export class KeyPool {
       this.#capacity[index] = record.capacity;
       this.#byId.set(credential.id, record);
       return record;
+    });
+    options.shared?.watch(providerId, (change) => {
+      if (change.type === "rest") this.#applySharedRest(change.credentialId, change.scope, change.rest);
+      this.#wakeShared();
     });
   }
 
@@ -326,6 +346,13 @@ export class KeyPool {
    * waiting in FIFO order for a slot or the end of a cooldown, up to the deadline.
    */
   acquire(model: string, options: AcquireOptions): Promise<Lease> {
+    const shared = this.#options.shared;
+    if (shared?.up) return this.#acquireShared(shared, model, options);
+    return this.#acquireLocal(model, options);
+  }
+
+  /** {@link KeyPool.acquire} on this instance's state alone. */
+  #acquireLocal(model: string, options: AcquireOptions): Promise<Lease> {
     const { deadlineAtMs, signal, exclude = NO_EXCLUSIONS } = options;
     if (signal?.aborted) return Promise.reject(new ClientAbortError("client disconnected"));
     const queued = this.#waiters.length > 0 && this.#waiters.some((waiter) => waiter.model === model);
@@ -364,6 +391,188 @@ export class KeyPool {
     });
   }
 
+  /**
+   * {@link KeyPool.acquire} across instances: this pool orders its usable keys as it would alone, and one
+   * script call at the store leases the first that no instance has resting or full. Callers of a scope
+   * take turns in arrival order; a release or change of state anywhere wakes the one whose turn it is.
+   */
+  async #acquireShared(shared: SharedPool, model: string, options: AcquireOptions): Promise<Lease> {
+    const { deadlineAtMs, signal, exclude = NO_EXCLUSIONS } = options;
+    const scope = this.scopeOf(model);
+    const leave = await this.#turns.enter(`${scope}\n${model}`);
+    try {
+      let pulled = false;
+      for (;;) {
+        if (signal?.aborted) throw new ClientAbortError("client disconnected");
+        const order = this.#candidateOrder(model, exclude, this.#now());
+        let waitForRelease = false;
+        if (order.length > 0) {
+          const candidates = order.map((index) => ({
+            credentialId: this.records[index].credential.id,
+            capacity: this.#capacity[index],
+          }));
+          let pick;
+          try {
+            pick = await shared.pickAndLease(this.providerId, scope, candidates);
+          } catch {
+            // The store went away mid-call: this call is served on this instance's state alone.
+            return await this.#acquireLocal(model, options);
+          }
+          if (pick.leased) return this.#lease(this.records[order[pick.index]], model, scope, pick.leaseId);
+          if (pick.reason === "cooling" && !pulled) {
+            // Another instance rested these keys and its message has not arrived yet: read the rests.
+            pulled = true;
+            await this.#pullSharedRests(shared);
+            continue;
+          }
+          waitForRelease = pick.reason === "busy";
+        }
+        const now = this.#now();
+        const miss = this.#missOf(this.#selectionColumns(model, exclude, now), now);
+        const found = { ...miss, waitForRelease: miss.waitForRelease || waitForRelease };
+        const refusal = refusalOf(this.providerId, found, deadlineAtMs, now);
+        if (refusal) throw refusal;
+        if (now >= deadlineAtMs) throw deadlineErrorOf(this.providerId, found, now);
+        const wakeAtMs = Math.min(
+          deadlineAtMs,
+          found.earliestMs,
+          found.waitForRelease ? now + shared.pollMs : Infinity,
+        );
+        await this.#waitShared(wakeAtMs - now, signal);
+      }
+    } finally {
+      leave();
+    }
+  }
+
+  /** Usable keys for `model`, best first (as local selection would take them one after another). */
+  #candidateOrder(model: string, exclude: ReadonlySet<string>, now: number): number[] {
+    if (this.#providerState.status !== "available" && this.#providerState.untilMs > now) return [];
+    const columns = this.#selectionColumns(model, exclude, now);
+    const excluded = columns.excluded ? columns.excluded.slice() : new Uint8Array(columns.count);
+    const view = { ...columns, excluded };
+    const order: number[] = [];
+    while (order.length < SHARED_CANDIDATES) {
+      const index = selectCredential(view, now, {
+        mode: this.#options.rotation.mode,
+        tolerance: this.#options.tolerance,
+        random: this.#options.random,
+        scratch: this.#scratch,
+      });
+      if (index < 0) break;
+      order.push(index);
+      excluded[index] = 1;
+    }
+    return order;
+  }
+
+  /** Why no key of `model` can be taken right now (busy ones, and when the first rest ends). */
+  #missOf(columns: SelectionColumns, now: number): Miss {
+    const providerUntil = this.#providerState.status === "available" ? 0 : this.#providerState.untilMs;
+    let busy = false;
+    let earliestMs = Infinity;
+    for (let index = 0; index < columns.count; index++) {
+      if (columns.excluded !== null && columns.excluded[index] === 1) continue;
+      if (columns.disabledUntil[index] > now) continue;
+      const restUntil = Math.max(columns.coolUntil[index], providerUntil);
+      if (restUntil > now) earliestMs = Math.min(earliestMs, restUntil);
+      else if (isUsable(columns, index, now)) busy = true;
+    }
+    return { waitForRelease: busy, earliestMs };
+  }
+
+  /** Wait until a slot may have freed or a rest changed anywhere, or `delayMs` passed. */
+  #waitShared(delayMs: number, signal: AbortSignal | undefined): Promise<void> {
+    const { clock } = this.#options;
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clock.clearTimer(timer);
+        signal?.removeEventListener("abort", onAbort);
+        this.#sharedWaiters.delete(done);
+        resolve();
+      };
+      const onAbort = () => {
+        done();
+        reject(new ClientAbortError("client disconnected"));
+      };
+      const timer = clock.setTimer(done, Math.max(0, delayMs));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#sharedWaiters.add(done);
+    });
+  }
+
+  #wakeShared(): void {
+    for (const wake of [...this.#sharedWaiters]) wake();
+  }
+
+  /** Read every rest the instances share for this provider into this pool's state. */
+  async #pullSharedRests(shared: SharedPool): Promise<void> {
+    try {
+      for (const { credentialId, scope, rest } of await shared.rests(this.providerId)) {
+        this.#applySharedRest(credentialId, scope, rest);
+      }
+    } catch { /* the store went away: the next pick falls back to local state */ }
+  }
+
+  /** Apply a rest another instance set (or ended), without publishing it back. */
+  #applySharedRest(credentialId: string, scope: string | null, rest: SharedRest | null): void {
+    const record = this.#byId.get(credentialId);
+    if (!record) return;
+    const state = keyStateOf(rest);
+    this.#applyingRemote = true;
+    try {
+      if (scope === null) {
+        this.setDisabled(record, state);
+        return;
+      }
+      this.setScopeState(record, scope, state);
+      if (rest?.step !== undefined) {
+        const scoped = this.#scopeOf(record, scope);
+        scoped.strikes = Math.max(scoped.strikes, rest.step);
+      }
+    } finally {
+      this.#applyingRemote = false;
+    }
+  }
+
+  /** Read every rest the instances share into this pool (when the store returns after being away). */
+  pullRests(): Promise<void> {
+    const shared = this.#options.shared;
+    return shared ? this.#pullSharedRests(shared) : Promise.resolve();
+  }
+
+  /** Write every rest of this pool to the shared store (when it returns after being away). */
+  publishRests(): void {
+    const shared = this.#options.shared;
+    if (!shared) return;
+    const now = this.#now();
+    for (const record of this.records) {
+      const disabled = currentState(record.disabled, now);
+      if (disabled.status !== "available") this.#publishRest(record, null, disabled);
+      for (const [scope, scoped] of record.scopes) {
+        const state = currentState(scoped.state, now);
+        if (state.status !== "available") this.#publishRest(record, scope, state);
+      }
+    }
+  }
+
+  #publishRest(record: CredentialRecord, scope: string | null, state: KeyState): void {
+    const shared = this.#options.shared;
+    if (!shared || this.#applyingRemote) return;
+    const strikes = scope === null ? undefined : record.scopes.get(scope)?.strikes;
+    shared.publishRest(
+      this.providerId,
+      record.credential.id,
+      scope,
+      state.status === "available" ? null : {
+        state: state.status,
+        reason: state.reason,
+        untilMs: state.untilMs,
+        ...(strikes ? { step: strikes } : {}),
+      },
+    );
+  }
+
   /** Record how a call ended: usage, and the credential's state for its scope. */
   recordResult(lease: Lease, result: CallResult): void {
     const record = this.#byId.get(lease.credential.id);
@@ -394,6 +603,16 @@ export class KeyPool {
       }
     }
     this.#syncUsage(record.index, lease.scope, scoped.usage);
+    this.#options.shared?.addUsage(
+      this.providerId,
+      { credentialId: record.credential.id, scope: lease.scope, windowId: scoped.usage.windowId },
+      usageDelta(
+        result,
+        result.outcome === "success" && result.tokens
+          ? this.#options.costOf?.(lease.model, result.tokens) ?? 0
+          : 0,
+      ),
+    );
     this.#options.onChange?.();
   }
 
@@ -434,6 +653,7 @@ export class KeyPool {
   }
 
   #emitState(record: CredentialRecord, scope: string | null, state: KeyState): void {
+    this.#publishRest(record, scope, state);
     const events = this.#options.events;
     if (!events?.observed) return;
     events.emit({
@@ -560,19 +780,10 @@ export class KeyPool {
       });
       if (index >= 0) return { lease: this.#lease(this.records[index], model, this.scopeOf(model)) };
     }
-    let busy = false;
-    let earliestMs = Infinity;
-    for (let index = 0; index < columns.count; index++) {
-      if (columns.excluded !== null && columns.excluded[index] === 1) continue;
-      if (columns.disabledUntil[index] > now) continue;
-      const restUntil = Math.max(columns.coolUntil[index], providerUntil);
-      if (restUntil > now) earliestMs = Math.min(earliestMs, restUntil);
-      else if (isUsable(columns, index, now)) busy = true;
-    }
-    return { waitForRelease: busy, earliestMs };
+    return this.#missOf(columns, now);
   }
 
-  #lease(record: CredentialRecord, model: string, scope: string): Lease {
+  #lease(record: CredentialRecord, model: string, scope: string, sharedLeaseId?: string): Lease {
     const column = this.#inFlightOf(model);
     column[record.index]++;
     let released = false;
@@ -584,7 +795,9 @@ export class KeyPool {
         if (released) return;
         released = true;
         column[record.index]--;
+        if (sharedLeaseId !== undefined) this.#options.shared?.release(this.providerId, sharedLeaseId);
         this.#drain();
+        this.#wakeShared();
       },
     };
   }
@@ -616,4 +829,29 @@ export class KeyPool {
       }
     }
   }
+}
+
+/** A shared rest as this pool's state (a re-login waits for a new credential, so it has no end). */
+function keyStateOf(rest: SharedRest | null): KeyState {
+  if (rest === null) return AVAILABLE;
+  const untilMs = rest.untilMs ?? Number.MAX_SAFE_INTEGER;
+  if (rest.state === "cooling") {
+    return { status: "cooling", untilMs, reason: isCoolingReason(rest.reason) ? rest.reason : "rate_limit" };
+  }
+  return disable("auth", untilMs);
+}
+
+/** What a finished call adds to the shared counters. */
+function usageDelta(result: CallResult, costUsd: number) {
+  const tokens = result.outcome === "success" ? result.tokens : null;
+  return {
+    requests: 1,
+    successes: result.outcome === "success" ? 1 : 0,
+    failures: result.outcome === "failure" ? 1 : 0,
+    promptTokens: tokens?.promptTokens ?? 0,
+    completionTokens: tokens?.completionTokens ?? 0,
+    cachedTokens: tokens?.cachedTokens ?? 0,
+    reasoningTokens: tokens?.reasoningTokens ?? 0,
+    costUsd,
+  };
 }

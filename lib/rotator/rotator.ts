@@ -12,6 +12,7 @@ import type { Logger } from "../log/logger.ts";
 import type { ConfiguredProvider } from "../../providers/mod.ts";
 import { type Clock, sleep, systemClock } from "./clock.ts";
 import type { AttemptFacts, EventHub, FrontDoor } from "./events.ts";
+import type { SharedPool } from "./shared_pool.ts";
 import { backoffMs, classifyFailure, type FailureClass, type FailureVerdict } from "./failure.ts";
 import { KeyPool, type Lease } from "./key_pool.ts";
 import { ClientAbortError } from "./upstream_call.ts";
@@ -87,6 +88,8 @@ export interface RotatorOptions {
   onChange?: (providerId: string) => void;
   /** Where attempt and credential-state events go. */
   events?: EventHub;
+  /** Slots, rests and usage shared with other instances (`STATE_STORE=redis://…`). */
+  shared?: SharedPool;
   /** Model prices (`MODEL_PRICES`) for estimated costs. */
   prices?: ReadonlyMap<string, ModelPrice>;
 }
@@ -105,7 +108,7 @@ export class Rotator {
 
   constructor(providers: readonly ConfiguredProvider[], options: RotatorOptions) {
     this.#options = { clock: systemClock, random: Math.random, backoffBaseMs: 250, ...options };
-    const { settings, clock, random, onChange, events } = this.#options;
+    const { settings, clock, random, onChange, events, shared } = this.#options;
     for (const provider of providers) {
       this.#pools.set(
         provider.id,
@@ -118,6 +121,7 @@ export class Rotator {
           random,
           onChange: onChange ? () => onChange(provider.id) : undefined,
           events,
+          shared,
           costOf: (model, tokens) => this.#costOf(provider.id, model, tokens),
         }),
       );

@@ -64,3 +64,39 @@ export function poolStats(pool: KeyPool, nowMs: number, usageResetUtcHour: numbe
 function add(target: UsageCounters, source: UsageCounters): void {
   for (const key of Object.keys(target) as Array<keyof UsageCounters>) target[key] += source[key];
 }
+
+/** Counters of one credential's scope as every instance counted them together. */
+export interface SharedCounts {
+  credentialId: string;
+  scope: string;
+  window: UsageCounters;
+  totals: UsageCounters;
+}
+
+/**
+ * {@link poolStats} with the usage counted by every instance (shared state) instead of this instance's
+ * own counts; states and in-flight calls stay as this instance sees them.
+ */
+export function withSharedCounts(
+  stats: ReturnType<typeof poolStats>,
+  shared: readonly SharedCounts[],
+): ReturnType<typeof poolStats> {
+  const byCredential = new Map<string, SharedCounts[]>();
+  for (const entry of shared) {
+    byCredential.set(entry.credentialId, [...(byCredential.get(entry.credentialId) ?? []), entry]);
+  }
+  const credentials = stats.credentials.map((credential) => {
+    const entries = byCredential.get(credential.id) ?? [];
+    const window = emptyCounters();
+    const totals = emptyCounters();
+    const models: Record<string, unknown> = { ...credential.models };
+    for (const entry of entries) {
+      add(window, entry.window);
+      add(totals, entry.totals);
+      const local = (models[entry.scope] ?? { state: "available" }) as Record<string, unknown>;
+      models[entry.scope] = { ...local, window: entry.window, totals: entry.totals };
+    }
+    return { ...credential, window, totals, models };
+  });
+  return { ...stats, credentials };
+}

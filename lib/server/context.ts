@@ -8,6 +8,8 @@ import type { UpstreamClient } from "../rotator/upstream_client.ts";
 import type { ConfiguredProvider } from "../../providers/mod.ts";
 import type { ModelCatalog } from "./model_catalog.ts";
 import type { OutputLimits } from "./output_limits.ts";
+import type { ResponseStore } from "../store/response_store.ts";
+import type { SharedUsage } from "../store/redis/shared_usage.ts";
 
 /** Everything the app needs, injected (no I/O at import). */
 export interface AppDeps {
@@ -22,6 +24,10 @@ export interface AppDeps {
   catalog: ModelCatalog;
   /** Output-token ceilings learned from upstream refusals. */
   outputLimits: OutputLimits;
+  /** Where responses are kept for `previous_response_id`. @default in memory, for `RESPONSES_STORE_TTL` */
+  responseStore?: ResponseStore;
+  /** Usage counted by every instance together (`STATE_STORE=redis://…`), shown by `/v1/quota-stats`. */
+  sharedUsage?: SharedUsage;
   /** Injected clock. @default Date.now */
   now?: () => number;
 }

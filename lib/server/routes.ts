@@ -8,6 +8,8 @@ import { geminiCalls, getGeminiModel, isGeminiCallPath, listGeminiModels } from 
 import { geminiEmbeddings } from "./handlers/gemini_embeddings.ts";
 import { countTokens, messages } from "./handlers/messages.ts";
 import { quotaStats } from "./handlers/quota_stats.ts";
+import { createResponse, deleteResponse, getResponse, listInputItems } from "./handlers/responses.ts";
+import { MemoryResponseStore } from "../store/response_store.ts";
 import { CODECS } from "../formats/mod.ts";
 import { clientAuth } from "./middleware/auth.ts";
 import { inboundFormat } from "./middleware/inbound_format.ts";
@@ -17,10 +19,14 @@ import { embeddingCall } from "./embedding_call.ts";
 export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   const startedAtMs = (deps.now ?? Date.now)();
   app.get("/", status(deps, startedAtMs));
+  const responseStore = deps.responseStore ??
+    new MemoryResponseStore({ ttlMs: deps.config.responsesStoreTtlMs, now: deps.now });
 
   // Each route group names its client's format first, so that every error is rendered in its shape.
   app.use("/v1/messages", inboundFormat(CODECS.anthropic));
   app.use("/v1/messages/*", inboundFormat(CODECS.anthropic));
+  app.use("/v1/responses", inboundFormat(CODECS.responses));
+  app.use("/v1/responses/*", inboundFormat(CODECS.responses));
   app.use("/v1/*", inboundFormat(CODECS.gemini, { when: isGeminiCallPath }));
   app.use("/v1beta/*", inboundFormat(CODECS.gemini));
 
@@ -29,6 +35,10 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.post("/v1/chat/completions", chatCompletions(deps));
   app.post("/v1/messages", messages(deps));
   app.post("/v1/messages/count_tokens", countTokens(deps));
+  app.post("/v1/responses", createResponse(deps, responseStore));
+  app.get("/v1/responses/:id", getResponse(responseStore));
+  app.delete("/v1/responses/:id", deleteResponse(responseStore));
+  app.get("/v1/responses/:id/input_items", listInputItems(responseStore));
   app.post("/v1/embeddings", embeddings(deps, { embed }));
   // @google/genai lists models under /v1 too: Google's clients get Gemini's shape.
   app.get("/v1/models", listGeminiModels(deps, { googleClientsOnly: true }), listModels(deps));

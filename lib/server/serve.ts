@@ -11,6 +11,7 @@ import { JsonFileStore } from "../store/state_store.ts";
 import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { resolveProviders } from "../../providers/mod.ts";
 import { createApp } from "./app.ts";
+import { openSharedState } from "../store/redis/mod.ts";
 import { ModelCatalog } from "./model_catalog.ts";
 import { OutputLimits } from "./output_limits.ts";
 
@@ -44,7 +45,11 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   const events = new EventHub({
     onObserverError: (error) => logger.warn(`an event observer failed: ${(error as Error).message}`),
   });
+  const sharedState = config.stateStore.kind === "redis"
+    ? await openSharedState(config.stateStore, logger)
+    : null;
   const rotator = new Rotator(providers, {
+    shared: sharedState?.pool,
     settings: config.rotation,
     globalTimeoutMs: config.globalTimeoutMs,
     prices: config.prices,
@@ -62,6 +67,14 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     events,
   });
   await persistence.load();
+  // When the store returns: the rests this instance took while it was away reach the others, and the
+  // rests the others took reach this one.
+  sharedState?.link.onUp(() => {
+    for (const pool of rotator.pools.values()) {
+      pool.publishRests();
+      pool.pullRests();
+    }
+  });
   const upstream = new UpstreamClient({
     rotator,
     fetch,
@@ -86,6 +99,7 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     logger,
     catalog,
     outputLimits: new OutputLimits(),
+    sharedUsage: sharedState?.pool.usage,
   });
 
   let url = "";
@@ -110,6 +124,7 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     async shutdown() {
       await server.shutdown();
       await persistence.flush();
+      await sharedState?.close();
     },
     finished: server.finished,
     flush: () => persistence.flush(),

@@ -2,8 +2,8 @@
  * The format matrix, end to end: every front door × every upstream format, for plain text, a tool call
  * and the answer to its result, as JSON and as a stream, through the real server process. One table per
  * axis: adding a format is one entry in {@link DOORS} (how its clients ask and read) and one in
- * {@link UPSTREAMS} (a fake of its providers). TODO(#9): the Responses door and upstream join once that
- * branch is merged.
+ * {@link UPSTREAMS} (a fake of its providers). No built-in provider speaks the Responses API yet, so its
+ * upstream side is proven in-process (`responses_passthrough_test.ts`).
  */
 import assert from "node:assert/strict";
 import { SseParser } from "../../lib/formats/sse.ts";
@@ -200,8 +200,47 @@ const geminiDoor: Door = {
   },
 };
 
+const responsesDoor: Door = {
+  name: "responses",
+  request(turn, model, stream) {
+    const input: Json[] = [{ role: "user", content: "Weather in Paris?" }];
+    if (turn === "tool-result") {
+      input.push({
+        type: "function_call",
+        call_id: "call_1",
+        name: "get_weather",
+        arguments: '{"city":"Paris"}',
+      });
+      input.push({ type: "function_call_output", call_id: "call_1", output: "sunny" });
+    }
+    // As Codex CLI asks: the whole history each turn, nothing kept.
+    const body: Json = { model, input, stream, store: false };
+    if (turn !== "text") body.tools = [{ type: "function", name: "get_weather", parameters: WEATHER_SCHEMA }];
+    return { path: "/v1/responses", body };
+  },
+  read(body, stream) {
+    let response: Json;
+    if (stream) {
+      const events = sseData(body);
+      assert.equal(events[0].type, "response.created");
+      assert.deepEqual(events.map((event) => event.sequence_number), events.map((_, index) => index));
+      const last = events.at(-1)!;
+      // Codex CLI retries the whole turn when the stream ends without it.
+      assert.equal(last.type, "response.completed", JSON.stringify(last));
+      response = last.response as Json;
+    } else response = JSON.parse(body);
+    const output = response.output as Json[];
+    const text = output.filter((item) => item.type === "message")
+      .flatMap((item) => item.content as Json[])
+      .map((part) => part.text).join("");
+    const calls = output.filter((item) => item.type === "function_call")
+      .map((item) => ({ name: String(item.name), args: JSON.parse(String(item.arguments)) }));
+    return { text, calls };
+  },
+};
+
 /** The front doors. */
-const DOORS: readonly Door[] = [openAIDoor, anthropicDoor, geminiDoor];
+const DOORS: readonly Door[] = [openAIDoor, anthropicDoor, geminiDoor, responsesDoor];
 
 /** The upstream formats. */
 const UPSTREAMS: readonly Upstream[] = [
