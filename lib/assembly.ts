@@ -13,6 +13,7 @@ import { Rotator } from "./rotator/rotator.ts";
 import type { FetchFunction } from "./rotator/upstream_call.ts";
 import { UpstreamClient } from "./rotator/upstream_client.ts";
 import type { StateStore } from "./store/state_store.ts";
+import type { OpenedSharedState } from "./store/redis/mod.ts";
 import { type ConfiguredProvider, resolveProviders } from "../providers/mod.ts";
 import { createApp } from "./server/app.ts";
 import { ModelCatalog } from "./server/model_catalog.ts";
@@ -27,6 +28,11 @@ export interface AssembleProxyOptions {
   fetch?: FetchFunction;
   /** @default systemClock */
   clock?: Clock;
+  /**
+   * Shared state on Redis (`STATE_STORE=redis://…`), opened by the caller (`openSharedState`), so that
+   * programs without Redis do not load its client. The core closes it.
+   */
+  sharedState?: OpenedSharedState | null;
 }
 
 /** The proxy without its socket. */
@@ -42,7 +48,7 @@ export interface ProxyCore {
   app: ReturnType<typeof createApp>;
   /** Save the pools' state now (a no-op without a store). */
   flush(): Promise<void>;
-  /** Save the pools' state and stop listening for changes; the core answers no more calls after it. */
+  /** Save the pools' state, stop listening for changes and close the shared state. */
   close(): Promise<void>;
 }
 
@@ -57,7 +63,7 @@ export interface ProxyCore {
  * ```
  */
 export async function assembleProxy(config: ProxyConfig, options: AssembleProxyOptions): Promise<ProxyCore> {
-  const { logger, store, fetch = globalThis.fetch, clock = systemClock } = options;
+  const { logger, store, fetch = globalThis.fetch, clock = systemClock, sharedState = null } = options;
   logger.addSecrets([config.proxyApiKey]);
   const providers = resolveProviders(config.providers, logger);
   logger.addSecrets(
@@ -68,6 +74,7 @@ export async function assembleProxy(config: ProxyConfig, options: AssembleProxyO
   });
   let persistence: PoolPersistence | null = null;
   const rotator = new Rotator(providers, {
+    shared: sharedState?.pool,
     settings: config.rotation,
     globalTimeoutMs: config.globalTimeoutMs,
     prices: config.prices,
@@ -83,6 +90,14 @@ export async function assembleProxy(config: ProxyConfig, options: AssembleProxyO
     persistence = new PoolPersistence(rotator.pools, { store, clock, logger, events });
     await persistence.load();
   }
+  // When the store returns: the rests this instance took while it was away reach the others, and the
+  // rests the others took reach this one.
+  sharedState?.link.onUp(() => {
+    for (const pool of rotator.pools.values()) {
+      pool.publishRests();
+      pool.pullRests();
+    }
+  });
   const upstream = new UpstreamClient({
     rotator,
     fetch,
@@ -110,6 +125,7 @@ export async function assembleProxy(config: ProxyConfig, options: AssembleProxyO
     logger,
     catalog,
     outputLimits: new OutputLimits(),
+    sharedUsage: sharedState?.pool.usage,
     now,
   });
   const flush = () => persistence?.flush() ?? Promise.resolve();
@@ -127,6 +143,7 @@ export async function assembleProxy(config: ProxyConfig, options: AssembleProxyO
       events.flush();
       await flush();
       persistence?.close();
+      await sharedState?.close();
     },
   };
 }

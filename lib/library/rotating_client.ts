@@ -70,6 +70,15 @@ export class RotatingClient {
     } catch (error) {
       throw error instanceof ConfigError ? optionError(error) : error;
     }
+    if (config.stateStore.kind !== "files") {
+      // Its client would make the package depend on ioredis; the server shares pools on Redis.
+      throw new RotatingClientError("settings.STATE_STORE: Redis is served by the proxy, not the library", {
+        status: 400,
+        type: "invalid_request_error",
+        code: "invalid_option",
+        param: "settings.STATE_STORE",
+      });
+    }
     const sink: LogSink = options.onLog ?? (() => {});
     const logger = createLogger(config.logLevel, sink);
     const store = typeof options.store === "string" ? new FolderStore(options.store, logger) : options.store;

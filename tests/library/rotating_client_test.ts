@@ -376,6 +376,10 @@ Deno.test("new RotatingClient() refuses bad options, naming the option", () => {
     { apiKeys: { openai: "k" }, settings: { ROTATION_MODE_OPENAI: "random" } },
     "settings.ROTATION_MODE_OPENAI",
   );
+  refuses(
+    { apiKeys: { openai: "k" }, settings: { STATE_STORE: "redis://127.0.0.1:6379" } },
+    "settings.STATE_STORE",
+  );
 });
 
 Deno.test("RotatingClient.close() makes later calls throw and is idempotent", async () => {
