@@ -237,6 +237,8 @@ export class RotatingClient {
     const response = await core.app.fetch(
       new Request(`${ORIGIN}${path}`, { method, headers, body, signal: options.signal }),
     );
+    // Like fetch: an aborted call rejects with the signal's reason (the app answers it with a bare 499).
+    if (options.signal?.aborted) throw options.signal.reason;
     if (!response.ok) throw await errorFromResponse(response);
     return response;
   }

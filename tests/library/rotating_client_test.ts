@@ -408,3 +408,30 @@ Deno.test("RotatingClient logs only through onLog, with keys masked", async () =
     await upstream.close();
   }
 });
+
+Deno.test("RotatingClient: aborting a call rejects with the signal's reason and frees the key unblamed", async () => {
+  // Headers, then a body that never comes (until the proxy hangs up).
+  const upstream = startFakeUpstream(() =>
+    new Response(new ReadableStream({ start() {} }), { headers: { "content-type": "application/json" } })
+  );
+  const client = new RotatingClient({ apiKeys: { mylocal: KEY_A }, apiBases: { mylocal: upstream.baseUrl } });
+  try {
+    const controller = new AbortController();
+    const call = client.chat({ model: "mylocal/m", ...hello }, { signal: controller.signal });
+    await eventually(() => upstream.requests.length > 0 ? true : undefined, {
+      what: "the upstream is called",
+    });
+    controller.abort(new Error("changed my mind"));
+    await assert.rejects(call, /changed my mind/);
+    await eventually(async () => {
+      const { credential, model } = stateOf(await client.usage(), "mylocal", KEY_A);
+      const idle = Object.values(credential.in_flight as Record<string, number>).every((count) =>
+        count === 0
+      );
+      return idle && model === "available" ? true : undefined;
+    }, { what: "the key is free and available" });
+  } finally {
+    await client.close();
+    await upstream.close();
+  }
+});
