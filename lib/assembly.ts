@@ -14,6 +14,7 @@ import type { FetchFunction } from "./rotator/upstream_call.ts";
 import { UpstreamClient } from "./rotator/upstream_client.ts";
 import type { StateStore } from "./store/state_store.ts";
 import type { OpenedSharedState } from "./store/redis/mod.ts";
+import type { ResponseStore } from "./store/response_store.ts";
 import { type ConfiguredProvider, resolveProviders } from "../providers/mod.ts";
 import { createApp } from "./server/app.ts";
 import { ModelCatalog } from "./server/model_catalog.ts";
@@ -24,7 +25,11 @@ export interface AssembleProxyOptions {
   logger: Logger;
   /** Where pools' usage and cooldowns persist; absent: memory only. */
   store?: StateStore;
-  /** @default globalThis.fetch */
+  /**
+   * The client upstreams are called with. The server passes the one `UPSTREAM_HTTP_CLIENT` names
+   * (`lib/http`, closed by the server); the library passes `fetch`, which runs in Node too.
+   * @default globalThis.fetch
+   */
   fetch?: FetchFunction;
   /** @default systemClock */
   clock?: Clock;
@@ -33,6 +38,11 @@ export interface AssembleProxyOptions {
    * programs without Redis do not load its client. The core closes it.
    */
   sharedState?: OpenedSharedState | null;
+  /**
+   * Where Responses API answers are kept for `previous_response_id` (the server's `RedisResponseStore` when
+   * instances share Redis). @default in memory, for `RESPONSES_STORE_TTL`
+   */
+  responseStore?: ResponseStore;
 }
 
 /** The proxy without its socket. */
@@ -63,7 +73,8 @@ export interface ProxyCore {
  * ```
  */
 export async function assembleProxy(config: ProxyConfig, options: AssembleProxyOptions): Promise<ProxyCore> {
-  const { logger, store, fetch = globalThis.fetch, clock = systemClock, sharedState = null } = options;
+  const { logger, store, fetch = globalThis.fetch, clock = systemClock, sharedState = null, responseStore } =
+    options;
   logger.addSecrets([config.proxyApiKey]);
   const providers = resolveProviders(config.providers, logger);
   logger.addSecrets(
@@ -126,6 +137,7 @@ export async function assembleProxy(config: ProxyConfig, options: AssembleProxyO
     catalog,
     outputLimits: new OutputLimits(),
     sharedUsage: sharedState?.pool.usage,
+    ...(responseStore ? { responseStore } : {}),
     now,
   });
   const flush = () => persistence?.flush() ?? Promise.resolve();

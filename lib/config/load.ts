@@ -38,6 +38,15 @@ const BASE_VARIABLE = /^([A-Z][A-Z0-9_]*?)_API_BASE$/;
 const MODELS_VARIABLE = /^([A-Z][A-Z0-9_]*?)_MODELS$/;
 /** Prefixes of our own `*_API_KEY` variables that are not providers. */
 const RESERVED_PROVIDER_NAMES = new Set(["PROXY"]);
+/** Deno's `fetch` sends through the proxy these name (read from the process environment only). */
+const OUTBOUND_PROXY_VARIABLES = [
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "ALL_PROXY",
+  "all_proxy",
+];
 
 /** Load, validate and (when needed) complete the configuration. Throws {@link ConfigError}. */
 export async function loadConfig(
@@ -65,7 +74,8 @@ export async function loadConfig(
     await updateEnvFile(envPath, { PROXY_API_KEY: variables.PROXY_API_KEY });
     generatedKeyPath = envPath;
   }
-  const config = configFromVariables(variables, { dataDir });
+  const outboundProxy = OUTBOUND_PROXY_VARIABLES.some((name) => (env[name] ?? "") !== "");
+  const config = configFromVariables(variables, { dataDir, outboundProxy });
   return { config, generatedKeyPath };
 }
 
@@ -73,6 +83,11 @@ export async function loadConfig(
 export interface ConfigFromVariablesOptions {
   /** The data directory, already resolved (variables never name it here: no working directory is read). */
   dataDir: string;
+  /**
+   * The process environment names an outbound proxy (`HTTPS_PROXY`, …), which only Deno's `fetch`
+   * honours: upstreams are then called with `fetch`. @default false
+   */
+  outboundProxy?: boolean;
 }
 
 /**
@@ -110,6 +125,7 @@ export function configFromVariables(
     temperatureZero: settings.OVERRIDE_TEMPERATURE_ZERO,
     embeddingBatching: settings.EMBEDDING_BATCHING,
     embeddingBatchWindowMs: settings.EMBEDDING_BATCH_WINDOW_MS,
+    upstreamHttpClient: options.outboundProxy ? "fetch" : settings.UPSTREAM_HTTP_CLIENT,
     providers,
     rotation,
     prices: parseModelPrices(variables.MODEL_PRICES),
@@ -120,6 +136,11 @@ export function configFromVariables(
       fallbackLocal: settings.STATE_STORE_FALLBACK === "local",
       leaseTtlMs: settings.STATE_STORE_LEASE_TTL,
     },
+    corsAllowedOrigins: settings.CORS_ALLOWED_ORIGINS,
+    connectionGuard: settings.CONNECTION_GUARD,
+    maxConnections: settings.MAX_CONNECTIONS,
+    headersTimeoutMs: settings.TIMEOUT_HEADERS,
+    keepAliveTimeoutMs: settings.TIMEOUT_KEEP_ALIVE,
   };
 }
 

@@ -53,12 +53,27 @@ export interface ProxyConfig {
   embeddingBatching: boolean;
   /** `EMBEDDING_BATCH_WINDOW_MS`. */
   embeddingBatchWindowMs: number;
+  /**
+   * `UPSTREAM_HTTP_CLIENT`: `native` (the proxy's keep-alive HTTP/1.1 client) or `fetch` (Deno's); always
+   * `fetch` when `HTTP_PROXY`/`HTTPS_PROXY` is set, since only `fetch` goes through a proxy.
+   */
+  upstreamHttpClient: "native" | "fetch";
   providers: ProviderSetting[];
   rotation: RotationSettings;
   /** `MODEL_PRICES`, by lower-case `provider/model` pattern. */
   prices: ReadonlyMap<string, ModelPrice>;
   /** `STATE_STORE`: where instances keep what they share (JSON files of this instance, or Redis). */
   stateStore: StateStoreSetting;
+  /** `CORS_ALLOWED_ORIGINS`: origins browsers may call `/v1/*` from; `["*"]` for any. */
+  corsAllowedOrigins: string[];
+  /** `CONNECTION_GUARD`: accept connections through the guarding listener (caps and timeouts). */
+  connectionGuard: boolean;
+  /** `MAX_CONNECTIONS`: open client connections past which new ones are closed at once. */
+  maxConnections: number;
+  /** `TIMEOUT_HEADERS`: time a client has to send a request's headers, in ms. */
+  headersTimeoutMs: number;
+  /** `TIMEOUT_KEEP_ALIVE`: how long an idle keep-alive connection stays open, in ms. */
+  keepAliveTimeoutMs: number;
 }
 
 /** `STATE_STORE` and its companions. */
@@ -103,6 +118,9 @@ export const settingsSchema = z.object({
   EMBEDDING_BATCHING: z.string().trim().toLowerCase().pipe(z.enum(["true", "false", "1", "0", "yes", "no"], {
     error: "must be true or false",
   })).transform((value) => value === "true" || value === "1" || value === "yes").prefault("false"),
+  UPSTREAM_HTTP_CLIENT: z.string().trim().toLowerCase().pipe(z.enum(["native", "fetch"], {
+    error: "must be native or fetch",
+  })).prefault("native"),
   EMBEDDING_BATCH_WINDOW_MS: z.string().trim().regex(/^\d+$/, "must be a whole number of milliseconds")
     .transform(Number).prefault("20"),
   STATE_STORE: z.string().trim().refine(
@@ -118,4 +136,14 @@ export const settingsSchema = z.object({
     error: "must be none or local",
   })).prefault("none"),
   STATE_STORE_LEASE_TTL: seconds("30"),
+  CORS_ALLOWED_ORIGINS: z.string().trim().transform((value) =>
+    value.split(",").map((origin) => origin.trim().replace(/\/+$/, "")).filter((origin) => origin !== "")
+  ).refine((origins) => origins.length > 0, "must be * or a comma-separated list of origins").prefault("*"),
+  CONNECTION_GUARD: z.string().trim().toLowerCase().pipe(z.enum(["true", "false", "1", "0", "yes", "no"], {
+    error: "must be true or false",
+  })).transform((value) => value === "true" || value === "1" || value === "yes").prefault("true"),
+  MAX_CONNECTIONS: z.string().trim().regex(/^\d+$/, "must be a whole number").transform(Number)
+    .refine((value) => value >= 1, "must be at least 1").prefault("1000"),
+  TIMEOUT_HEADERS: seconds("30"),
+  TIMEOUT_KEEP_ALIVE: seconds("60"),
 });

@@ -15,6 +15,7 @@ import type {
 import type { EmbeddingCodec } from "./embeddings.ts";
 import type { ErrorFields } from "./openai/error.ts";
 import type { SseEvent } from "./sse.ts";
+import type { PartsDecoder, PartsEncoder } from "./stream_pipeline.ts";
 import type { TemperatureZeroMode } from "./temperature.ts";
 
 /** How a format's answers read: a whole response body, or a stream. */
@@ -23,6 +24,8 @@ export interface AnswerReader {
   toCanonicalResponse(json: unknown): CanonicalResponse;
   /** This format's SSE events → canonical parts. */
   streamToParts(): TransformStream<SseEvent, StreamPart>;
+  /** The same as a synchronous step (stream translation runs one call per chunk when both sides have one). */
+  partsDecoder?(): PartsDecoder;
 }
 
 /** What the proxy needs of a format a provider speaks: send it requests, read its answers. */
@@ -59,6 +62,8 @@ export interface FormatCodec extends ProviderCodec {
   streamTailUsage(tail: string): Partial<CanonicalUsage> | null;
   /** Canonical parts → this format's SSE text. */
   partsToStream(options: { model: string; includeUsage: boolean }): TransformStream<StreamPart, string>;
+  /** The same as a synchronous step. */
+  partsEncoder?(options: { model: string; includeUsage: boolean }): PartsEncoder;
   /** The HTTP status this format uses for a status of ours. */
   errorStatus(status: number): number;
   /** An error body in this format. */

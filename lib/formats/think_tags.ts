@@ -5,6 +5,7 @@
  * (after whitespace) is treated as reasoning, so ordinary text mentioning the tag is left alone.
  */
 import type { CanonicalPart, CanonicalResponse, StreamPart } from "./canonical.ts";
+import type { StreamStep } from "./stream_pipeline.ts";
 
 const OPEN = "<think>";
 const CLOSE = "</think>";
@@ -112,6 +113,25 @@ export function thinkTagSplitter(): TransformStream<StreamPart, StreamPart> {
       emit(flushThinkText(state), controller);
     },
   });
+}
+
+/** {@link thinkTagSplitter} as a synchronous step. */
+export function thinkTagStep(): StreamStep<StreamPart, StreamPart> {
+  const state = initialThinkState();
+  const parts = (pieces: Array<{ reasoning: boolean; text: string }>): StreamPart[] =>
+    pieces.map((piece) => ({ type: piece.reasoning ? "reasoning-delta" : "text-delta", text: piece.text }));
+  return {
+    push(part) {
+      if (part.type === "text-delta") return parts(splitThinkText(state, part.text));
+      // Anything else ends the text run: release what was held back first.
+      const released = part.type === "finish" || part.type === "tool-call-start"
+        ? parts(flushThinkText(state))
+        : [];
+      released.push(part);
+      return released;
+    },
+    end: () => parts(flushThinkText(state)),
+  };
 }
 
 /** Move a leading `<think>…</think>` of a response's text into a reasoning part. */

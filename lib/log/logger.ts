@@ -18,8 +18,10 @@ export interface Logger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
-  /** Register secrets that must never appear in a log line. */
+  /** Register secrets that must never appear in a log line (nor in an error body, see {@link redact}). */
   addSecrets(secrets: Iterable<string>): void;
+  /** `text` with every registered secret masked: for anything else that leaves the process (error bodies). */
+  redact(text: string): string;
 }
 
 /** Writes info and debug to stdout, warnings and errors to stderr. */
@@ -51,6 +53,7 @@ export function createLogger(level: LogLevel, sink: LogSink = consoleSink): Logg
     addSecrets(values) {
       for (const value of values) if (value.length >= 8) secrets.add(value);
     },
+    redact: (text) => scrub(text, secrets),
   };
 }
 

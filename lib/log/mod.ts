@@ -1,2 +1,3 @@
-/** Logging: one leveled logger, secret scrubbing and masking. */
+/** Logging: one leveled logger, secret scrubbing and masking, and escaping of client-supplied values. */
 export * from "./logger.ts";
+export * from "./log_value.ts";

@@ -4,6 +4,7 @@ import { NoCredentialAvailableError, RequestError, UpstreamError } from "../erro
 import { ClientAbortError } from "../rotator/upstream_call.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { errorResponse } from "./error_response.ts";
+import { logValue } from "../log/log_value.ts";
 import { accessLog } from "./middleware/access_log.ts";
 import { registerRoutes } from "./routes.ts";
 
@@ -17,7 +18,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerRoutes(app, deps);
   app.notFound((c) => {
     const error = new RequestError(404, `no route for ${c.req.method} ${c.req.path}`, { code: "not_found" });
-    return errorResponse(error, c.get("inbound"), c.get("requestId"));
+    return errorResponse(error, c.get("inbound"), { requestId: c.get("requestId") });
   });
   app.onError((error, c) => {
     if (error instanceof ClientAbortError) {
@@ -26,7 +27,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }
     if (error instanceof UpstreamError) {
       c.get("access").note = `upstream ${error.kind} ${error.status || ""}`.trim();
-      logger.warn(`${error.provider}: ${error.message} ${error.body.slice(0, 300)}`.trim());
+      // The upstream's body may repeat what the client sent (line breaks included): escaped, one line.
+      logger.warn(`${error.provider}: ${error.message} ${logValue(error.body, { maxLength: 300 })}`.trim());
     } else if (error instanceof NoCredentialAvailableError) {
       // An expected outcome (every key cooling, busy or refused), not a crash: one line, no stack.
       c.get("access").note = error.code;
@@ -34,7 +36,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     } else if (!(error instanceof RequestError)) {
       logger.error(`unexpected error on ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
     }
-    return errorResponse(error, c.get("inbound"), c.get("requestId"));
+    return errorResponse(error, c.get("inbound"), { requestId: c.get("requestId"), redact: logger.redact });
   });
   return app;
 }

@@ -4,6 +4,7 @@
  * credential.
  */
 import type { CanonicalPart, CanonicalUsage, StreamPart } from "../formats/canonical.ts";
+import { OutputSample } from "../formats/token_count.ts";
 import type { CallOutcome } from "../rotator/rotator.ts";
 import type { TokenUsage } from "../rotator/usage.ts";
 import type { StreamEnd } from "./relay.ts";
@@ -26,8 +27,8 @@ export class PartsTap {
   blame: "model" | undefined;
   finished = false;
   readonly #estimate: UsageEstimator | undefined;
-  /** The output so far, by reference; dropped once the upstream counts output tokens. */
-  #output: string[] = [];
+  /** The output so far, a bounded sample of it; dropped once the upstream counts output tokens. */
+  #output = new OutputSample();
 
   constructor(estimate?: UsageEstimator) {
     this.#estimate = estimate;
@@ -36,22 +37,34 @@ export class PartsTap {
   stream(): TransformStream<StreamPart, StreamPart> {
     return new TransformStream({
       transform: (part, controller) => {
-        this.#see(part);
+        this.see(part);
         controller.enqueue(part);
       },
       flush: async (controller) => {
-        if (!this.finished || this.error !== null || this.#estimate === undefined) return;
-        const output = this.#output;
-        const text = () => output.length === 0 ? [] : [{ type: "text" as const, text: output.join("") }];
-        const estimate = await this.#estimate(this.usage, text);
-        if (Object.keys(estimate).length === 0) return;
-        this.usage = { ...this.usage, ...estimate };
-        controller.enqueue({ type: "usage", usage: estimate });
+        const usage = await this.estimatedUsage();
+        if (usage !== null) controller.enqueue(usage);
       },
     });
   }
 
-  #see(part: StreamPart): void {
+  /**
+   * At the end of a finished stream whose upstream gave no (or partial) usage: the estimated counts as a
+   * `usage` part to send before the end, or null.
+   */
+  async estimatedUsage(): Promise<StreamPart | null> {
+    if (!this.finished || this.error !== null || this.#estimate === undefined) return null;
+    const output = this.#output;
+    const text = () => output.length === 0 ? [] : [{ type: "text" as const, text: output.sample() }];
+    const estimate = await this.#estimate(this.usage, text);
+    // Only a sample of a long answer was kept: its count stands for the whole at the same rate.
+    if (estimate.outputTokens !== undefined) estimate.outputTokens = output.scale(estimate.outputTokens);
+    if (Object.keys(estimate).length === 0) return null;
+    this.usage = { ...this.usage, ...estimate };
+    return { type: "usage", usage: estimate };
+  }
+
+  /** Take note of one part going by. */
+  see(part: StreamPart): void {
     switch (part.type) {
       case "start":
         if (part.usage) this.#count(part.usage);
@@ -81,11 +94,11 @@ export class PartsTap {
 
   #count(usage: Partial<CanonicalUsage>): void {
     this.usage = { ...this.usage, ...usage };
-    if (this.usage.outputTokens) this.#output = [];
+    if (this.usage.outputTokens) this.#output = new OutputSample();
   }
 
   #keep(text: string): void {
-    if (!this.usage.outputTokens) this.#output.push(text);
+    if (!this.usage.outputTokens) this.#output.add(text);
   }
 }
 

@@ -11,6 +11,7 @@ import type { ExecuteResult } from "../rotator/rotator.ts";
 import type { StreamAnswer } from "../rotator/upstream_client.ts";
 import { PartsTap, streamOutcome, type UsageEstimator } from "./call_accounting.ts";
 import { relayHeaders, relayStream } from "./relay.ts";
+import { streamTranslator } from "./stream_translation.ts";
 
 /** What {@link streamAnswer} needs besides the answer. */
 export interface StreamAnswerOptions {
@@ -40,13 +41,19 @@ export function streamAnswer(result: ExecuteResult<StreamAnswer>, options: Strea
   if (!passThrough && inbound.requestIdHeader) headers.set(inbound.requestIdHeader, requestId);
   // Missing usage is estimated (the tokenizer blocks a while) only for clients that are shown it.
   const tap = passThrough ? null : new PartsTap(includeUsage ? options.estimate : undefined);
+  const encoder = { model: clientModel, includeUsage };
+  // One synchronous step per upstream chunk where both codecs have one; the stream chain otherwise.
+  const translator = tap === null
+    ? undefined
+    : streamTranslator({ reader, inbound, tap, thinkTags, encoder }) ??
+      undefined;
   // Translated after the relay's idle watchdog has seen the upstream's bytes, not the client's.
-  const translate = tap === null ? undefined : (bytes: ReadableStream<Uint8Array>) => {
+  const translate = tap === null || translator ? undefined : (bytes: ReadableStream<Uint8Array>) => {
     let parts = bytes.pipeThrough(sseDecoder()).pipeThrough(reader.streamToParts());
     if (thinkTags) parts = parts.pipeThrough(thinkTagSplitter());
     return parts
       .pipeThrough(tap.stream())
-      .pipeThrough(inbound.partsToStream({ model: clientModel, includeUsage }))
+      .pipeThrough(inbound.partsToStream(encoder))
       .pipeThrough(new TextEncoderStream());
   };
   const relayed = relayStream(body, {
@@ -59,6 +66,7 @@ export function streamAnswer(result: ExecuteResult<StreamAnswer>, options: Strea
         code: "stream_error",
       }),
     translate,
+    translator,
     onEnd: (end, tail) => {
       detach();
       const usage = tap === null ? inbound.streamTailUsage(tail()) : tap.usage;

@@ -82,11 +82,29 @@ function describeUpstreamError(error: UpstreamError): ErrorDescription {
   return { status: 502, headers: {}, fields: { kind: "api_error", message, code: "upstream_error" } };
 }
 
+/** Options of {@link errorResponse}. */
+export interface ErrorResponseOptions {
+  /** Sent back in the body and headers when known. */
+  requestId?: string;
+  /**
+   * Masks every known secret in the body (`logger.redact`): upstreams echo keys in their errors
+   * ("Incorrect API key provided: sk-…") and the body repeats the upstream's words.
+   * @default no masking
+   */
+  redact?: (text: string) => string;
+}
+
 /**
  * Render an error as an HTTP response in the client's format (`codec`, OpenAI's when the route group
- * named none). A known wait before retrying also goes into the body for formats that carry it there.
+ * named none), with every known secret masked. A known wait before retrying also goes into the body for
+ * formats that carry it there.
  */
-export function errorResponse(error: unknown, codec: FormatCodec | undefined, requestId?: string): Response {
+export function errorResponse(
+  error: unknown,
+  codec: FormatCodec | undefined,
+  options: ErrorResponseOptions = {},
+): Response {
+  const { requestId, redact = (text: string) => text } = options;
   const inbound = codec ?? CODECS.openai;
   const { status: ourStatus, headers, fields } = describeError(error);
   const status = inbound.errorStatus(ourStatus);
@@ -101,5 +119,5 @@ export function errorResponse(error: unknown, codec: FormatCodec | undefined, re
     // Anthropic's SDKs read `request-id` into `_request_id` and print it with errors.
     if (inbound.requestIdHeader) responseHeaders[inbound.requestIdHeader] = requestId;
   }
-  return new Response(JSON.stringify(body), { status, headers: responseHeaders });
+  return new Response(redact(JSON.stringify(body)), { status, headers: responseHeaders });
 }

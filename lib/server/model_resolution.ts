@@ -7,6 +7,7 @@ import { defaultProviderRotation } from "../config/rotation.ts";
 import { RequestError } from "../errors.ts";
 import type { Target } from "../rotator/rotator.ts";
 import type { ConfiguredProvider } from "../../providers/mod.ts";
+import { checkModelId } from "./model_id.ts";
 
 /** Split `provider/model` into a provider id and the upstream id (`openrouter/a/b` → `a/b`). */
 export function splitModelName(name: string): { providerId: string; model: string } | null {
@@ -29,13 +30,18 @@ export interface ResolveOptions {
   format?: string;
 }
 
-/** The targets for a model name; 404 `model_not_found` when nothing configured can serve it. */
+/**
+ * The targets for a model name; 400 `invalid_model` for an id that could not be a model (see
+ * `checkModelId`), 404 `model_not_found` when nothing configured can serve it. Both are refused here,
+ * before the rotator keeps any state for the model.
+ */
 export function resolveTargets(
   name: string,
   providers: ReadonlyMap<string, ConfiguredProvider>,
   settings: RotationSettings,
   options: ResolveOptions = {},
 ): Target[] {
+  checkModelId(name);
   const alias = settings.aliases.get(name.toLowerCase());
   const fallback = options.format === undefined ? undefined : settings.defaultProviders?.get(options.format);
   const names = alias ?? [fallback !== undefined && !name.includes("/") ? `${fallback}/${name}` : name];

@@ -4,6 +4,7 @@
  * breaks after output began, and immediate cancellation of the upstream when the client leaves.
  */
 import { type Clock, systemClock } from "../rotator/clock.ts";
+import type { StreamTranslator } from "./stream_translation.ts";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) plus those that no longer describe the relayed body. */
 const DROPPED_HEADERS = new Set([
@@ -56,6 +57,12 @@ export interface RelayStreamOptions {
    * @default the upstream's bytes as they are
    */
   translate?: (upstream: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>;
+  /**
+   * Turns the upstream's bytes into the client's in one synchronous step per chunk, inside the relay's
+   * own read (no stream chain); preferred to `translate` when given. The idle watchdog watches the
+   * upstream's bytes, as with `translate`.
+   */
+  translator?: StreamTranslator;
   /** Time and timers of the idle watchdog. @default systemClock */
   clock?: Clock;
 }
@@ -65,7 +72,8 @@ export function relayStream(
   body: ReadableStream<Uint8Array>,
   options: RelayStreamOptions,
 ): ReadableStream<Uint8Array> {
-  const { idleTimeoutMs, controller, errorEvent, onEnd, translate, clock = systemClock } = options;
+  const { idleTimeoutMs, controller, errorEvent, onEnd, translator, clock = systemClock } = options;
+  const translate = translator === undefined ? options.translate : undefined;
   // One watchdog per stream instead of a timer per chunk: it re-arms itself for the time left.
   let lastChunkAt = clock.now();
   const reader =
@@ -101,16 +109,25 @@ export function relayStream(
   return new ReadableStream<Uint8Array>({
     async pull(stream) {
       try {
-        const next = await reader.read();
-        if (next.done) {
-          stream.close();
-          end({ ok: true });
+        // A translator may hold a chunk's output back (a tool call's arguments until whole): read on
+        // until there is something to send, since a pull that enqueues nothing is not called again.
+        for (;;) {
+          const next = await reader.read();
+          if (next.done) {
+            const last = translator === undefined ? null : await translator.end();
+            if (last !== null && last.length > 0) stream.enqueue(last);
+            stream.close();
+            end({ ok: true });
+            return;
+          }
+          if (!translate) lastChunkAt = clock.now();
+          const chunk = translator === undefined ? next.value : translator.push(next.value);
+          if (chunk.length === 0) continue;
+          recent.push(chunk);
+          if (recent.length > TAIL_CHUNKS) recent.shift();
+          stream.enqueue(chunk);
           return;
         }
-        if (!translate) lastChunkAt = clock.now();
-        recent.push(next.value);
-        if (recent.length > TAIL_CHUNKS) recent.shift();
-        stream.enqueue(next.value);
       } catch (error) {
         if (ended) return;
         const message = idle

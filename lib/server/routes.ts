@@ -1,10 +1,11 @@
 /** The API's index: every endpoint of the proxy, in one table. */
 import type { Hono } from "hono";
+import { cors } from "hono/cors";
 import type { AppDeps, AppEnv } from "./context.ts";
 import { chatCompletions } from "./handlers/chat_completions.ts";
 import { getModel, listModels, listProviders, status } from "./handlers/catalog.ts";
 import { embeddings } from "./handlers/embeddings.ts";
-import { geminiCalls, getGeminiModel, isGeminiCallPath, listGeminiModels } from "./handlers/gemini.ts";
+import { geminiCalls, getGeminiModel, isGeminiRequest, listGeminiModels } from "./handlers/gemini.ts";
 import { geminiEmbeddings } from "./handlers/gemini_embeddings.ts";
 import { countTokens, messages } from "./handlers/messages.ts";
 import { quotaStats } from "./handlers/quota_stats.ts";
@@ -27,10 +28,14 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.use("/v1/messages/*", inboundFormat(CODECS.anthropic));
   app.use("/v1/responses", inboundFormat(CODECS.responses));
   app.use("/v1/responses/*", inboundFormat(CODECS.responses));
-  app.use("/v1/*", inboundFormat(CODECS.gemini, { when: isGeminiCallPath }));
+  app.use("/v1/*", inboundFormat(CODECS.gemini, { when: isGeminiRequest }));
   app.use("/v1beta/*", inboundFormat(CODECS.gemini));
 
   const embed = embeddingCall(deps.upstream);
+  // Browsers send preflights without the key: answered before authentication.
+  const corsHeaders = cors(corsOptions(deps.config.corsAllowedOrigins));
+  app.use("/v1/*", corsHeaders);
+  app.use("/v1beta/*", corsHeaders);
   app.use("/v1/*", clientAuth({ apiKey: deps.config.proxyApiKey }));
   app.post("/v1/chat/completions", chatCompletions(deps));
   app.post("/v1/messages", messages(deps));
@@ -54,4 +59,14 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get("/v1beta/models/*", getGeminiModel(deps));
   app.post("/v1beta/*", gemini);
   app.post("/v1/*", gemini);
+}
+
+/** CORS for browser clients: any listed origin (or `*`), the request's own headers, our ids exposed. */
+function corsOptions(origins: readonly string[]) {
+  return {
+    origin: origins.includes("*") ? "*" : [...origins],
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    exposeHeaders: ["x-proxy-request-id", "request-id", "retry-after", "x-should-retry"],
+    maxAge: 600,
+  };
 }

@@ -1,4 +1,7 @@
-/** Starting the proxy: wire the loaded configuration into the app and serve it with `Deno.serve`. */
+/**
+ * Starting the proxy: wire the loaded configuration into the app and serve it behind the connection
+ * guard (`listener.ts`: connection cap, header and idle timeouts, accept errors survived).
+ */
 import type { ProxyConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import { join } from "node:path";
@@ -10,15 +13,20 @@ import { UpstreamClient } from "../rotator/upstream_client.ts";
 import { JsonFileStore } from "../store/state_store.ts";
 import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { resolveProviders } from "../../providers/mod.ts";
+import { upstreamFetch } from "../http/mod.ts";
 import { createApp } from "./app.ts";
-import { openSharedState } from "../store/redis/mod.ts";
+import { openSharedState, RedisResponseStore } from "../store/redis/mod.ts";
+import { listen } from "./listener.ts";
+import { setPieceCounter } from "../formats/token_count.ts";
+import { TokenWorker } from "../formats/token_worker.ts";
+import { fittedMaxConnections } from "./open_files.ts";
 import { ModelCatalog } from "./model_catalog.ts";
 import { OutputLimits } from "./output_limits.ts";
 
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
   logger: Logger;
-  /** @default globalThis.fetch */
+  /** @default the client `config.upstreamHttpClient` names */
   fetch?: FetchFunction;
   /** Called once the socket listens, with the URL clients should use. */
   onListen?: (url: string) => void;
@@ -36,7 +44,10 @@ export interface RunningServer {
 
 /** Build the app from `config` and serve it. */
 export async function startServer(config: ProxyConfig, options: StartServerOptions): Promise<RunningServer> {
-  const { logger, fetch = globalThis.fetch, onListen } = options;
+  const { logger, onListen } = options;
+  // An injected `fetch` (tests) wins over the client the configuration names.
+  const http = upstreamFetch(options.fetch ? "fetch" : config.upstreamHttpClient);
+  const fetch = options.fetch ?? http.fetch;
   logger.addSecrets([config.proxyApiKey]);
   const providers = resolveProviders(config.providers, logger);
   logger.addSecrets(
@@ -100,33 +111,61 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     catalog,
     outputLimits: new OutputLimits(),
     sharedUsage: sharedState?.pool.usage,
+    ...(sharedState
+      ? { responseStore: new RedisResponseStore(sharedState.link, { ttlMs: config.responsesStoreTtlMs }) }
+      : {}),
   });
 
-  let url = "";
-  const server = Deno.serve({
-    hostname: config.host,
-    port: config.port,
-    onListen: (address) => {
-      const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
-      url = `http://${host}:${address.port}`;
-      onListen?.(url);
-    },
-    onError: (error) => {
-      logger.error(`unhandled server error: ${error instanceof Error ? error.stack : String(error)}`);
-      return new Response(JSON.stringify({ error: { message: "internal error", type: "api_error" } }), {
-        status: 500,
-        headers: { "content-type": "application/json" },
-      });
-    },
-  }, app.fetch);
+  // Token counts (count_tokens, usage estimates) run off the event loop.
+  const tokenWorker = new TokenWorker();
+  setPieceCounter(tokenWorker.count);
+  const onError = (error: unknown) => {
+    logger.error(`unhandled server error: ${error instanceof Error ? error.stack : String(error)}`);
+    return new Response(JSON.stringify({ error: { message: "internal error", type: "api_error" } }), {
+      status: 500,
+      headers: { "content-type": "application/json" },
+    });
+  };
+  const server = config.connectionGuard
+    ? listen(app.fetch, {
+      hostname: config.host,
+      port: config.port,
+      logger,
+      maxConnections: config.maxConnections,
+      fitCap: (open) => fittedMaxConnections(config.maxConnections, open),
+      headersTimeoutMs: config.headersTimeoutMs,
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      onError,
+    })
+    : serveUnguarded(app.fetch, { hostname: config.host, port: config.port, onError });
+  const host = server.address.hostname.includes(":")
+    ? `[${server.address.hostname}]`
+    : server.address.hostname;
+  const url = `http://${host}:${server.address.port}`;
+  onListen?.(url);
   return {
     url,
     async shutdown() {
       await server.shutdown();
+      http.close();
+      tokenWorker.close();
+      setPieceCounter(null);
       await persistence.flush();
       await sharedState?.close();
     },
     finished: server.finished,
     flush: () => persistence.flush(),
   };
+}
+
+/**
+ * `CONNECTION_GUARD=false`: plain `Deno.serve`, for a proxy behind a reverse proxy that already bounds
+ * connections. Faster (no relay), but without header or idle timeouts, and an EMFILE on accept ends it.
+ */
+function serveUnguarded(
+  handler: (request: Request) => Response | Promise<Response>,
+  options: { hostname: string; port: number; onError: (error: unknown) => Response },
+): { address: Deno.NetAddr; shutdown(): Promise<void>; finished: Promise<void> } {
+  const server = Deno.serve({ ...options, onListen: () => {} }, handler);
+  return { address: server.addr, shutdown: () => server.shutdown(), finished: server.finished };
 }

@@ -148,7 +148,7 @@ export class MemoryResponseStore implements ResponseStore {
 }
 
 /** The `id` of an item, or null. */
-function idOf(item: unknown): string | null {
+export function idOf(item: unknown): string | null {
   const id = typeof item === "object" && item !== null ? (item as { id?: unknown }).id : undefined;
   return typeof id === "string" && id !== "" ? id : null;
 }

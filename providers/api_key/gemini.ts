@@ -5,12 +5,19 @@
  */
 import { isRecord } from "../../lib/formats/json_values.ts";
 import type { ListedModel, ProviderAdapter } from "../types.ts";
+import { pathSegment } from "../url.ts";
 
 const API = "v1beta";
 
-/** `gemini-2.5-flash` or `models/gemini-2.5-flash` → the path segment `models/gemini-2.5-flash`. */
-function modelPath(model: string): string {
-  return model.startsWith("models/") || model.startsWith("tunedModels/") ? model : `models/${model}`;
+/**
+ * `gemini-2.5-flash` or `models/gemini-2.5-flash` → the path `models/gemini-2.5-flash`. The id is one
+ * percent-encoded segment: a client's `../../evil` must not leave the model's path on Google's host.
+ */
+export function modelPath(model: string): string {
+  for (const collection of ["models/", "tunedModels/"]) {
+    if (model.startsWith(collection)) return `${collection}${pathSegment(model.slice(collection.length))}`;
+  }
+  return `models/${pathSegment(model)}`;
 }
 
 /**

@@ -1,14 +1,16 @@
 /**
  * The format matrix, end to end: every front door × every upstream format, for plain text, a tool call
- * and the answer to its result, as JSON and as a stream, through the real server process. One table per
+ * and the answer to its result, as JSON and as a stream, over real HTTP on 127.0.0.1. One table per
  * axis: adding a format is one entry in {@link DOORS} (how its clients ask and read) and one in
- * {@link UPSTREAMS} (a fake of its providers). No built-in provider speaks the Responses API yet, so its
- * upstream side is proven in-process (`responses_passthrough_test.ts`).
+ * {@link UPSTREAMS} (a fake of its providers). No built-in provider speaks the Responses API yet, so the
+ * app is served in-process with a Responses provider added (`serveWithResponsesProvider`); the other
+ * providers come from the same variables as in the real process.
  */
 import assert from "node:assert/strict";
 import { SseParser } from "../../lib/formats/sse.ts";
 import { type FakeHandler, startFakeUpstream } from "../helpers/fake_upstream.ts";
-import { startProxy, TEST_PROXY_KEY } from "../helpers/proxy_process.ts";
+import { TEST_PROXY_KEY } from "../helpers/proxy_process.ts";
+import { responsesHandler, serveWithResponsesProvider } from "../helpers/fake_responses.ts";
 import {
   anthropicWeather,
   geminiWeather,
@@ -42,7 +44,12 @@ interface Upstream {
   /** Proxy variables naming the fake (`{origin}` and `{baseUrl}` are filled in). */
   env: Record<string, string>;
   model: string;
+  /** What it answers without a tool call, and after the tool's result. @default the weather fakes' */
+  texts?: { hello: RegExp; answer: string };
 }
+
+/** The provider of the Responses fake, which `serveWithResponsesProvider` adds (no variable names it). */
+const RESPONSES_BASE = "{responses}";
 
 const WEATHER_SCHEMA = { type: "object", properties: { city: { type: "string" } }, required: ["city"] };
 
@@ -262,6 +269,13 @@ const UPSTREAMS: readonly Upstream[] = [
     env: { GEMINI_API_BASE: "{origin}", GEMINI_API_KEY: "gemini-matrix-key-00000003" },
     model: "gemini/gemini-test",
   },
+  {
+    name: "responses",
+    handler: responsesHandler,
+    env: { [RESPONSES_BASE]: "{baseUrl}" },
+    model: "oairesp/gpt-resp",
+    texts: { hello: /^Sunny in Paris\.$/, answer: "Sunny in Paris." },
+  },
 ];
 
 /** What each turn must produce, whatever the door and the upstream. */
@@ -269,14 +283,14 @@ function check(turn: Turn, answer: Answer, upstream: Upstream): void {
   switch (turn) {
     case "text":
       assert.equal(answer.calls.length, 0);
-      assert.match(answer.text, new RegExp(`^Hello from ${upstream.name}$`, "i"));
+      assert.match(answer.text, upstream.texts?.hello ?? new RegExp(`^Hello from ${upstream.name}$`, "i"));
       break;
     case "tool-call":
       assert.deepEqual(answer.calls, [{ name: "get_weather", args: WEATHER_ARGUMENTS }]);
       break;
     case "tool-result":
       assert.equal(answer.calls.length, 0);
-      assert.equal(answer.text, WEATHER_ANSWER);
+      assert.equal(answer.text, upstream.texts?.answer ?? WEATHER_ANSWER);
       break;
   }
 }
@@ -289,7 +303,8 @@ Deno.test("every front door × every upstream format: text, tool call and its re
       env[name] = value.replace("{origin}", server.origin).replace("{baseUrl}", server.baseUrl);
     }
   }
-  const proxy = await startProxy({ env });
+  const { [RESPONSES_BASE]: responsesBase, ...variables } = env;
+  const proxy = await serveWithResponsesProvider(responsesBase, variables);
   try {
     for (const door of DOORS) {
       for (const { upstream } of fakes) {
@@ -318,7 +333,7 @@ Deno.test("every front door × every upstream format: text, tool call and its re
       }
     }
   } finally {
-    await proxy.stop();
+    await proxy.close();
     for (const { server } of fakes) await server.close();
   }
 });

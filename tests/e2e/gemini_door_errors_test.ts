@@ -81,6 +81,9 @@ Deno.test("Gemini front door failures in Google's shape", async (t) => {
         assert.equal(wrong.status, 401);
         assertGoogleError(await wrong.json(), 401, "UNAUTHENTICATED");
       }
+      // @google/genai lists models under /v1, which the OpenAI routes share.
+      const listing = await fetch(`${proxy.url}/v1/models`, { headers: { "x-goog-api-key": "nope" } });
+      assertGoogleError(await listing.json(), 401, "UNAUTHENTICATED");
       const missing = await post("/v1beta/models/gemini/gemini-test:generateContent", hello, {});
       assertGoogleError(await missing.json(), 401, "UNAUTHENTICATED");
       // The SDK raises it as an ApiError with the status.

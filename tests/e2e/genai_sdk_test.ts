@@ -1,6 +1,7 @@
 /**
  * End to end with the official `@google/genai` SDK: the Gemini front door in front of fake upstreams of
- * every format (OpenAI chat, Anthropic, Gemini itself), for generateContent, streaming and a function
+ * every format (OpenAI chat, Anthropic, Gemini itself; the Responses API in-process, as no built-in
+ * provider speaks it), for generateContent, streaming and a function
  * call loop, on the SDK's default `/v1` and on `/v1beta`; then what Gemini's other clients need: model
  * listing, token counts, embeddings, `?key=`, bare model names and Google's error shape.
  */
@@ -8,6 +9,8 @@ import assert from "node:assert/strict";
 import { type FunctionDeclaration, GoogleGenAI } from "@google/genai";
 import { startFakeUpstream } from "../helpers/fake_upstream.ts";
 import { startProxy, TEST_PROXY_KEY } from "../helpers/proxy_process.ts";
+import { responsesHandler, serveWithResponsesProvider } from "../helpers/fake_responses.ts";
+import { signatureCarrier } from "../../lib/formats/gemini/signature_carrier.ts";
 import {
   anthropicWeather,
   geminiWeather,
@@ -148,6 +151,34 @@ Deno.test("@google/genai through the Gemini front door, on every upstream format
       assert.equal((await response.json()).candidates[0].content.parts[0].text, "Hello from openai");
     });
 
+    await t.step("signatures the gateway gave for other providers never reach Gemini", async () => {
+      gemini.requests.length = 0;
+      const carrier = signatureCarrier({ type: "reasoning", text: "Hmm.", signature: "anthropic-sig" });
+      const history = [
+        { role: "user", parts: [{ text: "Weather in Paris?" }] },
+        {
+          role: "model",
+          parts: [{
+            functionCall: { name: "get_weather", args: WEATHER_ARGUMENTS },
+            thoughtSignature: carrier,
+          }],
+        },
+        {
+          role: "user",
+          parts: [{ functionResponse: { name: "get_weather", response: { output: "sunny" } } }],
+        },
+      ];
+      const config = { tools: [{ functionDeclarations: [weatherTool] }] };
+      const response = await ai.models.generateContent({
+        model: "gemini/gemini-test",
+        contents: history,
+        config,
+      });
+      assert.equal(response.text, WEATHER_ANSWER);
+      const sent = gemini.requests[0].json!.contents as Array<{ parts: Array<Record<string, unknown>> }>;
+      assert.equal(sent[1].parts[0].thoughtSignature, "skip_thought_signature_validator");
+    });
+
     await t.step("the AI SDK's path without models/ for ids with a slash", async () => {
       const response = await fetch(`${proxy.url}/v1beta/mylocal/gpt-test:streamGenerateContent?alt=sse`, {
         method: "POST",
@@ -162,5 +193,51 @@ Deno.test("@google/genai through the Gemini front door, on every upstream format
     await openai.close();
     await anthropic.close();
     await gemini.close();
+  }
+});
+
+Deno.test("@google/genai through the Gemini front door on a Responses upstream", async (t) => {
+  const responses = startFakeUpstream(responsesHandler);
+  const proxy = await serveWithResponsesProvider(responses.baseUrl);
+  const ai = new GoogleGenAI({ apiKey: TEST_PROXY_KEY, httpOptions: { baseUrl: proxy.url } });
+  const model = "oairesp/gpt-resp";
+  try {
+    await t.step("generateContent and generateContentStream", async () => {
+      const response = await ai.models.generateContent({ model, contents: "Hello?" });
+      assert.equal(response.text, "Sunny in Paris.");
+      assert.equal(response.candidates?.[0].finishReason, "STOP");
+      let text = "";
+      for await (const chunk of await ai.models.generateContentStream({ model, contents: "Hello?" })) {
+        text += chunk.text ?? "";
+      }
+      assert.equal(text, "Sunny in Paris.");
+    });
+
+    await t.step("a function call loop", async () => {
+      const config = { tools: [{ functionDeclarations: [weatherTool] }] };
+      const question = { role: "user", parts: [{ text: "Weather in Paris?" }] };
+      const first = await ai.models.generateContent({ model, contents: [question], config });
+      const [call] = first.functionCalls ?? [];
+      assert.equal(call?.name, "get_weather");
+      assert.deepEqual(call?.args, WEATHER_ARGUMENTS);
+      const history = [
+        question,
+        first.candidates![0].content!,
+        {
+          role: "user",
+          parts: [{ functionResponse: { id: call.id, name: call.name, response: { output: "sunny" } } }],
+        },
+      ];
+      const second = await ai.models.generateContent({ model, contents: history, config });
+      assert.equal(second.text, "Sunny in Paris.");
+      // The call and its result reached the Responses upstream paired.
+      const input = responses.requests.at(-1)!.json!.input as Array<Record<string, unknown>>;
+      const sent = input.find((item) => item.type === "function_call");
+      const result = input.find((item) => item.type === "function_call_output");
+      assert.equal(result?.call_id, sent?.call_id);
+    });
+  } finally {
+    await proxy.close();
+    await responses.close();
   }
 });

@@ -233,3 +233,31 @@ Deno.test("an unreachable Redis at start is refused unless STATE_STORE_FALLBACK=
   });
   await proxy.stop();
 });
+
+Deno.test("a response stored through instance A is followed up through instance B (previous_response_id)", async () => {
+  const setup = await twoInstances({}, [KEYS[0]]);
+  try {
+    const post = (proxy: ProxyProcess, body: Record<string, unknown>) =>
+      fetch(`${proxy.url}/v1/responses`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${proxy.apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "openai/gpt-4o-mini", ...body }),
+      });
+    const first = await post(setup.a, { input: "My name is Ada." });
+    assert.equal(first.status, 200, await first.clone().text());
+    const { id } = await first.json();
+    const second = await post(setup.b, { input: "What is my name?", previous_response_id: id });
+    assert.equal(second.status, 200, await second.clone().text());
+    await second.body?.cancel();
+    // B sent the whole conversation upstream: A's turn included.
+    const last = setup.upstream.requests.at(-1)!.json as { messages: Array<{ content: unknown }> };
+    assert.match(JSON.stringify(last.messages), /My name is Ada/);
+    const read = await fetch(`${setup.b.url}/v1/responses/${id}`, {
+      headers: { authorization: `Bearer ${setup.b.apiKey}` },
+    });
+    assert.equal(read.status, 200);
+    await read.body?.cancel();
+  } finally {
+    await setup.close();
+  }
+});

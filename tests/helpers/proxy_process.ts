@@ -9,9 +9,10 @@ export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /**
  * Runtime flags of the `start`/`serve` tasks: `request.signal` aborts only when the client goes away,
- * not after every successful response (Deno's legacy behaviour costs an exception per request).
+ * not after every successful response (Deno's legacy behaviour costs an exception per request); a young
+ * generation of 4 MB semi-spaces keeps the resident memory ~55 MB lower under load (issue 8).
  */
-export const PROXY_RUNTIME_FLAGS = ["--unstable-no-legacy-abort"];
+export const PROXY_RUNTIME_FLAGS = ["--unstable-no-legacy-abort", "--v8-flags=--max-semi-space-size=4"];
 
 /** A fixed client key for tests. */
 export const TEST_PROXY_KEY = "sk-proxy-test-0123456789abcdef";
@@ -37,6 +38,8 @@ export interface StartProxyOptions {
   dataDir?: string;
   /** Contents of `.env` written into the data directory before start. */
   envFile?: string;
+  /** A command that runs Deno with its arguments appended, e.g. `["prlimit", "--nofile=256:256"]`. */
+  launcher?: string[];
 }
 
 /** The environment every spawned Deno needs (its cache), without the developer's own variables. */
@@ -54,8 +57,10 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Proxy
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "proxy-test-" });
   if (options.envFile !== undefined) await Deno.writeTextFile(`${dataDir}/.env`, options.envFile);
   const env = { ...baseEnv(), PROXY_API_KEY: TEST_PROXY_KEY, PROXY_LOG_LEVEL: "info", ...options.env };
-  const child = new Deno.Command(Deno.execPath(), {
+  const [program, ...launcherArgs] = [...(options.launcher ?? []), Deno.execPath()];
+  const child = new Deno.Command(program, {
     args: [
+      ...launcherArgs,
       "run",
       ...PROXY_RUNTIME_FLAGS,
       "--allow-net",

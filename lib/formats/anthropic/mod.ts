@@ -9,7 +9,12 @@ import { anthropicErrorBody, anthropicErrorStatus, anthropicStreamErrorEvent } f
 import { anthropicRequestToCanonical, canonicalToAnthropicRequest } from "./request.ts";
 import { anthropicResponseToCanonical, canonicalToAnthropicResponse } from "./response.ts";
 import type { MessagesRequest } from "./schema.ts";
-import { anthropicEventsToParts, partsToAnthropicEvents } from "./stream.ts";
+import {
+  anthropicEventsToParts,
+  anthropicPartsDecoder,
+  anthropicPartsEncoder,
+  partsToAnthropicEvents,
+} from "./stream.ts";
 import { anthropicStreamUsage } from "./usage.ts";
 
 /** The Anthropic Messages codec. */
@@ -21,9 +26,11 @@ export const anthropicFormat: FormatCodec = {
   toCanonicalResponse: anthropicResponseToCanonical,
   fromCanonicalResponse: (response, model) => canonicalToAnthropicResponse(response, { model }),
   streamToParts: anthropicEventsToParts,
+  partsDecoder: anthropicPartsDecoder,
   usageOf: (json) => anthropicResponseToCanonical(json).usage,
   streamTailUsage: anthropicStreamUsage,
   partsToStream: ({ model }) => partsToAnthropicEvents({ model }),
+  partsEncoder: ({ model }) => anthropicPartsEncoder({ model }),
   errorStatus: anthropicErrorStatus,
   errorBody: anthropicErrorBody,
   streamErrorEvent: anthropicStreamErrorEvent,

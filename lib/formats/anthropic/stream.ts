@@ -6,6 +6,7 @@
  */
 import type { StreamPart } from "../canonical.ts";
 import { encodeSseEvent, type SseEvent } from "../sse.ts";
+import { type PartsDecoder, type PartsEncoder, statefulStep } from "../stream_pipeline.ts";
 import { anthropicErrorKind } from "./error.ts";
 import { finishFromAnthropic } from "./finish_reason.ts";
 import { anthropicMessageId, usageFromAnthropic } from "./response.ts";
@@ -158,4 +159,27 @@ export function partsToAnthropicEvents(options: { model: string }): TransformStr
       send(controller, encodeEnd(state));
     },
   });
+}
+
+/** {@link anthropicEventsToParts} as a synchronous step. */
+export function anthropicPartsDecoder(): PartsDecoder {
+  const initial: DecoderState = { blocks: {}, finished: false };
+  return statefulStep(initial, (state, event: SseEvent) => {
+    const step = decodeAnthropicEvent(state, event);
+    return { state: step.state, outputs: step.parts };
+  });
+}
+
+/** {@link partsToAnthropicEvents} as a synchronous step. */
+export function anthropicPartsEncoder(options: { model: string }): PartsEncoder {
+  const text = (step: Step) => ({
+    state: step.state,
+    outputs: step.events.map((event) => encodeSseEvent({ event: event.type, data: JSON.stringify(event) })),
+  });
+  const initial = initialEncoderState({ model: options.model, id: anthropicMessageId("") });
+  return statefulStep(
+    initial,
+    (state, part: StreamPart) => text(encodePart(state, part)),
+    (state) => text(encodeEnd(state)).outputs,
+  );
 }

@@ -11,7 +11,7 @@ import { geminiErrorBody, geminiErrorStatus, geminiStreamErrorEvent } from "./er
 import { canonicalToGeminiRequest } from "./request.ts";
 import { geminiRequestToCanonical } from "./request_reading.ts";
 import { canonicalToGeminiResponse, geminiResponseToCanonical } from "./response.ts";
-import { geminiChunksToParts } from "./stream.ts";
+import { geminiChunksToParts, geminiPartsDecoder } from "./stream.ts";
 import { partsToGeminiChunks } from "./stream_encoder.ts";
 import { geminiToolMapping } from "./tool_mapping.ts";
 import { geminiStreamUsage, usageOfGeminiAnswer } from "./usage.ts";
@@ -23,13 +23,16 @@ export const geminiFormat: FormatCodec = {
   fromCanonicalRequest: canonicalToGeminiRequest,
   toCanonicalResponse: (json) => geminiResponseToCanonical(json),
   // Clients see the model they asked for where Google's `modelVersion` names the model that answered.
-  fromCanonicalResponse: (response, model) => canonicalToGeminiResponse({ ...response, model }),
+  fromCanonicalResponse: (response, model) =>
+    canonicalToGeminiResponse({ ...response, model }, { carryForeign: true }),
   streamToParts: () => geminiChunksToParts(),
+  partsDecoder: () => geminiPartsDecoder(),
   answerReader(request) {
     const tools = geminiToolMapping(request);
     return {
       toCanonicalResponse: (json) => geminiResponseToCanonical(json, { tools }),
       streamToParts: () => geminiChunksToParts({ tools }),
+      partsDecoder: () => geminiPartsDecoder({ tools }),
     };
   },
   usageOf: usageOfGeminiAnswer,

@@ -15,6 +15,7 @@ import {
   signatureFor,
 } from "../canonical.ts";
 import type { GeminiPart } from "./schema.ts";
+import { signatureCarrier } from "./signature_carrier.ts";
 import type { GeminiToolMapping } from "./tool_mapping.ts";
 
 type Json = Record<string, unknown>;
@@ -49,11 +50,20 @@ const DOCUMENT_TYPES: Readonly<Record<string, string>> = {
  * A reasoning part → a thought part; signature-only reasoning waits for its part; unsigned is dropped
  * unless kept. Only signatures Gemini minted go back to it (see {@link signatureFor}).
  */
-export function reasoningToGemini(part: ReasoningPart, options: { keepUnsigned: boolean }): PendingPart[] {
+export function reasoningToGemini(
+  part: ReasoningPart,
+  options: { keepUnsigned: boolean; carryForeign?: boolean },
+): PendingPart[] {
   const signature = signatureFor("gemini", part.signature) ?? "";
-  if (part.text === "") return signature === "" ? [] : [{ signature }];
+  // For a Gemini client, another provider's signed reasoning rides on the next part (see signature_carrier.ts).
+  const carrier: PendingPart[] = options.carryForeign && signature === "" && part.signature
+    ? [{ signature: signatureCarrier(part) }]
+    : [];
+  if (part.text === "") return signature === "" ? carrier : [{ signature }];
   // Gemini only takes back thoughts it signed itself; unsigned ones (e.g. another provider's) are dropped.
-  if (signature === "") return options.keepUnsigned ? [{ part: { text: part.text, thought: true } }] : [];
+  if (signature === "") {
+    return options.keepUnsigned ? [{ part: { text: part.text, thought: true } }, ...carrier] : carrier;
+  }
   return [{ part: { text: part.text, thought: true, thoughtSignature: signature } }];
 }
 

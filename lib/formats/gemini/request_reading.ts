@@ -14,6 +14,7 @@ import type {
 } from "../canonical.ts";
 import { appendTurn, markSignature } from "../canonical.ts";
 import { invalid, isRecord, numberOrUndefined, stringAt } from "../json_values.ts";
+import { carriedReasoning, isSignatureCarrier } from "./signature_carrier.ts";
 
 type Json = Record<string, unknown>;
 
@@ -126,10 +127,14 @@ function readPart(
   ledger: CallLedger,
 ): CanonicalPart[] {
   if (!isRecord(part)) throw invalid(path, "must be an object");
-  const signature = markSignature(
-    "gemini",
-    typeof part.thoughtSignature === "string" ? part.thoughtSignature : "",
-  );
+  const given = typeof part.thoughtSignature === "string" ? part.thoughtSignature : "";
+  if (isSignatureCarrier(given)) {
+    // Another provider's reasoning the gateway gave the client to carry: it goes before the part.
+    const carried = carriedReasoning(given);
+    const rest = readPart({ ...part, thoughtSignature: undefined }, path, role, ledger);
+    return part.thought === true ? (carried ? [carried] : rest) : [...(carried ? [carried] : []), ...rest];
+  }
+  const signature = markSignature("gemini", given);
   const signed: CanonicalPart[] = signature === "" ? [] : [{ type: "reasoning", text: "", signature }];
   if (typeof part.text === "string") {
     if (part.thought === true) {

@@ -14,6 +14,7 @@ import {
   toolCallToGemini,
 } from "./parts.ts";
 import { geminiErrorSchema, type GeminiResponse, geminiResponseSchema } from "./schema.ts";
+import { signatureCarrier } from "./signature_carrier.ts";
 import type { GeminiToolMapping } from "./tool_mapping.ts";
 import { usageFromGemini, usageToGemini } from "./usage.ts";
 
@@ -87,13 +88,23 @@ export function callIdMaker(responseId: string): (index: number) => string {
   return (index) => `call_${responseId}_${index}`;
 }
 
-/** Canonical → a Gemini response JSON (for fakes and tests). */
-export function canonicalToGeminiResponse(response: CanonicalResponse): Record<string, unknown> {
+/**
+ * Canonical → a Gemini response JSON. With `carryForeign` (for Gemini clients), other providers' signed
+ * and redacted reasoning travel in `thoughtSignature`s (see `signature_carrier.ts`).
+ */
+export function canonicalToGeminiResponse(
+  response: CanonicalResponse,
+  options: { carryForeign?: boolean } = {},
+): Record<string, unknown> {
+  const { carryForeign = false } = options;
   const pending: PendingPart[] = [];
   for (const part of response.content) {
     if (part.type === "text" && part.text !== "") pending.push({ part: { text: part.text } });
-    else if (part.type === "reasoning") pending.push(...reasoningToGemini(part, { keepUnsigned: true }));
-    else if (part.type === "tool-call") pending.push({ part: toolCallToGemini(part) });
+    else if (part.type === "reasoning") {
+      pending.push(...reasoningToGemini(part, { keepUnsigned: true, carryForeign }));
+    } else if (part.type === "redacted-reasoning" && carryForeign) {
+      pending.push({ signature: signatureCarrier(part) });
+    } else if (part.type === "tool-call") pending.push({ part: toolCallToGemini(part) });
   }
   return {
     candidates: [{

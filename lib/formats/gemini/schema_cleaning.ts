@@ -8,7 +8,15 @@
  * https://ai.google.dev/api/caching#Schema
  */
 
+import { RequestError } from "../../errors.ts";
 import { isRecord, type Json } from "../json_values.ts";
+
+/**
+ * Bounds on cleaning one schema: nesting (the cleaning recurses) and nodes written (inlined `$ref`s can
+ * multiply a small schema). A schema past them is refused with a 400, not a stack overflow's 500.
+ */
+export const MAX_SCHEMA_DEPTH = 64;
+export const MAX_SCHEMA_NODES = 20_000;
 
 /** Keywords of Gemini's `Schema` copied as they are when their value has the right JSON type. */
 const STRING_KEYWORDS = ["title", "description", "pattern"] as const;
@@ -49,6 +57,10 @@ interface Context {
   readonly root: Json;
   readonly resolving: ReadonlySet<string>;
   readonly encoded: Map<Json, Json>;
+  /** Schemas entered on the current path. */
+  readonly depth: number;
+  /** Nodes cleaned so far, shared by the whole schema. */
+  readonly work: { nodes: number };
 }
 
 /** A step of an {@link ArgumentPath} that stands for every item of an array. */
@@ -98,7 +110,13 @@ export function jsonEncodedPaths(schema: unknown): ArgumentPath[] {
 function cleanRoot(schema: unknown): { parameters: Json; encoded: ReadonlyMap<Json, Json> } {
   const root = isRecord(schema) ? schema : {};
   const encoded = new Map<Json, Json>();
-  const parameters = cleanNode(root, { root, resolving: new Set(["#"]), encoded });
+  const parameters = cleanNode(root, {
+    root,
+    resolving: new Set(["#"]),
+    encoded,
+    depth: 0,
+    work: { nodes: 0 },
+  });
   // Function parameters are an object, even one without properties.
   if (parameters.type === undefined && parameters.anyOf === undefined) parameters.type = "object";
   return { parameters, encoded };
@@ -187,14 +205,26 @@ function asPlainString(node: Json, context: Context): Json {
   };
 }
 
-function cleanNode(node: unknown, context: Context): Json {
+function cleanNode(node: unknown, outer: Context): Json {
   if (!isRecord(node)) return {};
+  const context = { ...outer, depth: outer.depth + 1 };
+  if (context.depth > MAX_SCHEMA_DEPTH) throw schemaTooLarge(`nests deeper than ${MAX_SCHEMA_DEPTH} levels`);
+  if (++context.work.nodes > MAX_SCHEMA_NODES) {
+    throw schemaTooLarge(`has more than ${MAX_SCHEMA_NODES} nodes once its $refs are inlined`);
+  }
   if (typeof node.$ref === "string") return cleanReference(node, node.$ref, context);
   let result = cleanOwnKeywords(node, context);
   if (Array.isArray(node.allOf)) {
     for (const entry of node.allOf) result = mergeSchemas(result, cleanNode(entry, context));
   }
   return finishNode(result);
+}
+
+function schemaTooLarge(problem: string): RequestError {
+  return new RequestError(400, `tools: a tool's input schema ${problem}; Gemini cannot be sent it`, {
+    param: "tools",
+    code: "invalid_tool_schema",
+  });
 }
 
 /** A `$ref` (with its sibling keywords) → the cleaned target; cycles and unknown targets → an object. */

@@ -8,6 +8,7 @@
 import type { ErrorKind } from "../../errors.ts";
 import type { StreamPart } from "../canonical.ts";
 import type { SseEvent } from "../sse.ts";
+import { type PartsDecoder, statefulStep } from "../stream_pipeline.ts";
 import { finishFailure, finishFromGemini } from "./finish_reason.ts";
 import { partsFromGemini } from "./parts.ts";
 import { callIdMaker, type GeminiReadOptions } from "./response.ts";
@@ -159,5 +160,13 @@ export function geminiChunksToParts(options: GeminiReadOptions = {}): TransformS
       state = step.state;
       for (const part of step.parts) controller.enqueue(part);
     },
+  });
+}
+
+/** {@link geminiChunksToParts} as a synchronous step. */
+export function geminiPartsDecoder(options: GeminiReadOptions = {}): PartsDecoder {
+  return statefulStep(initialGeminiDecoderState(), (state, event: SseEvent) => {
+    const step = decodeGeminiEvent(state, event, options);
+    return { state: step.state, outputs: step.parts };
   });
 }

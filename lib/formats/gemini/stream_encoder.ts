@@ -11,6 +11,7 @@ import { type CanonicalUsage, emptyUsage, mergeUsage, signatureFor, type StreamP
 import { encodeSseEvent } from "../sse.ts";
 import { geminiStreamErrorEvent } from "./error.ts";
 import { finishToGemini } from "./finish_reason.ts";
+import { signatureCarrier } from "./signature_carrier.ts";
 import { usageToGemini } from "./usage.ts";
 
 type Json = Record<string, unknown>;
@@ -38,8 +39,10 @@ export interface GeminiEncoderState {
   readonly usage: CanonicalUsage;
   /** Calls gathered until something else begins or the answer ends. */
   readonly calls: readonly PendingCall[];
-  /** A Gemini signature that belongs on the next part sent. */
+  /** A signature (Gemini's, or a carrier of another provider's reasoning) that belongs on the next part sent. */
   readonly signature: string | null;
+  /** The reasoning text streamed since the last signature, which another provider's signature signs. */
+  readonly thinking: string;
 }
 
 /** The encoder state before the first part; `id` defaults to a fresh id. */
@@ -54,6 +57,7 @@ export function initialGeminiEncoderState(options: { model: string; id?: string 
     usage: emptyUsage(),
     calls: [],
     signature: null,
+    thinking: "",
   };
 }
 
@@ -77,19 +81,24 @@ export function encodeGeminiPart(
     }
     case "text-delta":
       return part.text === "" ? { state, events: [] } : emitParts(state, [{ text: part.text }]);
-    case "reasoning-delta":
-      return part.text === ""
-        ? { state, events: [] }
-        : emitParts(state, [{ text: part.text, thought: true }]);
+    case "reasoning-delta": {
+      if (part.text === "") return { state, events: [] };
+      const step = emitParts(state, [{ text: part.text, thought: true }]);
+      return { state: { ...step.state, thinking: state.thinking + part.text }, events: step.events };
+    }
     case "reasoning-signature": {
-      // Only Gemini's own signatures mean anything to a Gemini client (and go back to Gemini only).
       const signature = signatureFor("gemini", part.signature);
-      if (signature === undefined) return { state, events: [] };
-      if (part.standalone) return { state: { ...state, signature }, events: [] };
-      return emitParts(state, [{ text: "", thought: true, thoughtSignature: signature }]);
+      if (signature === undefined) {
+        // Another provider's: the client carries it, with the text it signs, on the next part.
+        const text = part.standalone ? "" : state.thinking;
+        return carry(state, signatureCarrier({ type: "reasoning", text, signature: part.signature }));
+      }
+      if (part.standalone) return carry(state, signature);
+      const step = emitParts(state, [{ text: "", thought: true, thoughtSignature: signature }]);
+      return { state: { ...step.state, thinking: "" }, events: step.events };
     }
     case "redacted-reasoning":
-      return { state, events: [] };
+      return carry(state, signatureCarrier({ type: "redacted-reasoning", data: part.data }));
     case "tool-call-start": {
       const call = { index: part.index, id: part.id, name: part.name, argumentsJson: "" };
       return { state: { ...state, calls: [...state.calls, call] }, events: [] };
@@ -147,6 +156,15 @@ export function partsToGeminiChunks(options: { model: string }): TransformStream
       for (const event of endGeminiStream(state)) controller.enqueue(event);
     },
   });
+}
+
+/** `signature` waits for the next part; one already waiting goes out first on an empty part of its own. */
+function carry(
+  state: GeminiEncoderState,
+  signature: string,
+): { state: GeminiEncoderState; events: string[] } {
+  const flushed = state.signature === null ? { state, events: [] } : emitParts(state, []);
+  return { state: { ...flushed.state, signature, thinking: "" }, events: flushed.events };
 }
 
 /** One chunk holding `parts` (after any calls gathered so far, which come first). */

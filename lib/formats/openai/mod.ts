@@ -9,7 +9,12 @@ import { openAIEmbeddingsRequest, openAIEmbeddingsToResult } from "./embeddings.
 import { openAIErrorBody, openAIStreamErrorEvent } from "./error.ts";
 import { canonicalToOpenAIRequest, openAIRequestToCanonical } from "./request.ts";
 import { canonicalToOpenAIResponse, openAIResponseToCanonical } from "./response.ts";
-import { openAIChunksToParts, partsToOpenAIChunks } from "./stream.ts";
+import {
+  openAIChunksToParts,
+  openAIPartsDecoder,
+  openAIPartsEncoder,
+  partsToOpenAIChunks,
+} from "./stream.ts";
 import { openAIStreamUsage, usageFromOpenAI } from "./usage.ts";
 
 const OUTPUT_LIMITS = [["max_tokens"], ["max_completion_tokens"]] as const;
@@ -22,9 +27,11 @@ export const openAIFormat: FormatCodec = {
   toCanonicalResponse: openAIResponseToCanonical,
   fromCanonicalResponse: (response, model) => canonicalToOpenAIResponse(response, { model }),
   streamToParts: openAIChunksToParts,
+  partsDecoder: openAIPartsDecoder,
   usageOf: usageFromOpenAI,
   streamTailUsage: openAIStreamUsage,
   partsToStream: (options) => partsToOpenAIChunks(options),
+  partsEncoder: (options) => openAIPartsEncoder(options),
   errorStatus: (status) => status,
   errorBody: openAIErrorBody,
   streamErrorEvent: openAIStreamErrorEvent,

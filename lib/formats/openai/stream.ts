@@ -6,6 +6,7 @@
 import type { CanonicalUsage, StreamPart } from "../canonical.ts";
 import { emptyUsage, mergeUsage } from "../canonical.ts";
 import { encodeSseEvent, type SseEvent } from "../sse.ts";
+import { type PartsDecoder, type PartsEncoder, statefulStep } from "../stream_pipeline.ts";
 import { openAIErrorKind, openAIStreamErrorEvent } from "./error.ts";
 import { finishFromOpenAI, finishToOpenAI } from "./finish_reason.ts";
 import { fallbackCallIdPrefix, openAICompletionId, usageToOpenAI } from "./response.ts";
@@ -141,6 +142,14 @@ export function openAIChunksToParts(): TransformStream<SseEvent, StreamPart> {
       state = step.state;
       for (const part of step.parts) controller.enqueue(part);
     },
+  });
+}
+
+/** {@link openAIChunksToParts} as a synchronous step. */
+export function openAIPartsDecoder(): PartsDecoder {
+  return statefulStep(initialOpenAIDecoderState(), (state, event: SseEvent) => {
+    const step = decodeOpenAIEvent(state, event);
+    return { state: step.state, outputs: step.parts };
   });
 }
 
@@ -299,6 +308,16 @@ export function partsToOpenAIChunks(
       for (const event of endOpenAIStream(state)) controller.enqueue(event);
     },
   });
+}
+
+/** {@link partsToOpenAIChunks} as a synchronous step. */
+export function openAIPartsEncoder(
+  options: { model: string; includeUsage: boolean; created?: number },
+): PartsEncoder {
+  return statefulStep(initialOpenAIEncoderState(options), (state, part: StreamPart) => {
+    const step = encodeOpenAIPart(state, part);
+    return { state: step.state, outputs: step.events };
+  }, endOpenAIStream);
 }
 
 function stringOr(value: unknown, fallback: string): string {

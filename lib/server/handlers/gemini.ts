@@ -7,7 +7,9 @@
 import type { Context, Handler } from "hono";
 import { RequestError } from "../../errors.ts";
 import { CODECS } from "../../formats/mod.ts";
+import { SKIP_SIGNATURE } from "../../formats/gemini/request.ts";
 import { geminiRequestSchema } from "../../formats/gemini/schema.ts";
+import { withoutSignatureCarriers } from "../../formats/gemini/signature_carrier.ts";
 import { isRecord } from "../../formats/json_values.ts";
 import { countInputTokens } from "../../formats/token_count.ts";
 import { runChat } from "../chat_pipeline.ts";
@@ -63,6 +65,15 @@ export function isGeminiCallPath(path: string): boolean {
   return colon >= 0 && (GEMINI_METHODS as readonly string[]).includes(path.slice(colon + 1));
 }
 
+/**
+ * Whether a request under `/v1/` is Gemini's: a call of a Gemini method, or a model listing asked by a
+ * Google client ({@link isGoogleClient}), which the OpenAI routes share.
+ */
+export function isGeminiRequest(path: string, request: Request): boolean {
+  return isGeminiCallPath(path) ||
+    (request.method === "GET" && /^\/v1\/models(\/|$)/.test(path) && isGoogleClient(request));
+}
+
 /** What a Gemini method handler gets: the call read from the path. */
 export type GeminiMethodHandler = (c: Context<AppEnv>, call: GeminiCall) => Promise<Response>;
 
@@ -102,10 +113,12 @@ function generateContent(deps: AppDeps): GeminiMethodHandler {
     const streaming = call.method === "streamGenerateContent";
     // Without `alt=sse` Google streams one JSON array of responses; every client we know asks for SSE.
     const sse = streaming && new URL(c.req.url).searchParams.get("alt") === "sse";
+    // Passed through to Gemini, the signatures the gateway gave the client for other providers must go.
+    const native = targets.every((target) => target.provider.adapter.format === CODECS.gemini.format);
     const response = await runChat(deps, c, {
       inbound: CODECS.gemini,
       frontDoor: "gemini",
-      body,
+      body: native ? withoutSignatureCarriers(body, { skipSignature: SKIP_SIGNATURE }) : body,
       clientModel: call.model,
       targets,
       stream: sse,

@@ -9,8 +9,8 @@ import type { AppEnv } from "../context.ts";
 
 /** Options of {@link inboundFormat}. */
 export interface InboundFormatOptions {
-  /** Only requests whose path passes take this format (others keep theirs). @default every request */
-  when?: (path: string) => boolean;
+  /** Only requests that pass take this format (others keep theirs). @default every request */
+  when?: (path: string, request: Request) => boolean;
 }
 
 /** Store `codec` as the request's inbound format. */
@@ -20,7 +20,7 @@ export function inboundFormat(
 ): MiddlewareHandler<AppEnv> {
   const { when } = options;
   return async function inboundFormat(c, next) {
-    if (when === undefined || when(c.req.path)) c.set("inbound", codec);
+    if (when === undefined || when(c.req.path, c.req.raw)) c.set("inbound", codec);
     await next();
   };
 }

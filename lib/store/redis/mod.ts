@@ -7,3 +7,4 @@ export { tryLock, unlock } from "./lock.ts";
 export { RedisDocumentStore } from "./document_store.ts";
 export { RedisSharedPool, type RedisSharedPoolOptions } from "./redis_shared_pool.ts";
 export { openSharedState, type SharedState as OpenedSharedState } from "./open.ts";
+export { RedisResponseStore, type RedisResponseStoreOptions } from "./response_store.ts";

@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
-import { emptyUsage } from "../../../../lib/formats/canonical.ts";
+import { emptyUsage, type StreamPart } from "../../../../lib/formats/canonical.ts";
 import { CODECS } from "../../../../lib/formats/mod.ts";
 import { geminiErrorBody, geminiErrorStatus } from "../../../../lib/formats/gemini/error.ts";
 import { canonicalToAnthropicRequest } from "../../../../lib/formats/anthropic/request.ts";
 import { canonicalToOpenAIRequest } from "../../../../lib/formats/openai/request.ts";
 import { RequestError } from "../../../../lib/errors.ts";
+import {
+  signatureCarrier,
+  withoutSignatureCarriers,
+} from "../../../../lib/formats/gemini/signature_carrier.ts";
 
 const gemini = CODECS.gemini;
 
@@ -50,7 +54,15 @@ Deno.test("CODECS.gemini.fromCanonicalResponse() answers as Gemini does, naming 
         role: "model",
         parts: [
           { text: "Hmm.", thought: true },
-          { text: "Let me look." },
+          // Anthropic's signed thinking rides on the next part, for the client to send back.
+          {
+            text: "Let me look.",
+            thoughtSignature: signatureCarrier({
+              type: "reasoning",
+              text: "Hmm.",
+              signature: "anthropic-sig",
+            }),
+          },
           { functionCall: { name: "get_weather", args: { city: "Paris" }, id: "toolu_1" } },
         ],
       },
@@ -245,4 +257,81 @@ Deno.test("Gemini CLI's made-up call ids, too long or odd for other providers, t
     type: "text",
     text: "a",
   }]]);
+});
+
+Deno.test("Anthropic's signed thinking makes the round trip through a Gemini client that drops thought parts", async () => {
+  const anthropicAnswer = {
+    id: "msg_1",
+    model: "claude",
+    content: [
+      { type: "reasoning" as const, text: "I should check the weather.", signature: "EqQBCkYIARgCIkA" },
+      { type: "redacted-reasoning" as const, data: "EmwKAhgBEgy3" },
+      { type: "tool-call" as const, id: "toolu_1", name: "get_weather", input: { city: "Paris" } },
+    ],
+    finish: { unified: "tool-calls" as const, raw: "tool_use" },
+    usage: emptyUsage(),
+  };
+  // JSON, and the same answer streamed.
+  const json = gemini.fromCanonicalResponse(anthropicAnswer, "anthropic/claude") as {
+    candidates: Array<{ content: { parts: Array<Record<string, unknown>> } }>;
+  };
+  const streamed = (await Array.fromAsync(
+    ReadableStream.from<StreamPart>([
+      { type: "reasoning-delta", text: "I should check " },
+      { type: "reasoning-delta", text: "the weather." },
+      { type: "reasoning-signature", signature: "EqQBCkYIARgCIkA" },
+      { type: "redacted-reasoning", data: "EmwKAhgBEgy3" },
+      { type: "tool-call-start", index: 0, id: "toolu_1", name: "get_weather" },
+      { type: "tool-call-delta", index: 0, argumentsDelta: '{"city":"Paris"}' },
+      { type: "finish", finish: { unified: "tool-calls", raw: "tool_use" } },
+    ]).pipeThrough(gemini.partsToStream({ model: "anthropic/claude", includeUsage: true })),
+  )).join("");
+  const streamedParts = streamed.split("\n").filter((line) => line.startsWith("data: "))
+    .flatMap((line) => JSON.parse(line.slice(6)).candidates[0].content.parts);
+  for (const parts of [json.candidates[0].content.parts, streamedParts]) {
+    // Gemini CLI keeps every part but thoughts in its history, and sends them back as they came.
+    const history = parts.filter((part) => part.thought !== true);
+    const canonical = gemini.toCanonicalRequest({
+      contents: [
+        { role: "user", parts: [{ text: "Weather?" }] },
+        { role: "model", parts: history },
+        {
+          role: "user",
+          parts: [{
+            functionResponse: { id: "toolu_1", name: "get_weather", response: { output: "sunny" } },
+          }],
+        },
+      ],
+    }, "claude-sonnet-4");
+    const body = canonicalToAnthropicRequest(canonical) as { messages: Array<{ content: unknown[] }> };
+    assert.deepEqual(body.messages[1].content, [
+      { type: "thinking", thinking: "I should check the weather.", signature: "EqQBCkYIARgCIkA" },
+      { type: "redacted_thinking", data: "EmwKAhgBEgy3" },
+      { type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Paris" } },
+    ]);
+  }
+});
+
+Deno.test("withoutSignatureCarriers() keeps the gateway's carriers from a Gemini provider", () => {
+  const carrier = signatureCarrier({ type: "reasoning", text: "x", signature: "sig" });
+  const body = {
+    contents: [{
+      role: "model",
+      parts: [
+        { text: "a", thoughtSignature: carrier },
+        { functionCall: { name: "f", args: {} }, thoughtSignature: carrier },
+        { functionCall: { name: "g", args: {} }, thoughtSignature: "google-own" },
+      ],
+    }],
+  };
+  assert.deepEqual(withoutSignatureCarriers(body, { skipSignature: "skip" }).contents, [{
+    role: "model",
+    parts: [
+      { text: "a" },
+      { functionCall: { name: "f", args: {} }, thoughtSignature: "skip" },
+      { functionCall: { name: "g", args: {} }, thoughtSignature: "google-own" },
+    ],
+  }]);
+  const plain = { contents: [{ role: "user", parts: [{ text: "hi" }] }] };
+  assert.equal(withoutSignatureCarriers(plain, { skipSignature: "skip" }), plain);
 });

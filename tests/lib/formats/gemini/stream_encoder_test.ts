@@ -8,6 +8,7 @@ import {
   partsToGeminiChunks,
 } from "../../../../lib/formats/gemini/stream_encoder.ts";
 import { geminiChunksToParts } from "../../../../lib/formats/gemini/stream.ts";
+import { signatureCarrier } from "../../../../lib/formats/gemini/signature_carrier.ts";
 import { sseDecoder, SseParser } from "../../../../lib/formats/sse.ts";
 import { recordedBytes } from "../../../fixtures/gemini/replay.ts";
 
@@ -85,7 +86,15 @@ Deno.test("encodeGeminiPart() streams thoughts as thought parts and puts Gemini'
   }
   assert.deepEqual(partsOf(sent as Array<Record<string, unknown>>), [
     { text: "Thinking.", thought: true },
-    // Anthropic's signature means nothing to Gemini: dropped.
+    // Another provider's signature, with the text it signs, rides on a part of its own for the client.
+    {
+      text: "",
+      thoughtSignature: signatureCarrier({
+        type: "reasoning",
+        text: "Thinking.",
+        signature: "anthropic-signature",
+      }),
+    },
     { functionCall: { name: "f", args: {}, id: "c1" }, thoughtSignature: "c2ln" },
   ]);
   assert.deepEqual(endGeminiStream(state), []);

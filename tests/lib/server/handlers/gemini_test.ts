@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { RequestError } from "../../../../lib/errors.ts";
-import { isGoogleClient, readGeminiPath } from "../../../../lib/server/handlers/gemini.ts";
+import { isGeminiRequest, isGoogleClient, readGeminiPath } from "../../../../lib/server/handlers/gemini.ts";
 
 Deno.test("readGeminiPath() reads model paths with slashes, with and without models/, under /v1beta and /v1", () => {
   assert.deepEqual(readGeminiPath("/v1beta/models/openai/gpt-4o:generateContent"), {
@@ -42,4 +42,17 @@ Deno.test("isGoogleClient() tells Google's clients by how they send the key", ()
   assert.equal(isGoogleClient(request({ authorization: "Bearer k" })), false);
   assert.equal(isGoogleClient(request({ "x-api-key": "k", "x-goog-api-key": "k" })), false);
   assert.equal(isGoogleClient(request({})), false);
+});
+
+Deno.test("isGeminiRequest() names the /v1 requests that Gemini's error shape answers", () => {
+  const request = (path: string, method: string, headers: Record<string, string>) =>
+    [path, new Request(`http://127.0.0.1${path}`, { method, headers })] as const;
+  assert.equal(isGeminiRequest(...request("/v1/models/openai/gpt-4o:generateContent", "POST", {})), true);
+  assert.equal(isGeminiRequest(...request("/v1/models", "GET", { "x-goog-api-key": "k" })), true);
+  assert.equal(
+    isGeminiRequest(...request("/v1/models/openai/gpt-4o", "GET", { "x-goog-api-key": "k" })),
+    true,
+  );
+  assert.equal(isGeminiRequest(...request("/v1/models", "GET", { authorization: "Bearer k" })), false);
+  assert.equal(isGeminiRequest(...request("/v1/chat/completions", "POST", { "x-goog-api-key": "k" })), false);
 });
