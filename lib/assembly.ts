@@ -15,6 +15,7 @@ import { UpstreamClient } from "./rotator/upstream_client.ts";
 import type { StateStore } from "./store/state_store.ts";
 import type { OpenedSharedState } from "./store/redis/mod.ts";
 import type { ResponseStore } from "./store/response_store.ts";
+import type { OAuthRuntime } from "./server/oauth_runtime.ts";
 import { type ConfiguredProvider, resolveProviders } from "../providers/mod.ts";
 import { createApp } from "./server/app.ts";
 import { ModelCatalog } from "./server/model_catalog.ts";
@@ -43,6 +44,12 @@ export interface AssembleProxyOptions {
    * instances share Redis). @default in memory, for `RESPONSES_STORE_TTL`
    */
   responseStore?: ResponseStore;
+  /**
+   * OAuth accounts (`startOAuth(config, { logger, fetch })`, started by the caller before the core): their
+   * credentials join the pools, the upstream client authorizes with them, and the pools follow logins and
+   * removals. The core closes it. @default API keys only
+   */
+  oauth?: OAuthRuntime | null;
 }
 
 /** The proxy without its socket. */
@@ -58,7 +65,7 @@ export interface ProxyCore {
   app: ReturnType<typeof createApp>;
   /** Save the pools' state now (a no-op without a store). */
   flush(): Promise<void>;
-  /** Save the pools' state, stop listening for changes and close the shared state. */
+  /** Stop following OAuth accounts, save the pools' state, stop listening for changes, close the shared state. */
   close(): Promise<void>;
 }
 
@@ -73,12 +80,24 @@ export interface ProxyCore {
  * ```
  */
 export async function assembleProxy(config: ProxyConfig, options: AssembleProxyOptions): Promise<ProxyCore> {
-  const { logger, store, fetch = globalThis.fetch, clock = systemClock, sharedState = null, responseStore } =
-    options;
+  const {
+    logger,
+    store,
+    fetch = globalThis.fetch,
+    clock = systemClock,
+    sharedState = null,
+    responseStore,
+    oauth = null,
+  } = options;
   logger.addSecrets([config.proxyApiKey]);
-  const providers = resolveProviders(config.providers, logger);
+  const providers = resolveProviders(config.providers, {
+    logger,
+    ...(oauth ? { oauthCredentials: oauth.credentialsOf } : {}),
+  });
   logger.addSecrets(
-    providers.flatMap((provider) => provider.credentials.map((credential) => credential.secret)),
+    providers.flatMap((provider) =>
+      provider.credentials.flatMap((credential) => credential.kind === "api_key" ? [credential.secret] : [])
+    ),
   );
   const events = new EventHub({
     onObserverError: (error) => logger.warn(`an event observer failed: ${(error as Error).message}`),
@@ -101,6 +120,7 @@ export async function assembleProxy(config: ProxyConfig, options: AssembleProxyO
     persistence = new PoolPersistence(rotator.pools, { store, clock, logger, events });
     await persistence.load();
   }
+  await oauth?.follow(providers, rotator);
   // When the store returns: the rests this instance took while it was away reach the others, and the
   // rests the others took reach this one.
   sharedState?.link.onUp(() => {
@@ -113,6 +133,7 @@ export async function assembleProxy(config: ProxyConfig, options: AssembleProxyO
     rotator,
     fetch,
     clock,
+    ...(oauth ? { authorize: oauth.authorize } : {}),
     timeouts: {
       connectMs: config.connectTimeoutMs,
       streamingReadMs: config.streamingReadTimeoutMs,
@@ -138,6 +159,7 @@ export async function assembleProxy(config: ProxyConfig, options: AssembleProxyO
     outputLimits: new OutputLimits(),
     sharedUsage: sharedState?.pool.usage,
     ...(responseStore ? { responseStore } : {}),
+    ...(oauth ? { reloadCredentials: () => oauth.reload() } : {}),
     now,
   });
   const flush = () => persistence?.flush() ?? Promise.resolve();
@@ -151,6 +173,7 @@ export async function assembleProxy(config: ProxyConfig, options: AssembleProxyO
     app,
     flush,
     async close() {
+      oauth?.close();
       // Events still queued (a cooldown that was just decided) reach persistence before the last write.
       events.flush();
       await flush();

@@ -19,6 +19,11 @@ import { openai } from "./api_key/openai.ts";
 import { openrouter } from "./api_key/openrouter.ts";
 import { together } from "./api_key/together.ts";
 import { xai } from "./api_key/xai.ts";
+import { antigravity } from "./oauth/antigravity.ts";
+import { geminiCli } from "./oauth/gemini_cli.ts";
+import { isRegistrable } from "./oauth/oauth_adapter.ts";
+import { openaiCodex } from "./oauth/openai_codex.ts";
+import { qwenCode } from "./oauth/qwen_code.ts";
 import type { ProviderAdapter } from "./types.ts";
 
 export type { ProviderAdapter, UpstreamRequest, WireFormat } from "./types.ts";
@@ -39,6 +44,8 @@ export const KNOWN_PROVIDERS: ReadonlyMap<string, ProviderAdapter> = new Map(
     together,
     fireworks,
     cohere,
+    // OAuth providers; OpenAI Codex joins once the Responses format can be spoken upstream.
+    ...[geminiCli, antigravity, qwenCode, openaiCodex].filter(isRegistrable),
   ].map((
     adapter,
   ) => [adapter.id, adapter]),
@@ -56,18 +63,28 @@ export interface ConfiguredProvider {
   readonly configuredModels: readonly string[];
 }
 
+/** Options of {@link resolveProviders}. */
+export interface ResolveOptions {
+  logger?: Logger;
+  /** The OAuth accounts of a provider id (they join its pool after its API keys). @default none */
+  oauthCredentials?: (providerId: string) => readonly Credential[];
+}
+
 /**
  * Resolve provider settings into configured providers. A known provider may override its base URL;
  * an unknown name becomes a custom OpenAI-compatible provider only when it has a base URL. Providers
- * without any key are skipped (with a note in the log), as are unknown names without a base URL
- * (`*_API_KEY` variables of other tools share the environment).
+ * without any key or OAuth account are skipped (with a note in the log), as are unknown names without a
+ * base URL (`*_API_KEY` variables of other tools share the environment).
  */
 export function resolveProviders(
   settings: readonly ProviderSetting[],
-  logger?: Logger,
+  options: Logger | ResolveOptions = {},
 ): ConfiguredProvider[] {
+  const { logger, oauthCredentials = () => [] } = "warn" in options ? { logger: options } : options;
   const providers: ConfiguredProvider[] = [];
+  const seen = new Set<string>();
   for (const setting of settings) {
+    seen.add(setting.id);
     const known = KNOWN_PROVIDERS.get(setting.id);
     if (!known && setting.baseUrl === null) {
       logger?.debug(
@@ -75,22 +92,48 @@ export function resolveProviders(
       );
       continue;
     }
-    if (setting.apiKeys.length === 0) {
+    const accounts = known?.authKind === "oauth" ? oauthCredentials(setting.id) : [];
+    if (setting.apiKeys.length === 0 && accounts.length === 0) {
       logger?.warn(
-        `provider ${setting.id} has a base URL but no key; set ${setting.id.toUpperCase()}_API_KEY ` +
-          `(any value for a server that needs none)`,
+        known?.authKind === "oauth"
+          ? `provider ${setting.id} has settings but no account yet; log in with \`proxy credentials login ${setting.id}\``
+          : `provider ${setting.id} has a base URL but no key; set ${setting.id.toUpperCase()}_API_KEY ` +
+            `(any value for a server that needs none)`,
       );
       continue;
     }
-    const adapter = known ?? openAICompatible({ id: setting.id, baseUrl: setting.baseUrl! });
+    let adapter = known ?? openAICompatible({ id: setting.id, baseUrl: setting.baseUrl! });
+    if (setting.responsesModels !== undefined) {
+      if (adapter.withResponsesModels) adapter = adapter.withResponsesModels(setting.responsesModels);
+      else {logger?.warn(
+          `ignoring ${setting.id.toUpperCase()}_RESPONSES_MODELS: ${setting.id} has no Responses API`,
+        );}
+    }
     providers.push({
       id: setting.id,
       adapter,
       baseUrl: setting.baseUrl ?? adapter.defaultBaseUrl,
-      credentials: setting.apiKeys.map((key) => apiKeyCredential(key.value, key.priority)),
+      credentials: [
+        ...setting.apiKeys.map((key) => apiKeyCredential(key.value, key.priority)),
+        ...accounts,
+      ],
       custom: !known,
       configuredModels: setting.models,
     });
   }
-  return providers;
+  // OAuth providers named by nothing but their accounts.
+  for (const adapter of KNOWN_PROVIDERS.values()) {
+    if (adapter.authKind !== "oauth" || seen.has(adapter.id)) continue;
+    const accounts = oauthCredentials(adapter.id);
+    if (accounts.length === 0) continue;
+    providers.push({
+      id: adapter.id,
+      adapter,
+      baseUrl: adapter.defaultBaseUrl,
+      credentials: [...accounts],
+      custom: false,
+      configuredModels: [],
+    });
+  }
+  return providers.sort((a, b) => a.id.localeCompare(b.id));
 }

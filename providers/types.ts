@@ -5,6 +5,7 @@
 import type { Credential } from "../lib/credentials/credential.ts";
 
 import type { WireFormat } from "../lib/formats/canonical.ts";
+import type { SseEvent } from "../lib/formats/sse.ts";
 
 export type { WireFormat };
 
@@ -82,9 +83,26 @@ export interface PrepareBodyContext {
   stream: boolean;
 }
 
+/** Undoes an answer envelope (Code Assist's `{response: …}`) before the format's reader sees the answer. */
+export interface AnswerEnvelope {
+  /** A JSON answer → the format's own body. */
+  unwrapJson(json: unknown): unknown;
+  /** SSE events of the envelope → SSE events of the format. */
+  unwrapEvents(): TransformStream<SseEvent, SseEvent>;
+}
+
+/** What a vendor's failure body says beyond its status (see {@link ProviderAdapter.readFailure}). */
+export interface VendorFailure {
+  /** The credential may serve again at this epoch ms (a usage limit with a stated reset). */
+  resetAtMs?: number;
+  /** The model or provider is busy for everyone: not the credential's fault, so it is not cooled. */
+  providerBusy?: boolean;
+}
+
 /** One provider: an endpoint plus auth that speaks one wire format. */
 export interface ProviderAdapter {
   readonly id: string;
+  /** The format the provider speaks; {@link ProviderAdapter.formatFor} may name another for some models. */
   readonly format: WireFormat;
   readonly authKind: "api_key" | "oauth";
   /** The vendor's base URL in the form its official SDK takes (see ARCHITECTURE.md). */
@@ -111,4 +129,32 @@ export interface ProviderAdapter {
   readonly thinkTags?: boolean;
   /** Build the upstream request that counts input tokens, when the provider has one. */
   countTokensRequest?(input: ChatRequestInput): UpstreamRequest;
+  /** Answers come wrapped in the vendor's envelope (never passed through untouched). */
+  readonly envelope?: AnswerEnvelope;
+  /**
+   * Models that share one quota per credential (Code Assist: the Pro and the Flash family), so that a
+   * spent quota rests the whole group; `QUOTA_GROUPS_<PROVIDER>_<GROUP>` wins. Pure.
+   */
+  quotaGroup?(model: string): string | null;
+  /** The vendor answers only streams (the Codex backend): JSON clients get the stream collected. */
+  readonly streamOnly?: boolean;
+  /** What only this vendor's failure bodies say: a stated reset, or a model busy for everyone. */
+  readFailure?(status: number, body: string, nowMs: number): VendorFailure | null;
+  /**
+   * The format a chat call to `model` speaks, when the provider serves some models through another API
+   * than its {@link ProviderAdapter.format} (OpenAI's Responses-only models). Read it through
+   * {@link formatOf}; `chatRequest`, `prepareBody` and the codecs all follow its answer.
+   */
+  formatFor?(model: string): WireFormat;
+  /**
+   * This adapter with the models served through the Responses API replaced by `patterns`
+   * (`<PROVIDER>_RESPONSES_MODELS`: `*` wildcards; `default` stands for the provider's own list, `none`
+   * for no model). Absent when the provider has no Responses API.
+   */
+  withResponsesModels?(patterns: readonly string[]): ProviderAdapter;
+}
+
+/** The wire format a chat call to `model` on this adapter speaks. */
+export function formatOf(adapter: ProviderAdapter, model: string): WireFormat {
+  return adapter.formatFor?.(model) ?? adapter.format;
 }

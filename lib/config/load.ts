@@ -7,6 +7,8 @@ import { ConfigError } from "../errors.ts";
 import { readEnvFile, updateEnvFile } from "./env_file.ts";
 import { parseModelPrices } from "./pricing.ts";
 import { parseRotationSettings } from "./rotation.ts";
+import { parseOAuthSettings, withOAuthRotationDefaults } from "./oauth.ts";
+import { OAUTH_CLIENTS } from "../credentials/oauth_clients.ts";
 import { type ApiKeySetting, type ProviderSetting, type ProxyConfig, settingsSchema } from "./schema.ts";
 
 /** Command-line values that take precedence over variables. */
@@ -36,6 +38,7 @@ export interface LoadedConfig {
 const KEY_VARIABLE = /^([A-Z][A-Z0-9_]*?)_API_KEY(?:_(\d+))?$/;
 const BASE_VARIABLE = /^([A-Z][A-Z0-9_]*?)_API_BASE$/;
 const MODELS_VARIABLE = /^([A-Z][A-Z0-9_]*?)_MODELS$/;
+const RESPONSES_MODELS_VARIABLE = /^([A-Z][A-Z0-9_]*?)_RESPONSES_MODELS$/;
 /** Prefixes of our own `*_API_KEY` variables that are not providers. */
 const RESERVED_PROVIDER_NAMES = new Set(["PROXY"]);
 /** Deno's `fetch` sends through the proxy these name (read from the process environment only). */
@@ -108,7 +111,13 @@ export function configFromVariables(
   const proxyApiKey = variables.PROXY_API_KEY?.trim() ?? "";
   if (proxyApiKey === "") throw new ConfigError("PROXY_API_KEY", "is not set");
   const providers = discoverProviders(variables);
-  const rotation = parseRotationSettings(variables, providers.map((provider) => provider.id));
+  // OAuth providers may have no variable of their own (their accounts live in oauth_creds/).
+  const rotation = withOAuthRotationDefaults(
+    parseRotationSettings(variables, [
+      ...new Set([...providers.map((provider) => provider.id), ...OAUTH_CLIENTS.keys()]),
+    ]),
+    variables,
+  );
   return {
     host: settings.PROXY_HOST,
     port: settings.PROXY_PORT,
@@ -129,6 +138,7 @@ export function configFromVariables(
     providers,
     rotation,
     prices: parseModelPrices(variables.MODEL_PRICES),
+    oauth: parseOAuthSettings(variables),
     stateStore: settings.STATE_STORE === "files" ? { kind: "files" } : {
       kind: "redis",
       url: settings.STATE_STORE,
@@ -185,6 +195,7 @@ export function discoverProviders(variables: Record<string, string>): ProviderSe
   };
   const keyEntries: Array<{ name: string; index: number; setting: ApiKeySetting }> = [];
   const modelLists = new Map<string, string[]>();
+  const responsesLists = new Map<string, string[]>();
   for (const [variable, rawValue] of Object.entries(variables)) {
     const value = rawValue.trim();
     if (value === "") continue;
@@ -200,6 +211,11 @@ export function discoverProviders(variables: Record<string, string>): ProviderSe
     }
     const baseMatch = BASE_VARIABLE.exec(variable);
     if (baseMatch) providerFor(baseMatch[1]).baseUrl = parseBaseUrl(variable, value);
+    const responsesMatch = RESPONSES_MODELS_VARIABLE.exec(variable);
+    if (responsesMatch) {
+      responsesLists.set(responsesMatch[1], listOf(value));
+      continue;
+    }
     const modelsMatch = MODELS_VARIABLE.exec(variable);
     if (modelsMatch) {
       modelLists.set(
@@ -217,10 +233,20 @@ export function discoverProviders(variables: Record<string, string>): ProviderSe
   }
   // A model list names no provider by itself; it only describes one that has keys or a base URL.
   for (const [name, models] of modelLists) {
-    const provider = byName.get(name);
+    // OAuth providers may have nothing in the environment but their model list (accounts live in files).
+    const provider = byName.get(name) ??
+      (OAUTH_CLIENTS.has(name.toLowerCase()) ? providerFor(name) : undefined);
     if (provider) provider.models = models;
   }
+  for (const [name, models] of responsesLists) {
+    const provider = byName.get(name);
+    if (provider) provider.responsesModels = models;
+  }
   return [...byName.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+function listOf(value: string): string[] {
+  return value.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
 }
 
 function parsePriority(variables: Record<string, string>, variable: string): number {

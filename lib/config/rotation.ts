@@ -46,6 +46,11 @@ export interface RotationSettings {
    * `gemini-2.5-flash-lite`. @default none: a bare name is refused with a 404
    */
   defaultProviders?: ReadonlyMap<string, string>;
+  /**
+   * `SESSION_AFFINITY`: a conversation's session hint (`prompt_cache_key`, `user`, `metadata.user_id`)
+   * keeps it on the key that served it, while that key is usable and not at its cap. @default true
+   */
+  sessionAffinity?: boolean;
 }
 
 /** The settings of a provider with no rotation variables. */
@@ -151,6 +156,7 @@ export function parseRotationSettings(
   }
   const rawMaxRetries = variables.MAX_RETRIES?.trim() ?? "";
   const maxRetries = rawMaxRetries === "" ? null : wholeNumber("MAX_RETRIES", rawMaxRetries, 0);
+  const sessionAffinity = optionalBoolean(variables, "SESSION_AFFINITY", true);
   return {
     tolerance,
     authFailureCooldownMs,
@@ -159,7 +165,16 @@ export function parseRotationSettings(
     providers,
     aliases,
     defaultProviders,
+    sessionAffinity,
   };
+}
+
+function optionalBoolean(variables: Record<string, string>, variable: string, fallback: boolean): boolean {
+  const raw = variables[variable]?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return fallback;
+  if (["true", "1", "yes"].includes(raw)) return true;
+  if (["false", "0", "no"].includes(raw)) return false;
+  throw new ConfigError(variable, `must be true or false (got "${raw}")`);
 }
 
 function list(value: string): string[] {

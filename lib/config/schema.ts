@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { ModelPrice } from "./pricing.ts";
 import type { RotationSettings } from "./rotation.ts";
+import type { OAuthSettings } from "./oauth.ts";
 
 /** Log levels, least to most severe. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -30,6 +31,11 @@ export interface ProviderSetting {
   baseUrl: string | null;
   /** `<PROVIDER>_MODELS`: models to list in addition to (or instead of) the provider's own listing. */
   models: string[];
+  /**
+   * `<PROVIDER>_RESPONSES_MODELS`: models called through the Responses API (`*` wildcards; `default` is
+   * the provider's own list, `none` no model). Absent: the provider's own list.
+   */
+  responsesModels?: string[];
 }
 
 /** Everything the server needs, loaded once at start-up and injected. */
@@ -62,6 +68,8 @@ export interface ProxyConfig {
   rotation: RotationSettings;
   /** `MODEL_PRICES`, by lower-case `provider/model` pattern. */
   prices: ReadonlyMap<string, ModelPrice>;
+  /** OAuth accounts: refresh, login, endpoint moves, env credentials. */
+  oauth: OAuthSettings;
   /** `STATE_STORE`: where instances keep what they share (JSON files of this instance, or Redis). */
   stateStore: StateStoreSetting;
   /** `CORS_ALLOWED_ORIGINS`: origins browsers may call `/v1/*` from; `["*"]` for any. */

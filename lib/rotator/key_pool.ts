@@ -12,9 +12,18 @@ import { ClientAbortError } from "./upstream_call.ts";
 import type { Clock } from "./clock.ts";
 import type { EventHub } from "./events.ts";
 import { escalatingCooldownMs, type FailureClass, type FailureVerdict } from "./failure.ts";
-import { AVAILABLE, cool, type CoolingReason, currentState, disable, type KeyState } from "./key_state.ts";
+import {
+  AVAILABLE,
+  cool,
+  type CoolingReason,
+  currentState,
+  disable,
+  isNeedsRelogin,
+  type KeyState,
+} from "./key_state.ts";
 import { MAX_SAVED_REST_MS, type PoolSnapshot, readSnapshot } from "./pool_snapshot.ts";
-import { isUsable, selectCredential, type SelectionColumns } from "./selection.ts";
+import { bestFreePriority, isUsable, selectCredential, type SelectionColumns } from "./selection.ts";
+import type { SessionAffinity } from "./session_affinity.ts";
 import { FifoTurns, type SharedPool, type SharedRest } from "./shared_pool.ts";
 import { isCoolingReason } from "./key_state.ts";
 import {
@@ -83,12 +92,16 @@ export interface KeyPoolOptions {
   events?: EventHub;
   /** Estimated cost in USD of a successful call's tokens, when the model's price is known. */
   costOf?: (model: string, tokens: TokenUsage) => number | null;
+  /** The provider's own quota group of a model (configured groups win), or null. */
+  quotaGroupOf?: (model: string) => string | null;
   /**
    * Slots, rests and usage shared with the other instances (`STATE_STORE=redis://…`). While it is up,
    * a key is leased through it (one round trip however many candidates); while it is away, the pool
    * serves on its own state.
    */
   shared?: SharedPool;
+  /** Which credential serves each recent session (`SESSION_AFFINITY`); absent: sessions are not followed. */
+  affinity?: SessionAffinity;
 }
 
 /** How many keys, best first, a shared pick offers the store at once. */
@@ -101,6 +114,11 @@ export interface AcquireOptions {
   signal?: AbortSignal;
   /** Credential ids not to use for this call (already failed in it). */
   exclude?: ReadonlySet<string>;
+  /**
+   * The client's session hint: the credential that served it last is taken again while it is usable and
+   * has a free slot; otherwise the usual choice, which then becomes the session's credential.
+   */
+  session?: string;
 }
 
 /** Failures of every key within this window mean trouble with the provider, not the keys. */
@@ -125,6 +143,7 @@ interface ScopeColumns {
 interface Waiter {
   model: string;
   exclude: ReadonlySet<string>;
+  session: string | undefined;
   deadlineAtMs: number;
   /** When a cooldown this waiter waits for ends, and the timer that wakes the queue then. */
   wakeAtMs: number;
@@ -211,7 +230,7 @@ export class KeyPool {
 
   /** The model or quota group whose usage and cooldowns `model` shares. */
   scopeOf(model: string): string {
-    return this.#options.rotation.quotaGroups.get(model) ?? model;
+    return this.#options.rotation.quotaGroups.get(model) ?? this.#options.quotaGroupOf?.(model) ?? model;
   }
 
   /** The record of a credential id, if it is in this pool. */
@@ -249,6 +268,16 @@ export class KeyPool {
   }
 
   /**
+   * Mark an OAuth account as needing a new login (skipped by selection, shown as such in statistics), or
+   * bring it back after one.
+   */
+  setNeedsRelogin(credentialId: string, needsRelogin: boolean): void {
+    const record = this.#byId.get(credentialId);
+    if (!record || isNeedsRelogin(record.disabled) === needsRelogin) return;
+    this.setDisabled(record, needsRelogin ? disable("needs_relogin", Number.MAX_SAFE_INTEGER) : AVAILABLE);
+  }
+
+  /**
    * Everything worth keeping across a restart, as of now (expired states saved as available). Credentials
    * are named by id and masked label, never by secret.
    */
@@ -266,7 +295,8 @@ export class KeyPool {
       }
       credentials[record.credential.id] = {
         label: record.credential.label,
-        disabled: currentState(record.disabled, now),
+        // Whether an account needs a new login is re-learnt at start from its tokens, never restored.
+        disabled: isNeedsRelogin(record.disabled) ? AVAILABLE : currentState(record.disabled, now),
         scopes,
       };
     }
@@ -353,11 +383,11 @@ export class KeyPool {
 
   /** {@link KeyPool.acquire} on this instance's state alone. */
   #acquireLocal(model: string, options: AcquireOptions): Promise<Lease> {
-    const { deadlineAtMs, signal, exclude = NO_EXCLUSIONS } = options;
+    const { deadlineAtMs, signal, exclude = NO_EXCLUSIONS, session } = options;
     if (signal?.aborted) return Promise.reject(new ClientAbortError("client disconnected"));
     const queued = this.#waiters.length > 0 && this.#waiters.some((waiter) => waiter.model === model);
     if (!queued) {
-      const attempt = this.#tryAcquire(model, exclude);
+      const attempt = this.#tryAcquire(model, exclude, session);
       if ("lease" in attempt) return Promise.resolve(attempt.lease);
       const refusal = refusalOf(this.providerId, attempt, deadlineAtMs, this.#now());
       if (refusal) return Promise.reject(refusal);
@@ -367,6 +397,7 @@ export class KeyPool {
       const waiter: Waiter = {
         model,
         exclude,
+        session,
         deadlineAtMs,
         wakeAtMs: Infinity,
         wakeTimer: undefined,
@@ -397,14 +428,14 @@ export class KeyPool {
    * take turns in arrival order; a release or change of state anywhere wakes the one whose turn it is.
    */
   async #acquireShared(shared: SharedPool, model: string, options: AcquireOptions): Promise<Lease> {
-    const { deadlineAtMs, signal, exclude = NO_EXCLUSIONS } = options;
+    const { deadlineAtMs, signal, exclude = NO_EXCLUSIONS, session } = options;
     const scope = this.scopeOf(model);
     const leave = await this.#turns.enter(`${scope}\n${model}`);
     try {
       let pulled = false;
       for (;;) {
         if (signal?.aborted) throw new ClientAbortError("client disconnected");
-        const order = this.#candidateOrder(model, exclude, this.#now());
+        const order = this.#candidateOrder(model, exclude, this.#now(), session);
         let waitForRelease = false;
         if (order.length > 0) {
           const candidates = order.map((index) => ({
@@ -418,7 +449,11 @@ export class KeyPool {
             // The store went away mid-call: this call is served on this instance's state alone.
             return await this.#acquireLocal(model, options);
           }
-          if (pick.leased) return this.#lease(this.records[order[pick.index]], model, scope, pick.leaseId);
+          if (pick.leased) {
+            const index = order[pick.index];
+            if (session !== undefined) this.#options.affinity?.remember(session, index);
+            return this.#lease(this.records[index], model, scope, pick.leaseId);
+          }
           if (pick.reason === "cooling" && !pulled) {
             // Another instance rested these keys and its message has not arrived yet: read the rests.
             pulled = true;
@@ -445,13 +480,21 @@ export class KeyPool {
     }
   }
 
-  /** Usable keys for `model`, best first (as local selection would take them one after another). */
-  #candidateOrder(model: string, exclude: ReadonlySet<string>, now: number): number[] {
+  /**
+   * Usable keys for `model`, best first (as local selection would take them one after another); the
+   * session's key first when it may serve (the store still decides whether it is full everywhere).
+   */
+  #candidateOrder(model: string, exclude: ReadonlySet<string>, now: number, session?: string): number[] {
     if (this.#providerState.status !== "available" && this.#providerState.untilMs > now) return [];
     const columns = this.#selectionColumns(model, exclude, now);
     const excluded = columns.excluded ? columns.excluded.slice() : new Uint8Array(columns.count);
     const view = { ...columns, excluded };
     const order: number[] = [];
+    const sticky = this.#sessionIndex(columns, now, session);
+    if (sticky >= 0) {
+      order.push(sticky);
+      excluded[sticky] = 1;
+    }
     while (order.length < SHARED_CANDIDATES) {
       const index = selectCredential(view, now, {
         mode: this.#options.rotation.mode,
@@ -630,6 +673,8 @@ export class KeyPool {
       case "none":
         return;
       case "disable":
+        // An account already waiting for a new login stays so (its refresh failed before the call).
+        if (isNeedsRelogin(record.disabled)) return;
         this.setDisabled(record, disable("auth", now + this.#options.authFailureCooldownMs));
         return;
       case "until_window_end":
@@ -663,7 +708,7 @@ export class KeyPool {
       credentialId: record.credential.id,
       credentialLabel: record.credential.label,
       scope,
-      state: state.status,
+      state: isNeedsRelogin(state) ? "needs_relogin" : state.status,
       ...(state.status === "available" ? {} : { reason: state.reason, untilMs: state.untilMs }),
     });
   }
@@ -767,20 +812,41 @@ export class KeyPool {
     };
   }
 
-  #tryAcquire(model: string, exclude: ReadonlySet<string>): Attempt {
+  #tryAcquire(model: string, exclude: ReadonlySet<string>, session?: string): Attempt {
     const now = this.#now();
     const columns = this.#selectionColumns(model, exclude, now);
     const providerUntil = this.#providerState.status === "available" ? 0 : this.#providerState.untilMs;
     if (providerUntil <= now) {
-      const index = selectCredential(columns, now, {
-        mode: this.#options.rotation.mode,
-        tolerance: this.#options.tolerance,
-        random: this.#options.random,
-        scratch: this.#scratch,
-      });
+      let index = this.#sessionIndex(columns, now, session);
+      if (index < 0) {
+        index = selectCredential(columns, now, {
+          mode: this.#options.rotation.mode,
+          tolerance: this.#options.tolerance,
+          random: this.#options.random,
+          scratch: this.#scratch,
+        });
+        if (index >= 0 && session !== undefined) this.#options.affinity?.remember(session, index);
+      }
       if (index >= 0) return { lease: this.#lease(this.records[index], model, this.scopeOf(model)) };
     }
     return this.#missOf(columns, now);
+  }
+
+  /**
+   * The key that served `session` last, while it is usable for this call, has a free slot and no better
+   * tier could serve (and the session becomes the most recently used); -1 otherwise, and the usual choice
+   * decides.
+   */
+  #sessionIndex(columns: SelectionColumns, now: number, session: string | undefined): number {
+    const affinity = this.#options.affinity;
+    if (session === undefined || affinity === undefined) return -1;
+    const index = affinity.indexOf(session);
+    if (index < 0 || index >= columns.count) return -1;
+    if (columns.inFlight[index] >= columns.capacity[index] || !isUsable(columns, index, now)) return -1;
+    // Priorities still rule: a session that overflowed to a worse tier goes back once a better key is free.
+    if (columns.priority[index] > bestFreePriority(columns, now)) return -1;
+    affinity.remember(session, index);
+    return index;
   }
 
   #lease(record: CredentialRecord, model: string, scope: string, sharedLeaseId?: string): Lease {
@@ -808,7 +874,7 @@ export class KeyPool {
     const now = this.#now();
     const { clock } = this.#options;
     for (const waiter of [...this.#waiters]) {
-      const attempt = this.#tryAcquire(waiter.model, waiter.exclude);
+      const attempt = this.#tryAcquire(waiter.model, waiter.exclude, waiter.session);
       if ("lease" in attempt) {
         waiter.cleanup();
         waiter.resolve(attempt.lease);

@@ -27,8 +27,16 @@ export function isCoolingReason(value: unknown): value is CoolingReason {
   return typeof value === "string" && COOLING_REASONS.has(value);
 }
 
-/** Why a credential is out of use until reload or a long cooldown. */
-export type DisabledReason = "auth";
+/**
+ * Why a credential is out of use until reload or a long cooldown: the upstream refused it (`auth`), or
+ * it is an OAuth account whose refresh token is dead until the user logs in again (`needs_relogin`).
+ */
+export type DisabledReason = "auth" | "needs_relogin";
+
+/** Whether the state is an OAuth account waiting for a new login. */
+export function isNeedsRelogin(state: KeyState): boolean {
+  return state.status === "disabled" && state.reason === "needs_relogin";
+}
 
 /** The state of a credential for one model or quota group (or of the whole credential). */
 export type KeyState =

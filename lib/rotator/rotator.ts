@@ -14,7 +14,9 @@ import { type Clock, sleep, systemClock } from "./clock.ts";
 import type { AttemptFacts, EventHub, FrontDoor } from "./events.ts";
 import type { SharedPool } from "./shared_pool.ts";
 import { backoffMs, classifyFailure, type FailureClass, type FailureVerdict } from "./failure.ts";
+import { refineVerdict } from "./vendor_failure.ts";
 import { KeyPool, type Lease } from "./key_pool.ts";
+import { SessionAffinity } from "./session_affinity.ts";
 import { ClientAbortError } from "./upstream_call.ts";
 import type { TokenUsage } from "./usage.ts";
 
@@ -50,6 +52,11 @@ export interface CallFacts {
   frontDoor?: FrontDoor;
   /** @default false */
   stream?: boolean;
+  /**
+   * The client's session hint (`prompt_cache_key`, `user`, `metadata.user_id`): with `SESSION_AFFINITY`
+   * the call goes to the key that served the session last while it may. Never named in events or logs.
+   */
+  session?: string;
 }
 
 /** Options of {@link Rotator.execute}. */
@@ -108,24 +115,41 @@ export class Rotator {
 
   constructor(providers: readonly ConfiguredProvider[], options: RotatorOptions) {
     this.#options = { clock: systemClock, random: Math.random, backoffBaseMs: 250, ...options };
+    for (const provider of providers) this.#pools.set(provider.id, this.#newPool(provider));
+  }
+
+  #newPool(provider: ConfiguredProvider): KeyPool {
     const { settings, clock, random, onChange, events, shared } = this.#options;
-    for (const provider of providers) {
-      this.#pools.set(
-        provider.id,
-        new KeyPool(provider.id, provider.credentials, {
-          rotation: settings.providers.get(provider.id) ?? defaultProviderRotation(),
-          tolerance: settings.tolerance,
-          authFailureCooldownMs: settings.authFailureCooldownMs,
-          usageResetUtcHour: settings.usageResetUtcHour,
-          clock,
-          random,
-          onChange: onChange ? () => onChange(provider.id) : undefined,
-          events,
-          shared,
-          costOf: (model, tokens) => this.#costOf(provider.id, model, tokens),
-        }),
-      );
-    }
+    return new KeyPool(provider.id, provider.credentials, {
+      rotation: settings.providers.get(provider.id) ?? defaultProviderRotation(),
+      tolerance: settings.tolerance,
+      authFailureCooldownMs: settings.authFailureCooldownMs,
+      usageResetUtcHour: settings.usageResetUtcHour,
+      clock,
+      random,
+      onChange: onChange ? () => onChange(provider.id) : undefined,
+      events,
+      shared,
+      costOf: (model, tokens) => this.#costOf(provider.id, model, tokens),
+      quotaGroupOf: provider.adapter.quotaGroup,
+      affinity: settings.sessionAffinity === false ? undefined : new SessionAffinity({ clock }),
+    });
+  }
+
+  /**
+   * Give a provider a pool of `provider.credentials` (an OAuth login, import or removal while running):
+   * states and usage of credentials that stay are kept; calls in flight finish on the old pool.
+   */
+  setCredentials(provider: ConfiguredProvider): void {
+    const previous = this.#pools.get(provider.id);
+    const pool = this.#newPool(provider);
+    if (previous) pool.restore(previous.snapshot());
+    this.#pools.set(provider.id, pool);
+  }
+
+  /** Drop a provider's pool (its last credential left). */
+  removePool(providerId: string): void {
+    this.#pools.delete(providerId);
   }
 
   #costOf(providerId: string, model: string, tokens: TokenUsage): number | null {
@@ -146,6 +170,7 @@ export class Rotator {
   /** Run the call: targets in order, credentials of each chosen by its pool, until one succeeds. */
   async execute<T>(options: ExecuteOptions<T>): Promise<ExecuteResult<T>> {
     const { targets, signal, attempt } = options;
+    const session = options.facts?.session;
     const { clock, logger } = this.#options;
     const deadlineAtMs = clock.now() + this.#options.globalTimeoutMs;
     const maxRetries = this.#options.settings.maxRetries ?? Infinity;
@@ -165,7 +190,7 @@ export class Rotator {
         if (attempts > maxRetries) break;
         let lease: Lease;
         try {
-          lease = await pool.acquire(target.model, { deadlineAtMs, signal, exclude });
+          lease = await pool.acquire(target.model, { deadlineAtMs, signal, exclude, session });
         } catch (error) {
           if (error instanceof NoCredentialAvailableError) {
             refusal = error;
@@ -204,7 +229,13 @@ export class Rotator {
             report.end({ outcome: "failure", error: error instanceof Error ? error.message : String(error) });
             throw error;
           }
-          const verdict = classifyFailure(error, clock.now());
+          const verdict = refineVerdict(
+            classifyFailure(error, clock.now()),
+            error.kind === "http"
+              ? target.provider.adapter.readFailure?.(error.status, error.body, clock.now()) ?? null
+              : null,
+            clock.now(),
+          );
           pool.recordResult(lease, { outcome: "failure", verdict });
           lease.release();
           report.end({ outcome: "failure", verdict, status: error.status });

@@ -44,6 +44,20 @@ export function isUsable(columns: SelectionColumns, index: number, nowMs: number
 }
 
 /**
+ * The lowest priority number among usable keys with a free slot (2^31 - 1 when there is none): a key of a
+ * worse tier is not taken while one of this tier could serve.
+ */
+export function bestFreePriority(columns: SelectionColumns, nowMs: number): number {
+  let best = 2 ** 31 - 1;
+  for (let index = 0; index < columns.count; index++) {
+    const keyPriority = columns.priority[index];
+    if (keyPriority >= best || columns.inFlight[index] >= columns.capacity[index]) continue;
+    if (isUsable(columns, index, nowMs)) best = keyPriority;
+  }
+  return best;
+}
+
+/**
  * Choose a key: the lowest priority number among usable keys with a free slot, then `fill_first`
  * (sequential: the first such key in pool order) or, for balanced, the fewest in flight and then
  * `least_used` (tolerance 0) or `weighted_random` by usage. Returns the key index, or -1 when no usable

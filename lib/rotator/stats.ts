@@ -1,11 +1,11 @@
 /** What `/v1/quota-stats` shows of a pool: per key (masked) state, in-flight, usage windows, totals. */
 import type { KeyPool } from "./key_pool.ts";
-import { currentState, type KeyState } from "./key_state.ts";
+import { currentState, isNeedsRelogin, type KeyState } from "./key_state.ts";
 import { emptyCounters, rollWindow, type UsageCounters } from "./usage.ts";
 
 /** A state as shown to people: seconds left instead of an epoch. */
 export interface StateView {
-  state: KeyState["status"];
+  state: KeyState["status"] | "needs_relogin";
   reason?: string;
   seconds_left?: number;
   until?: string;
@@ -15,6 +15,10 @@ export interface StateView {
 export function viewState(state: KeyState, nowMs: number): StateView {
   const current = currentState(state, nowMs);
   if (current.status === "available") return { state: "available" };
+  // No end time: only a new login of the account brings it back.
+  if (isNeedsRelogin(current)) {
+    return { state: "needs_relogin", reason: "refresh token refused; log in again" };
+  }
   return {
     state: current.status,
     reason: current.reason,

@@ -4,8 +4,8 @@
  * temperature override, the provider's quirks and learned output ceilings applied, and the request that
  * asks again within the model's ceiling when the upstream refused the output limit.
  */
-import type { UpstreamRequest } from "../../providers/types.ts";
-import type { CanonicalRequest } from "../formats/canonical.ts";
+import { formatOf, type UpstreamRequest } from "../../providers/types.ts";
+import type { CanonicalRequest, WireFormat } from "../formats/canonical.ts";
 import { type FormatCodec, providerCodec } from "../formats/mod.ts";
 import type { Logger } from "../log/logger.ts";
 import { outputCeilingOf } from "../rotator/output_ceiling.ts";
@@ -39,24 +39,30 @@ export interface PrepareChatOptions {
   logger: Logger;
 }
 
+/** The format a target's chat call speaks (a provider may serve some models through another API). */
+export function targetFormat({ provider, model }: Target): WireFormat {
+  return formatOf(provider.adapter, model);
+}
+
 /** Clean and translate the client's body once, up front, so an untranslatable request fails before any call. */
 export function prepareChat(body: Record<string, unknown>, options: PrepareChatOptions): PreparedChat {
   const { inbound, targets, stream, temperatureZero, outputLimits, clientHeaders, logger } = options;
   const forwarded = removeForbiddenFields(body);
-  const needsTranslation = targets.some((target) => target.provider.adapter.format !== inbound.format);
+  const needsTranslation = targets.some((target) => targetFormat(target) !== inbound.format);
   const canonical = needsTranslation ? inbound.toCanonicalRequest(forwarded, targets[0].model) : null;
   // The native body of the attempt being built, so that a resend lowers exactly what was sent.
   const sent = new WeakMap<BuildContext, Record<string, unknown>>();
 
   const nativeBody = ({ provider, model }: Target) => {
     const { adapter } = provider;
-    const codec = providerCodec(adapter.format);
-    let native = adapter.format === inbound.format
+    const format = formatOf(adapter, model);
+    const codec = providerCodec(format);
+    let native = format === inbound.format
       ? forwarded
       : codec.fromCanonicalRequest({ ...canonical!, model, stream });
     native = codec.overrideTemperatureZero(native, temperatureZero);
     if (adapter.prepareBody) native = adapter.prepareBody(native, { model, stream });
-    return outputLimits.apply(provider.id, model, native, adapter.format);
+    return outputLimits.apply(provider.id, model, native, format);
   };
   const request = (context: BuildContext, native: Record<string, unknown>) => {
     const { provider, model } = context.target;
@@ -86,7 +92,7 @@ export function prepareChat(body: Record<string, unknown>, options: PrepareChatO
       const native = sent.get(context);
       if (ceiling === null || native === undefined) return null;
       const { provider, model } = context.target;
-      const lowered = providerCodec(provider.adapter.format).clampOutputTokens(native, ceiling);
+      const lowered = providerCodec(formatOf(provider.adapter, model)).clampOutputTokens(native, ceiling);
       if (lowered === null) return null;
       return {
         request: request(context, lowered),

@@ -11,10 +11,15 @@ import type { FrontDoor } from "../rotator/events.ts";
 import type { ExecuteResult, Target } from "../rotator/rotator.ts";
 import type { Logger } from "../log/logger.ts";
 import type { AppDeps, AppEnv } from "./context.ts";
-import { prepareChat } from "./chat_body.ts";
+import { prepareChat, targetFormat } from "./chat_body.ts";
+import { sessionHintOf } from "./session_hint.ts";
 import { jsonAnswer } from "./chat_json_answer.ts";
+import { collectedAnswer } from "./chat_collected_answer.ts";
 import { streamAnswer } from "./chat_stream_answer.ts";
 import type { UsageEstimator } from "./call_accounting.ts";
+import { envelopedReader } from "./answer_envelope.ts";
+import type { AnswerReader } from "../formats/mod.ts";
+import type { AnswerEnvelope } from "../../providers/types.ts";
 
 /** What a front door hands over once the request is parsed and validated. */
 export interface ChatCall {
@@ -40,10 +45,12 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
   const { config, upstream, outputLimits, logger } = deps;
   const { inbound, targets, stream } = call;
   const requestId = c.get("requestId");
+  // A provider that only streams (the Codex backend) is asked for a stream, collected for a JSON client.
+  const collect = !stream && targets.some((target) => target.provider.adapter.streamOnly === true);
   const prepared = prepareChat(call.body, {
     inbound,
     targets,
-    stream,
+    stream: stream || collect,
     temperatureZero: config.temperatureZero,
     outputLimits,
     clientHeaders: c.req.raw.headers,
@@ -52,7 +59,12 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
   const options = {
     targets,
     signal: c.req.raw.signal,
-    facts: { requestId, frontDoor: call.frontDoor, stream },
+    facts: {
+      requestId,
+      frontDoor: call.frontDoor,
+      stream,
+      session: sessionHintOf(inbound.format, call.body),
+    },
     build: prepared.build,
     resend: prepared.resend,
   };
@@ -63,16 +75,21 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
     access.keyLabel = result.credential.label;
     if (result.target !== targets[0]) access.note = `served by ${provider.id}/${model}`;
     const { adapter } = provider;
-    const codec = providerCodec(adapter.format);
+    const format = targetFormat(result.target);
+    const codec = providerCodec(format);
     const { canonical } = prepared;
     return {
       inbound,
       // Some formats read the answer to a translated request knowing it (e.g. tool names they renamed).
-      reader: canonical !== null && adapter.format !== inbound.format && codec.answerReader
-        ? codec.answerReader(canonical)
-        : codec,
-      // Same format: relay as is, unless the provider hides reasoning in <think> tags that must be split out.
-      passThrough: adapter.format === inbound.format && !adapter.thinkTags,
+      reader: withEnvelope(
+        canonical !== null && format !== inbound.format && codec.answerReader
+          ? codec.answerReader(canonical)
+          : codec,
+        adapter.envelope,
+      ),
+      // Same format: relay as is, unless the provider hides reasoning in <think> tags that must be split out
+      // or wraps its answers in an envelope of its own.
+      passThrough: format === inbound.format && !adapter.thinkTags && !adapter.envelope,
       thinkTags: adapter.thinkTags === true,
       clientModel: call.clientModel,
       requestId,
@@ -92,8 +109,16 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
       logger,
     });
   }
+  if (collect) {
+    const result = await upstream.stream(options);
+    return await collectedAnswer(result, answering(result));
+  }
   const result = await upstream.json(options);
   return await jsonAnswer(result, answering(result));
+}
+
+function withEnvelope(reader: AnswerReader, envelope: AnswerEnvelope | undefined): AnswerReader {
+  return envelope ? envelopedReader(reader, envelope) : reader;
 }
 
 function usageEstimator(

@@ -30,6 +30,8 @@ export interface AppDeps {
   sharedUsage?: SharedUsage;
   /** Injected clock. @default Date.now */
   now?: () => number;
+  /** Rescan the OAuth credential files (`POST /v1/admin/reload`); absent when nothing can be reloaded. */
+  reloadCredentials?: () => Promise<{ added: string[]; removed: string[] }>;
 }
 
 /** Per-request facts the access log prints. */

@@ -9,6 +9,7 @@ import { geminiCalls, getGeminiModel, isGeminiRequest, listGeminiModels } from "
 import { geminiEmbeddings } from "./handlers/gemini_embeddings.ts";
 import { countTokens, messages } from "./handlers/messages.ts";
 import { quotaStats } from "./handlers/quota_stats.ts";
+import { reloadCredentials } from "./handlers/admin.ts";
 import { createResponse, deleteResponse, getResponse, listInputItems } from "./handlers/responses.ts";
 import { MemoryResponseStore } from "../store/response_store.ts";
 import { CODECS } from "../formats/mod.ts";
@@ -50,6 +51,7 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get("/v1/models/*", getGeminiModel(deps, { googleClientsOnly: true }), getModel(deps));
   app.get("/v1/providers", listProviders(deps));
   app.get("/v1/quota-stats", quotaStats(deps));
+  app.post("/v1/admin/reload", reloadCredentials(deps));
 
   // The Gemini API (Gemini CLI, @google/genai, the AI SDK's Google provider): `models/{model}:{method}`
   // under /v1beta, and under /v1 where no OpenAI route is (POSTs that end with a Gemini method).

@@ -15,6 +15,7 @@ import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { resolveProviders } from "../../providers/mod.ts";
 import { upstreamFetch } from "../http/mod.ts";
 import { createApp } from "./app.ts";
+import { startOAuth } from "./oauth_runtime.ts";
 import { openSharedState, RedisResponseStore } from "../store/redis/mod.ts";
 import { listen } from "./listener.ts";
 import { setPieceCounter } from "../formats/token_count.ts";
@@ -49,9 +50,12 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   const http = upstreamFetch(options.fetch ? "fetch" : config.upstreamHttpClient);
   const fetch = options.fetch ?? http.fetch;
   logger.addSecrets([config.proxyApiKey]);
-  const providers = resolveProviders(config.providers, logger);
+  const oauth = await startOAuth(config, { logger, fetch });
+  const providers = resolveProviders(config.providers, { logger, oauthCredentials: oauth.credentialsOf });
   logger.addSecrets(
-    providers.flatMap((provider) => provider.credentials.map((credential) => credential.secret)),
+    providers.flatMap((provider) =>
+      provider.credentials.flatMap((credential) => credential.kind === "api_key" ? [credential.secret] : [])
+    ),
   );
   const events = new EventHub({
     onObserverError: (error) => logger.warn(`an event observer failed: ${(error as Error).message}`),
@@ -78,6 +82,7 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     events,
   });
   await persistence.load();
+  await oauth.follow(providers, rotator);
   // When the store returns: the rests this instance took while it was away reach the others, and the
   // rests the others took reach this one.
   sharedState?.link.onUp(() => {
@@ -89,6 +94,7 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   const upstream = new UpstreamClient({
     rotator,
     fetch,
+    authorize: oauth.authorize,
     timeouts: {
       connectMs: config.connectTimeoutMs,
       streamingReadMs: config.streamingReadTimeoutMs,
@@ -110,6 +116,7 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     logger,
     catalog,
     outputLimits: new OutputLimits(),
+    reloadCredentials: () => oauth.reload(),
     sharedUsage: sharedState?.pool.usage,
     ...(sharedState
       ? { responseStore: new RedisResponseStore(sharedState.link, { ttlMs: config.responsesStoreTtlMs }) }
@@ -146,6 +153,7 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   return {
     url,
     async shutdown() {
+      oauth.close();
       await server.shutdown();
       http.close();
       tokenWorker.close();

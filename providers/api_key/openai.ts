@@ -55,6 +55,37 @@ export function fitReasoningModelParameters(body: Body, model: string): Body {
   return withoutFields(body, drop);
 }
 
+/**
+ * Models OpenAI serves only through the Responses API; Chat Completions answers them "This model is only
+ * supported in v1/responses and not in v1/chat/completions." (o1-pro, o3-pro, the GPT-5 pro models, the
+ * Codex models, the deep-research models and computer-use-preview, per their model pages at
+ * https://platform.openai.com/docs/models). `OPENAI_RESPONSES_MODELS` replaces or extends it.
+ */
+export const OPENAI_RESPONSES_MODELS: readonly string[] = [
+  "o1-pro*",
+  "o3-pro*",
+  "gpt-5-pro*",
+  "gpt-5.*-pro*",
+  "*codex*",
+  "*deep-research*",
+  "computer-use-preview*",
+];
+
+/** Reasoning models behind the Responses API (the Codex models included). */
+const RESPONSES_REASONING_MODEL = /^(?:o\d|gpt-5(?!-chat)|codex)/i;
+
+/**
+ * The same refusals on `/responses`: reasoning models answer 400 to `temperature` and `top_p` ("Unsupported
+ * parameter: 'temperature' is not supported with this model."), unless a GPT-5.1+ model is asked not to
+ * reason. Translated requests carry an Anthropic client's temperature to any model.
+ */
+export function fitResponsesReasoningParameters(body: Body, model: string): Body {
+  if (!RESPONSES_REASONING_MODEL.test(model)) return body;
+  const reasoning = body.reasoning as { effort?: unknown } | null | undefined;
+  if (SAMPLES_WITHOUT_REASONING.test(model) && reasoning?.effort === "none") return body;
+  return withoutFields(body, SAMPLING);
+}
+
 /** The openai provider. */
 export const openai = openAICompatible({
   id: "openai",
@@ -65,4 +96,6 @@ export const openai = openAICompatible({
   // (https://platform.openai.com/docs/api-reference/chat/create#chat-create-messages).
   reasoningHistory: "strip",
   prepareBody: (body, { model }) => fitReasoningModelParameters(withMaxCompletionTokens(body), model),
+  responsesModels: OPENAI_RESPONSES_MODELS,
+  prepareResponsesBody: (body, { model }) => fitResponsesReasoningParameters(body, model),
 });

@@ -1,6 +1,7 @@
 /**
  * Factory for providers that speak the OpenAI Chat Completions API with a Bearer key. Each such
- * provider is a few lines on top of this.
+ * provider is a few lines on top of this. Chosen models may be served through the Responses API
+ * (`POST /responses`) instead, for those the vendor offers nowhere else.
  */
 import type { ListedModel, PrepareBodyContext, ProviderAdapter } from "../types.ts";
 import { stripReasoningHistory, withoutReasoningEffort } from "./openai_quirks.ts";
@@ -31,12 +32,34 @@ export interface OpenAICompatibleOptions {
    * @default "keep" (custom servers such as vLLM and llama.cpp decide for themselves)
    */
   reasoningHistory?: "keep" | "strip";
+  /**
+   * Models called through `POST /responses` in the Responses format instead of Chat Completions
+   * (`*` wildcards, case-insensitive): those the vendor serves only there. `<PROVIDER>_RESPONSES_MODELS`
+   * replaces the list (see {@link ProviderAdapter.withResponsesModels}).
+   * @default [] (every model speaks Chat Completions)
+   */
+  responsesModels?: readonly string[];
+  /** Quirks of bodies sent to `/responses` (the Chat Completions quirks do not apply there). */
+  prepareResponsesBody?: ProviderAdapter["prepareBody"];
 }
+
+/** In `<PROVIDER>_RESPONSES_MODELS`: the provider's own list. */
+const DEFAULT_ENTRY = "default";
+/** In `<PROVIDER>_RESPONSES_MODELS`: no model (the list is otherwise never empty). */
+const NONE_ENTRY = "none";
 
 /** Build an adapter for an OpenAI-compatible provider. */
 export function openAICompatible(options: OpenAICompatibleOptions): ProviderAdapter {
-  const { id, baseUrl, headers: extraHeaders = {}, thinkTags = false } = options;
-  const prepareBody = composePrepareBody(options);
+  const { id, baseUrl, headers: extraHeaders = {}, thinkTags = false, responsesModels = [] } = options;
+  const speaksResponses = modelMatcher(responsesModels);
+  const chatQuirks = composePrepareBody(options);
+  const responsesQuirks = options.prepareResponsesBody;
+  const prepareBody: ProviderAdapter["prepareBody"] = responsesModels.length === 0
+    ? chatQuirks
+    : (body, context) => {
+      const quirks = speaksResponses(context.model) ? responsesQuirks : chatQuirks;
+      return quirks ? quirks(body, context) : body;
+    };
   return {
     id,
     format: "openai",
@@ -44,10 +67,22 @@ export function openAICompatible(options: OpenAICompatibleOptions): ProviderAdap
     defaultBaseUrl: baseUrl,
     prepareBody,
     thinkTags,
+    formatFor: (model) => speaksResponses(model) ? "responses" : "openai",
+    withResponsesModels(patterns) {
+      const chosen = patterns.flatMap((pattern) =>
+        pattern.toLowerCase() === DEFAULT_ENTRY
+          ? responsesModels
+          : pattern.toLowerCase() === NONE_ENTRY
+          ? []
+          : [pattern]
+      );
+      return openAICompatible({ ...options, responsesModels: [...new Set(chosen)] });
+    },
     authHeaders: (accessToken) => ({ "authorization": `Bearer ${accessToken}` }),
     chatRequest({ baseUrl, auth, model, body, stream }) {
       return {
-        url: `${baseUrl}/chat/completions`,
+        // https://platform.openai.com/docs/api-reference/responses/create
+        url: speaksResponses(model) ? `${baseUrl}/responses` : `${baseUrl}/chat/completions`,
         method: "POST",
         headers: {
           ...extraHeaders,
@@ -101,6 +136,15 @@ function composePrepareBody(options: OpenAICompatibleOptions): ProviderAdapter["
   if (quirks) steps.push(quirks);
   if (steps.length === 0) return undefined;
   return (body, context) => steps.reduce((prepared, step) => step(prepared, context), body);
+}
+
+/** Whether a model matches one of `patterns` (`*` wildcards, case-insensitive), compiled once. */
+function modelMatcher(patterns: readonly string[]): (model: string) => boolean {
+  if (patterns.length === 0) return () => false;
+  const escape = (part: string) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+  const source = patterns.map((pattern) => pattern.split("*").map(escape).join(".*")).join("|");
+  const matcher = new RegExp(`^(?:${source})$`, "i");
+  return (model) => matcher.test(model);
 }
 
 /** Models of an OpenAI-style listing `{ data: [{ id, created, owned_by }] }` (a bare array is accepted too). */

@@ -12,7 +12,7 @@ import { canonicalToGeminiRequest } from "./request.ts";
 import { geminiRequestToCanonical } from "./request_reading.ts";
 import { canonicalToGeminiResponse, geminiResponseToCanonical } from "./response.ts";
 import { geminiChunksToParts, geminiPartsDecoder } from "./stream.ts";
-import { partsToGeminiChunks } from "./stream_encoder.ts";
+import { geminiPartsEncoder, partsToGeminiChunks } from "./stream_encoder.ts";
 import { geminiToolMapping } from "./tool_mapping.ts";
 import { geminiStreamUsage, usageOfGeminiAnswer } from "./usage.ts";
 
@@ -39,6 +39,7 @@ export const geminiFormat: FormatCodec = {
   streamTailUsage: geminiStreamUsage,
   // Gemini clients always get usage: it rides on the last chunk.
   partsToStream: ({ model }) => partsToGeminiChunks({ model }),
+  partsEncoder: ({ model }) => geminiPartsEncoder({ model }),
   errorStatus: geminiErrorStatus,
   errorBody: geminiErrorBody,
   streamErrorEvent: geminiStreamErrorEvent,

@@ -7,6 +7,7 @@
  * rather than quietly. A small immutable state and a pure step function, tested alone.
  * https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
  */
+import { type PartsEncoder, statefulStep } from "../stream_pipeline.ts";
 import { type CanonicalUsage, emptyUsage, mergeUsage, signatureFor, type StreamPart } from "../canonical.ts";
 import { encodeSseEvent } from "../sse.ts";
 import { geminiStreamErrorEvent } from "./error.ts";
@@ -156,6 +157,14 @@ export function partsToGeminiChunks(options: { model: string }): TransformStream
       for (const event of endGeminiStream(state)) controller.enqueue(event);
     },
   });
+}
+
+/** {@link partsToGeminiChunks} as a synchronous step (one call per part). */
+export function geminiPartsEncoder(options: { model: string }): PartsEncoder {
+  return statefulStep(initialGeminiEncoderState(options), (state, part: StreamPart) => {
+    const step = encodeGeminiPart(state, part);
+    return { state: step.state, outputs: step.events };
+  }, endGeminiStream);
 }
 
 /** `signature` waits for the next part; one already waiting goes out first on an empty part of its own. */

@@ -4,6 +4,7 @@ import { CODECS } from "../../formats/mod.ts";
 import { chatCompletionRequestSchema } from "../../formats/openai/schema.ts";
 import { runChat } from "../chat_pipeline.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
+import { liveProviders } from "../live_providers.ts";
 import { resolveTargets } from "../model_resolution.ts";
 import { readJsonBody } from "../request_body.ts";
 import { validateBody } from "../validation.ts";
@@ -11,7 +12,8 @@ import { validateBody } from "../validation.ts";
 /** Build the chat completions handler. */
 export function chatCompletions(deps: AppDeps): Handler<AppEnv> {
   const { config } = deps;
-  const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
+  // Read per call: OAuth logins and removals change the providers while the proxy runs.
+  const providers = liveProviders(deps);
   return async function chatCompletions(c) {
     const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
     const { model, stream, stream_options: streamOptions } = validateBody(chatCompletionRequestSchema, body);

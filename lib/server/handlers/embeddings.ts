@@ -11,6 +11,7 @@ import {
 } from "../../formats/openai/embeddings.ts";
 import { systemClock } from "../../rotator/clock.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
+import { liveProviders } from "../live_providers.ts";
 import { EmbeddingBatcher } from "../embedding_batcher.ts";
 import type { EmbedCall } from "../embedding_call.ts";
 import { resolveTargets } from "../model_resolution.ts";
@@ -21,7 +22,8 @@ import { validateBody } from "../validation.ts";
 export function embeddings(deps: AppDeps, options: { embed: EmbedCall }): Handler<AppEnv> {
   const { config } = deps;
   const { embed } = options;
-  const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
+  // Read per call: OAuth logins and removals change the providers while the proxy runs.
+  const providers = liveProviders(deps);
   const batcher = config.embeddingBatching
     ? new EmbeddingBatcher({ windowMs: config.embeddingBatchWindowMs, clock: systemClock })
     : null;

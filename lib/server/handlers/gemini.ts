@@ -14,6 +14,7 @@ import { isRecord } from "../../formats/json_values.ts";
 import { countInputTokens } from "../../formats/token_count.ts";
 import { runChat } from "../chat_pipeline.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
+import { liveProviders } from "../live_providers.ts";
 import type { ModelEntry } from "../model_catalog.ts";
 import { resolveTargets } from "../model_resolution.ts";
 import { readJsonBody } from "../request_body.ts";
@@ -105,7 +106,8 @@ export function geminiCalls(deps: AppDeps, options: { embed: GeminiMethodHandler
 /** `:generateContent` and `:streamGenerateContent`, for any provider. */
 function generateContent(deps: AppDeps): GeminiMethodHandler {
   const { config } = deps;
-  const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
+  // Read per call: OAuth logins and removals change the providers while the proxy runs.
+  const providers = liveProviders(deps);
   return async function generateContent(c, call) {
     const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
     validateBody(geminiRequestSchema, body);
@@ -137,7 +139,8 @@ function generateContent(deps: AppDeps): GeminiMethodHandler {
  */
 function countTokens(deps: AppDeps): GeminiMethodHandler {
   const { config } = deps;
-  const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
+  // Read per call: OAuth logins and removals change the providers while the proxy runs.
+  const providers = liveProviders(deps);
   return async function countTokens(c, call) {
     const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
     const request = isRecord(body.generateContentRequest) ? body.generateContentRequest : body;

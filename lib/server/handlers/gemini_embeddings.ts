@@ -11,6 +11,7 @@ import {
   resultToGeminiEmbeddings,
 } from "../../formats/gemini/embeddings.ts";
 import type { AppDeps } from "../context.ts";
+import { liveProviders } from "../live_providers.ts";
 import type { EmbedCall } from "../embedding_call.ts";
 import { resolveTargets } from "../model_resolution.ts";
 import { readJsonBody } from "../request_body.ts";
@@ -24,7 +25,8 @@ export function geminiEmbeddings(
 ): GeminiMethodHandler {
   const { embed } = options;
   const { config } = deps;
-  const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
+  // Read per call: OAuth logins and removals change the providers while the proxy runs.
+  const providers = liveProviders(deps);
   return async function geminiEmbeddings(c, call) {
     const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
     const { inputs, dimensions } = call.method === "embedContent"

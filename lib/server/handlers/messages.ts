@@ -13,8 +13,10 @@ import {
 } from "../../formats/anthropic/schema.ts";
 import { countInputTokens } from "../../formats/token_count.ts";
 import type { Target } from "../../rotator/rotator.ts";
+import { targetFormat } from "../chat_body.ts";
 import { runChat } from "../chat_pipeline.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
+import { liveProviders } from "../live_providers.ts";
 import { resolveTargets } from "../model_resolution.ts";
 import { relayHeaders } from "../relay.ts";
 import { readJsonBody } from "../request_body.ts";
@@ -23,7 +25,7 @@ import { validateBody } from "../validation.ts";
 
 /** Whether every target speaks Anthropic natively (so the body passes through untouched). */
 function allNative(targets: readonly Target[]): boolean {
-  return targets.every((target) => target.provider.adapter.format === "anthropic");
+  return targets.every((target) => targetFormat(target) === "anthropic");
 }
 
 /**
@@ -38,7 +40,8 @@ function translationSchema(headers: Headers) {
 /** Build the Messages handler. */
 export function messages(deps: AppDeps): Handler<AppEnv> {
   const { config } = deps;
-  const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
+  // Read per call: OAuth logins and removals change the providers while the proxy runs.
+  const providers = liveProviders(deps);
   return async function messages(c) {
     const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
     validateBody(passThroughRequestSchema, body);
@@ -62,7 +65,8 @@ export function messages(deps: AppDeps): Handler<AppEnv> {
 /** Build the count_tokens handler: the provider's own count when it has one, else a local estimate. */
 export function countTokens(deps: AppDeps): Handler<AppEnv> {
   const { config, upstream } = deps;
-  const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
+  // Read per call: OAuth logins and removals change the providers while the proxy runs.
+  const providers = liveProviders(deps);
   return async function countTokens(c) {
     const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
     // Only what routing needs: an Anthropic-native provider judges the rest itself (as for /v1/messages).

@@ -20,8 +20,10 @@ import {
 import { isRecord, type Json } from "../../formats/json_values.ts";
 import { encodeSseEvent, SseParser } from "../../formats/sse.ts";
 import type { ResponseStore } from "../../store/response_store.ts";
+import { targetFormat } from "../chat_body.ts";
 import { runChat } from "../chat_pipeline.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
+import { liveProviders } from "../live_providers.ts";
 import { resolveTargets } from "../model_resolution.ts";
 import { readJsonBody } from "../request_body.ts";
 import { validateBody } from "../validation.ts";
@@ -32,7 +34,8 @@ const TERMINAL_EVENTS: ReadonlySet<string> = new Set(["response.completed", "res
 /** Build the `POST /v1/responses` handler; `store` keeps responses for `previous_response_id`. */
 export function createResponse(deps: AppDeps, store: ResponseStore): Handler<AppEnv> {
   const { config } = deps;
-  const providers = new Map(deps.providers.map((provider) => [provider.id, provider]));
+  // Read per call: OAuth logins and removals change the providers while the proxy runs.
+  const providers = liveProviders(deps);
   return async function createResponse(c) {
     const body = await readJsonBody(c.req.raw, config.maxRequestBodyBytes);
     const request = validateBody(responsesRequestSchema, body);
@@ -44,7 +47,7 @@ export function createResponse(deps: AppDeps, store: ResponseStore): Handler<App
       });
     }
     const targets = resolveTargets(model, providers, config.rotation, { format: "responses" });
-    const native = targets.every((target) => target.provider.adapter.format === "responses");
+    const native = targets.every((target) => targetFormat(target) === "responses");
     const { forwarded, input, keepable } = await conversation(body, { store, native });
     const { dropped, namespaces } = describeTools(body.tools);
     if (dropped.length > 0 && !native) c.get("access").note = `built-in tools dropped: ${dropped.join(", ")}`;
@@ -62,7 +65,7 @@ export function createResponse(deps: AppDeps, store: ResponseStore): Handler<App
       }
       : null;
     // A translated stream hands its response over as it ends; one passed through is read on its way.
-    const passable = targets.some((target) => target.provider.adapter.format === "responses");
+    const passable = targets.some((target) => targetFormat(target) === "responses");
     const response = await runChat(deps, c, {
       inbound: responsesCodec({
         echo: echoOfRequest(body),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { defaultProviderRotation, type RotationSettings } from "../../../lib/config/rotation.ts";
-import { apiKeyCredential, type Credential } from "../../../lib/credentials/credential.ts";
+import { apiKeyCredential, type Credential, oauthCredential } from "../../../lib/credentials/credential.ts";
 import { NoCredentialAvailableError, UpstreamError } from "../../../lib/errors.ts";
 import { EventHub, type ProxyEvent } from "../../../lib/rotator/events.ts";
 import { Rotator } from "../../../lib/rotator/rotator.ts";
@@ -109,7 +109,7 @@ Deno.test("UpstreamClient: a 401 on an API key disables it and moves on, without
   const { client, call } = setup(fetch, {
     authorize: (credential, options) => {
       refreshes.push(options.forceRefresh === true);
-      return Promise.resolve(credential.secret);
+      return Promise.resolve(credential.kind === "api_key" ? credential.secret : "");
     },
   });
   const result = await client.json(call);
@@ -119,15 +119,14 @@ Deno.test("UpstreamClient: a 401 on an API key disables it and moves on, without
 });
 
 Deno.test("UpstreamClient: a 401 on an OAuth credential refreshes once and retries on the same credential", async () => {
-  // OAuth credentials join the union later; this one is shaped like it, at this marked test boundary.
-  const oauth = { ...apiKeyCredential("oauth-account-1"), kind: "oauth" } as unknown as Credential;
+  const oauth = oauthCredential("test", "oauth-account-1");
   const target = provider([oauth, apiKeyCredential(SECRETS[1])]);
   const { fetch, tokens } = fakeFetch((token) => token === "stale" ? json({ error: {} }, 401) : json({}));
   const asked: Array<boolean> = [];
   const { client, call } = setup(fetch, {
     target,
     authorize: (credential, options) => {
-      if (credential.id !== oauth.id) return Promise.resolve(credential.secret);
+      if (credential.kind === "api_key") return Promise.resolve(credential.secret);
       asked.push(options.forceRefresh === true);
       return Promise.resolve(options.forceRefresh ? "fresh" : "stale");
     },

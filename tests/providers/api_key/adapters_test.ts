@@ -1,6 +1,6 @@
 /** Request building and quirks of each provider adapter, from the vendors' documented formats. */
 import assert from "node:assert/strict";
-import { apiKeyCredential } from "../../../lib/credentials/credential.ts";
+import { apiKeyCredential, oauthCredential } from "../../../lib/credentials/credential.ts";
 import { anthropic, withoutUnsignedThinking } from "../../../providers/api_key/anthropic.ts";
 import { cohere } from "../../../providers/api_key/cohere.ts";
 import { deepseek } from "../../../providers/api_key/deepseek.ts";
@@ -50,7 +50,11 @@ Deno.test("openAICompatible providers: Bearer key, /chat/completions, model repl
 });
 
 Deno.test("every built-in provider has the vendor's documented base URL", () => {
-  const bases = Object.fromEntries([...KNOWN_PROVIDERS].map(([id, adapter]) => [id, adapter.defaultBaseUrl]));
+  const bases = Object.fromEntries(
+    [...KNOWN_PROVIDERS].filter(([, adapter]) => adapter.authKind === "api_key").map((
+      [id, adapter],
+    ) => [id, adapter.defaultBaseUrl]),
+  );
   assert.deepEqual(bases, {
     openai: "https://api.openai.com/v1",
     anthropic: "https://api.anthropic.com",
@@ -303,10 +307,14 @@ Deno.test("request builders authenticate with the auth headers they are given, n
   // What authorize() produced (e.g. an OAuth access token) differs from the stored secret.
   const token = "access-token-from-authorize";
   for (const [id, adapter] of KNOWN_PROVIDERS) {
-    const auth = adapter.authHeaders(token, credential);
+    // OAuth providers take accounts (Code Assist needs the account's project).
+    const used = adapter.authKind === "oauth"
+      ? oauthCredential(id, "account@example.com", { metadata: { projectId: "project-1" } })
+      : credential;
+    const auth = adapter.authHeaders(token, used);
     const input = {
       baseUrl: "https://example.test",
-      credential,
+      credential: used,
       auth,
       model: "m",
       body: { model: "m", messages: [], max_tokens: 5 },
@@ -314,7 +322,7 @@ Deno.test("request builders authenticate with the auth headers they are given, n
     };
     const requests = [
       adapter.chatRequest(input),
-      adapter.modelsRequest({ baseUrl: "https://example.test", credential, auth }),
+      adapter.modelsRequest({ baseUrl: "https://example.test", credential: used, auth }),
       ...(adapter.embeddingsRequest ? [adapter.embeddingsRequest({ ...input, body: { input: ["x"] } })] : []),
       ...(adapter.countTokensRequest ? [adapter.countTokensRequest(input)] : []),
     ];
