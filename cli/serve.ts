@@ -1,6 +1,6 @@
 /** `serve`: load the configuration and run the proxy until SIGINT/SIGTERM. */
 import { type ConfigOverrides, loadConfig } from "../lib/config/mod.ts";
-import { createLogger } from "../lib/log/logger.ts";
+import { consoleSink, createLogger } from "../lib/log/logger.ts";
 import { startServer } from "../lib/server/serve.ts";
 import { resolveProviders } from "../providers/mod.ts";
 import { say } from "./output.ts";
@@ -8,7 +8,7 @@ import { say } from "./output.ts";
 /** Run the server with command-line overrides; resolves when it has shut down. */
 export async function serveCommand(overrides: ConfigOverrides): Promise<void> {
   const { config, generatedKeyPath } = await loadConfig(overrides);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, consoleSink, { format: config.observability.logFormat });
   if (generatedKeyPath !== null) {
     say(`Generated a new PROXY_API_KEY and saved it to ${generatedKeyPath} (mode 0600):`);
     say(`  ${config.proxyApiKey}`);

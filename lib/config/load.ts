@@ -5,6 +5,7 @@
 import { join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { readEnvFile, updateEnvFile } from "./env_file.ts";
+import { parseObservabilitySettings } from "./observability.ts";
 import { parseModelPrices } from "./pricing.ts";
 import { parseRotationSettings } from "./rotation.ts";
 import { parseOAuthSettings, withOAuthRotationDefaults } from "./oauth.ts";
@@ -138,6 +139,7 @@ export function configFromVariables(
     providers,
     rotation,
     prices: parseModelPrices(variables.MODEL_PRICES),
+    observability: parseObservabilitySettings(variables),
     oauth: parseOAuthSettings(variables),
     stateStore: settings.STATE_STORE === "files" ? { kind: "files" } : {
       kind: "redis",

@@ -1,7 +1,8 @@
 /**
  * `MODEL_PRICES`: what tokens cost, so usage can show an estimated cost. A JSON object from
  * `provider/model` (`*` wildcards allowed) to USD per million tokens:
- * `{"openai/gpt-4o": {"input": 2.5, "output": 10, "cached_input": 1.25}}`.
+ * `{"openai/gpt-4o": {"input": 2.5, "output": 10, "cached_input": 1.25}}`. It overrides the bundled model
+ * catalog's prices (`cache_write` and `reasoning` are optional too).
  */
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
@@ -13,12 +14,18 @@ export interface ModelPrice {
   output: number;
   /** Tokens read from a prompt cache. @default input */
   cachedInput: number;
+  /** Tokens written to a prompt cache. @default input */
+  cacheWrite?: number;
+  /** Reasoning tokens. @default output */
+  reasoning?: number;
 }
 
 const priceSchema = z.object({
   input: z.number().min(0),
   output: z.number().min(0),
   cached_input: z.number().min(0).optional(),
+  cache_write: z.number().min(0).optional(),
+  reasoning: z.number().min(0).optional(),
 }).strict();
 
 /** Parse `MODEL_PRICES` (absent → no prices). Throws {@link ConfigError}. */
@@ -41,6 +48,8 @@ export function parseModelPrices(raw: string | undefined): ReadonlyMap<string, M
       input: price.input,
       output: price.output,
       cachedInput: price.cached_input ?? price.input,
+      ...(price.cache_write === undefined ? {} : { cacheWrite: price.cache_write }),
+      ...(price.reasoning === undefined ? {} : { reasoning: price.reasoning }),
     });
   }
   return prices;

@@ -3,6 +3,7 @@
  * Every variable is read as text; the schema turns it into a typed value or names the problem.
  */
 import { z } from "zod";
+import type { ObservabilitySettings } from "./observability.ts";
 import type { ModelPrice } from "./pricing.ts";
 import type { RotationSettings } from "./rotation.ts";
 import type { OAuthSettings } from "./oauth.ts";
@@ -68,6 +69,8 @@ export interface ProxyConfig {
   rotation: RotationSettings;
   /** `MODEL_PRICES`, by lower-case `provider/model` pattern. */
   prices: ReadonlyMap<string, ModelPrice>;
+  /** Logs and metrics (`PROXY_LOG_FORMAT`, `REQUEST_LOGGING`, `LOG_MAX_MB`, `METRICS_PORT`, …). */
+  observability: ObservabilitySettings;
   /** OAuth accounts: refresh, login, endpoint moves, env credentials. */
   oauth: OAuthSettings;
   /** `STATE_STORE`: where instances keep what they share (JSON files of this instance, or Redis). */

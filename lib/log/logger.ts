@@ -4,6 +4,7 @@
  * cannot leak it.
  */
 import type { LogLevel } from "../config/schema.ts";
+import { currentRequest } from "./request_context.ts";
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -24,6 +25,14 @@ export interface Logger {
   redact(text: string): string;
 }
 
+/** Options of {@link createLogger}. */
+export interface LoggerOptions {
+  /** `text` lines for people, or one JSON object a line for log shippers. @default "text" */
+  format?: "text" | "json";
+  /** The request a line is written for. @default the current request context's id */
+  requestId?: () => string | undefined;
+}
+
 /** Writes info and debug to stdout, warnings and errors to stderr. */
 export const consoleSink: LogSink = (level, line) => {
   // deno-lint-ignore no-console
@@ -32,15 +41,26 @@ export const consoleSink: LogSink = (level, line) => {
   else console.log(line);
 };
 
-/** Create a logger writing lines at or above `level` to `sink`. */
-export function createLogger(level: LogLevel, sink: LogSink = consoleSink): Logger {
+/** Create a logger writing lines at or above `level` to `sink`; each line names its request, if any. */
+export function createLogger(
+  level: LogLevel,
+  sink: LogSink = consoleSink,
+  options: LoggerOptions = {},
+): Logger {
+  const { format = "text", requestId = () => currentRequest()?.requestId } = options;
   const secrets = new Set<string>();
   const threshold = RANK[level];
   const write = (lineLevel: LogLevel, message: string) => {
     if (RANK[lineLevel] < threshold) return;
+    const time = new Date().toISOString();
+    // The id may be the client's `x-request-id`: only printable characters reach the line.
+    const id = requestId()?.replaceAll(/[^\x21-\x7e]/g, "?");
+    const text = scrub(message, secrets);
     sink(
       lineLevel,
-      `${new Date().toISOString()} ${lineLevel.toUpperCase().padEnd(5)} ${scrub(message, secrets)}`,
+      format === "json"
+        ? JSON.stringify({ time, level: lineLevel, message: text, ...(id ? { request_id: id } : {}) })
+        : `${time} ${lineLevel.toUpperCase().padEnd(5)} ${text}${id ? ` id=${id}` : ""}`,
     );
   };
   return {

@@ -31,6 +31,8 @@ export interface AttemptFacts {
 export interface AttemptStartEvent extends AttemptFacts {
   type: "attempt-start";
   atMs: number;
+  /** How long the attempt waited for a credential slot (the provider's queue, or a cooldown's end). */
+  queuedMs?: number;
 }
 
 /** An attempt ended: the answer (or stream) is complete, failed, or the client left. */
@@ -43,6 +45,11 @@ export interface AttemptEndEvent extends AttemptFacts {
   failureClass?: FailureClass;
   /** Short, secret-free summary of a failure. */
   error?: string;
+  /**
+   * The upstream's answer body of a refused attempt, truncated to 2,000 characters. It may echo a key:
+   * an observer that writes it anywhere must redact it.
+   */
+  body?: string;
   /** The failure came after output had reached the client (never retried). */
   afterOutput?: boolean;
   /** From sending to the response headers. */

@@ -99,6 +99,8 @@ export interface RotatorOptions {
   shared?: SharedPool;
   /** Model prices (`MODEL_PRICES`) for estimated costs. */
   prices?: ReadonlyMap<string, ModelPrice>;
+  /** Estimated cost of `provider/model` tokens (the model catalog's prices); replaces `prices` when set. */
+  costOf?: (name: string, tokens: TokenUsage) => number | null;
 }
 
 interface FailedAttempt {
@@ -153,6 +155,7 @@ export class Rotator {
   }
 
   #costOf(providerId: string, model: string, tokens: TokenUsage): number | null {
+    if (this.#options.costOf) return this.#options.costOf(`${providerId}/${model}`, tokens);
     const price = priceOf(this.#options.prices ?? new Map(), `${providerId}/${model}`);
     return price ? costOf(price, tokens) : null;
   }
@@ -189,6 +192,7 @@ export class Rotator {
         if (failures.length > 0 && clock.now() >= deadlineAtMs) break;
         if (attempts > maxRetries) break;
         let lease: Lease;
+        const askedAtMs = clock.now();
         try {
           lease = await pool.acquire(target.model, { deadlineAtMs, signal, exclude, session });
         } catch (error) {
@@ -202,7 +206,7 @@ export class Rotator {
           const waited = failures.length > 0 ? ` after ${failures.length} failed attempt(s)` : "";
           logger.debug(`${pool.providerId}/${target.model} key=${lease.credential.label}: sending${waited}`);
         }
-        const report = this.#reporter(options.facts, lease, target, ++attempts);
+        const report = this.#reporter(options.facts, lease, target, ++attempts, clock.now() - askedAtMs);
         try {
           const value = await attempt({
             credential: lease.credential,
@@ -238,7 +242,7 @@ export class Rotator {
           );
           pool.recordResult(lease, { outcome: "failure", verdict });
           lease.release();
-          report.end({ outcome: "failure", verdict, status: error.status });
+          report.end({ outcome: "failure", verdict, status: error.status, body: error.body.slice(0, 2_000) });
           const { failureClass, next } = verdict;
           failures.push({
             provider: pool.providerId,
@@ -287,7 +291,13 @@ export class Rotator {
   }
 
   /** Emits the attempt's start now, and its end (once) when told; a no-op when nobody listens. */
-  #reporter(facts: CallFacts | undefined, lease: Lease, target: Target, attempt: number): AttemptReporter {
+  #reporter(
+    facts: CallFacts | undefined,
+    lease: Lease,
+    target: Target,
+    attempt: number,
+    queuedMs: number,
+  ): AttemptReporter {
     const { events, clock } = this.#options;
     const startedAtMs = clock.now();
     let headersAtMs: number | null = null;
@@ -305,7 +315,7 @@ export class Rotator {
       attempt,
       stream: facts?.stream ?? false,
     };
-    events.emit({ type: "attempt-start", atMs: startedAtMs, ...base });
+    events.emit({ type: "attempt-start", atMs: startedAtMs, ...base, queuedMs });
     let ended = false;
     return {
       headersReceived,
@@ -324,6 +334,7 @@ export class Rotator {
           ...(end.status ? { status: end.status } : {}),
           ...(end.verdict ? { failureClass: end.verdict.failureClass, error: end.verdict.summary } : {}),
           ...(end.error ? { error: end.error } : {}),
+          ...(end.body ? { body: end.body } : {}),
           ...(end.afterOutput ? { afterOutput: true } : {}),
           ...(end.outcome === "success"
             ? { tokens, costUsd: tokens ? this.#costOf(target.provider.id, target.model, tokens) : null }
@@ -394,6 +405,8 @@ interface AttemptEnd {
   verdict?: FailureVerdict;
   status?: number;
   error?: string;
+  /** The upstream's answer to a refused attempt (truncated). */
+  body?: string;
   tokens?: TokenUsage | null;
   afterOutput?: boolean;
 }

@@ -9,6 +9,8 @@ export interface TokenUsage {
   completionTokens: number;
   cachedTokens: number;
   reasoningTokens: number;
+  /** Of the prompt tokens, those written to a prompt cache (priced apart by Anthropic), when any. */
+  cacheCreationTokens?: number;
 }
 
 /** Counters of calls and tokens. */

@@ -6,6 +6,8 @@ import type { AppDeps, AppEnv } from "./context.ts";
 import { errorResponse } from "./error_response.ts";
 import { logValue } from "../log/log_value.ts";
 import { accessLog } from "./middleware/access_log.ts";
+import { requestLogging } from "./middleware/request_logging.ts";
+import { requestMetrics } from "./middleware/request_metrics.ts";
 import { registerRoutes } from "./routes.ts";
 
 export type { AppDeps } from "./context.ts";
@@ -15,6 +17,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { logger } = deps;
   const app = new Hono<AppEnv>();
   app.use(accessLog({ logger }));
+  app.use(requestLogging({ requestLogs: deps.observability?.requestLogs, raw: deps.observability?.raw }));
+  if (deps.observability) app.use(requestMetrics({ metrics: deps.observability.metrics }));
   registerRoutes(app, deps);
   app.notFound((c) => {
     const error = new RequestError(404, `no route for ${c.req.method} ${c.req.path}`, { code: "not_found" });

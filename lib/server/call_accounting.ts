@@ -144,10 +144,13 @@ export function streamOutcome(
 export function tokenUsage(usage: Partial<CanonicalUsage> | null | undefined): TokenUsage | null {
   if (!usage) return null;
   const cacheRead = usage.cacheReadTokens ?? 0;
+  const cacheCreation = usage.cacheCreationTokens ?? 0;
   return {
-    promptTokens: (usage.inputTokens ?? 0) + cacheRead + (usage.cacheCreationTokens ?? 0),
+    promptTokens: (usage.inputTokens ?? 0) + cacheRead + cacheCreation,
     completionTokens: usage.outputTokens ?? 0,
     cachedTokens: cacheRead,
     reasoningTokens: usage.reasoningTokens ?? 0,
+    // Only when there are any, so usage records of other providers keep their shape.
+    ...(cacheCreation > 0 ? { cacheCreationTokens: cacheCreation } : {}),
   };
 }

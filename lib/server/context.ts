@@ -7,6 +7,7 @@ import type { Rotator } from "../rotator/rotator.ts";
 import type { UpstreamClient } from "../rotator/upstream_client.ts";
 import type { ConfiguredProvider } from "../../providers/mod.ts";
 import type { ModelCatalog } from "./model_catalog.ts";
+import type { Observability } from "./observability.ts";
 import type { OutputLimits } from "./output_limits.ts";
 import type { ResponseStore } from "../store/response_store.ts";
 import type { SharedUsage } from "../store/redis/shared_usage.ts";
@@ -30,6 +31,8 @@ export interface AppDeps {
   sharedUsage?: SharedUsage;
   /** Injected clock. @default Date.now */
   now?: () => number;
+  /** Logs, metrics and the price book (absent in tests that do not need them). */
+  observability?: Observability;
   /** Rescan the OAuth credential files (`POST /v1/admin/reload`); absent when nothing can be reloaded. */
   reloadCredentials?: () => Promise<{ added: string[]; removed: string[] }>;
 }

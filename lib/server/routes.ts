@@ -9,6 +9,11 @@ import { geminiCalls, getGeminiModel, isGeminiRequest, listGeminiModels } from "
 import { geminiEmbeddings } from "./handlers/gemini_embeddings.ts";
 import { countTokens, messages } from "./handlers/messages.ts";
 import { quotaStats } from "./handlers/quota_stats.ts";
+import { costEstimate } from "./handlers/cost_estimate.ts";
+import { health, ready } from "./handlers/health.ts";
+import { metricsEndpoint } from "./handlers/metrics.ts";
+import { tokenCount } from "./handlers/token_count.ts";
+import { censusOfPools } from "../metrics/census.ts";
 import { reloadCredentials } from "./handlers/admin.ts";
 import { createResponse, deleteResponse, getResponse, listInputItems } from "./handlers/responses.ts";
 import { MemoryResponseStore } from "../store/response_store.ts";
@@ -21,6 +26,12 @@ import { embeddingCall } from "./embedding_call.ts";
 export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   const startedAtMs = (deps.now ?? Date.now)();
   app.get("/", status(deps, startedAtMs));
+  app.get("/health", health());
+  app.get("/ready", ready({ census: () => censusOfPools(deps.rotator.pools, (deps.now ?? Date.now)()) }));
+  if (deps.observability) {
+    const { metrics } = deps.observability;
+    app.get("/metrics", clientAuth({ apiKey: deps.config.proxyApiKey }), metricsEndpoint({ metrics }));
+  }
   const responseStore = deps.responseStore ??
     new MemoryResponseStore({ ttlMs: deps.config.responsesStoreTtlMs, now: deps.now });
 
@@ -51,6 +62,23 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get("/v1/models/*", getGeminiModel(deps, { googleClientsOnly: true }), getModel(deps));
   app.get("/v1/providers", listProviders(deps));
   app.get("/v1/quota-stats", quotaStats(deps));
+  app.post(
+    "/v1/token-count",
+    tokenCount({
+      providers: deps.providers,
+      upstream: deps.upstream,
+      rotation: deps.config.rotation,
+      maxRequestBodyBytes: deps.config.maxRequestBodyBytes,
+      connectTimeoutMs: deps.config.connectTimeoutMs,
+    }),
+  );
+  if (deps.observability) {
+    const { prices } = deps.observability;
+    app.post(
+      "/v1/cost-estimate",
+      costEstimate({ prices, maxRequestBodyBytes: deps.config.maxRequestBodyBytes }),
+    );
+  }
   app.post("/v1/admin/reload", reloadCredentials(deps));
 
   // The Gemini API (Gemini CLI, @google/genai, the AI SDK's Google provider): `models/{model}:{method}`

@@ -22,6 +22,7 @@ import { setPieceCounter } from "../formats/token_count.ts";
 import { TokenWorker } from "../formats/token_worker.ts";
 import { fittedMaxConnections } from "./open_files.ts";
 import { ModelCatalog } from "./model_catalog.ts";
+import { type Observability, startObservability } from "./observability.ts";
 import { OutputLimits } from "./output_limits.ts";
 
 /** Options of {@link startServer}. */
@@ -48,9 +49,10 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   const { logger, onListen } = options;
   // An injected `fetch` (tests) wins over the client the configuration names.
   const http = upstreamFetch(options.fetch ? "fetch" : config.upstreamHttpClient);
-  const fetch = options.fetch ?? http.fetch;
+  const baseFetch = options.fetch ?? http.fetch;
   logger.addSecrets([config.proxyApiKey]);
-  const oauth = await startOAuth(config, { logger, fetch });
+  // Token endpoints are not logged: they carry the OAuth secrets themselves.
+  const oauth = await startOAuth(config, { logger, fetch: baseFetch });
   const providers = resolveProviders(config.providers, { logger, oauthCredentials: oauth.credentialsOf });
   logger.addSecrets(
     providers.flatMap((provider) =>
@@ -60,6 +62,8 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   const events = new EventHub({
     onObserverError: (error) => logger.warn(`an event observer failed: ${(error as Error).message}`),
   });
+  const observability = startObservability(config, { logger, events, pools: () => rotator.pools });
+  const fetch = observability.wrapFetch(baseFetch);
   const sharedState = config.stateStore.kind === "redis"
     ? await openSharedState(config.stateStore, logger)
     : null;
@@ -68,6 +72,8 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     settings: config.rotation,
     globalTimeoutMs: config.globalTimeoutMs,
     prices: config.prices,
+    // The catalog's prices, with MODEL_PRICES over them (the catalog loads in the background).
+    costOf: observability.costOf,
     logger,
     events,
     // Usage changes on every call: written debounced. Pool changes happen only once requests flow, after
@@ -116,12 +122,16 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     logger,
     catalog,
     outputLimits: new OutputLimits(),
+    observability,
     reloadCredentials: () => oauth.reload(),
     sharedUsage: sharedState?.pool.usage,
     ...(sharedState
       ? { responseStore: new RedisResponseStore(sharedState.link, { ttlMs: config.responsesStoreTtlMs }) }
       : {}),
   });
+  const metricsServer = config.observability.metricsPort === null
+    ? null
+    : serveMetrics(observability, { hostname: config.host, port: config.observability.metricsPort, logger });
 
   // Token counts (count_tokens, usage estimates) run off the event loop.
   const tokenWorker = new TokenWorker();
@@ -154,16 +164,36 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     url,
     async shutdown() {
       oauth.close();
-      await server.shutdown();
+      await Promise.all([server.shutdown(), metricsServer?.shutdown()]);
       http.close();
       tokenWorker.close();
       setPieceCounter(null);
-      await persistence.flush();
+      await Promise.all([persistence.flush(), observability.flush()]);
       await sharedState?.close();
     },
     finished: server.finished,
-    flush: () => persistence.flush(),
+    flush: () => Promise.all([persistence.flush(), observability.flush()]).then(() => {}),
   };
+}
+
+/** `METRICS_PORT`: a second listener that serves only `GET /metrics`, without authentication. */
+function serveMetrics(
+  observability: Observability,
+  options: { hostname: string; port: number; logger: Logger },
+): Deno.HttpServer {
+  const { metrics } = observability;
+  return Deno.serve({
+    hostname: options.hostname,
+    port: options.port,
+    onListen: (address) =>
+      options.logger.info(`metrics on http://${address.hostname}:${address.port}/metrics`),
+  }, async (request) => {
+    const { pathname } = new URL(request.url);
+    if (request.method !== "GET" || pathname !== "/metrics") {
+      return new Response("not found\n", { status: 404 });
+    }
+    return new Response(await metrics.render(), { headers: { "content-type": metrics.contentType } });
+  });
 }
 
 /**

@@ -2,8 +2,8 @@
 /**
  * Proxy overhead benchmark: a fast fake OpenAI upstream (its own process), the real proxy process and
  * this load generator (a third process, so it never shares the proxy's event loop), all on 127.0.0.1.
- * For JSON chat completions, streamed chat completions passed through, and streamed `/v1/messages`
- * translated from the OpenAI upstream, it measures the latency the proxy adds at concurrency 1 and its
+ * For JSON chat completions, streamed chat completions passed through, streamed `/v1/messages`, and the
+ * Responses and Gemini doors (JSON and stream), all translated from the OpenAI upstream, it measures the latency the proxy adds at concurrency 1 and its
  * throughput at concurrency 32 as a ratio to the upstream called directly in the same run, plus the
  * proxy's resident memory during and after the load. Prints a table per round, the medians over rounds,
  * PASS/FAIL against the goals, and a one-line JSON summary last.
@@ -29,8 +29,25 @@ const CONCURRENCY = 32;
 const CLOCK_TICKS_PER_SECOND = 100;
 /** Issue 8 §7: added p50 at c=1, throughput ratio at c=32, resident memory. */
 const GOALS = {
-  addedP50Ms: { json: 0.2, stream: 0.5, messages: 0.5 },
-  throughputRatio: { json: 0.5, stream: 0.4, messages: 0.35 },
+  addedP50Ms: {
+    json: 0.2,
+    stream: 0.5,
+    messages: 0.5,
+    // Issue 9: the Responses and Gemini doors, translated, no worse than /v1/messages.
+    "responses-json": 0.5,
+    "responses-stream": 0.5,
+    "gemini-json": 0.5,
+    "gemini-stream": 0.5,
+  },
+  throughputRatio: {
+    json: 0.5,
+    stream: 0.4,
+    messages: 0.35,
+    "responses-json": 0.35,
+    "responses-stream": 0.35,
+    "gemini-json": 0.35,
+    "gemini-stream": 0.35,
+  },
   rssMb: 150,
 } as const;
 
@@ -61,7 +78,15 @@ const QUICK: Settings = {
   rounds: 1,
 };
 
-const ALL_MODES = ["json", "stream", "messages"] as const;
+const ALL_MODES = [
+  "json",
+  "stream",
+  "messages",
+  "responses-json",
+  "responses-stream",
+  "gemini-json",
+  "gemini-stream",
+] as const;
 type Mode = (typeof ALL_MODES)[number];
 /** The modes measured (`--modes=json,stream` narrows them, e.g. for a profile of one path). */
 let MODES: readonly Mode[] = ALL_MODES;
@@ -125,8 +150,9 @@ const STREAM_WITH_USAGE_BYTES = new Uint8Array(
 
 /** The upstream called directly; for `messages`, with the request the proxy sends it (usage asked). */
 function directTarget(origin: string, mode: Mode): Target {
-  const streamed = mode !== "json";
-  const usage = mode === "messages";
+  const streamed = mode === "stream" || mode.endsWith("stream") || mode === "messages";
+  // A translated stream asks the upstream for usage, as the proxy does.
+  const usage = streamed && mode !== "stream";
   return {
     label: "upstream",
     url: `${origin}/v1/chat/completions`,
@@ -144,7 +170,47 @@ function directTarget(origin: string, mode: Mode): Target {
   };
 }
 
+/** A translated answer must be whole: its last event (or its JSON) says it is done. */
+function endsWith(marker: string): (body: Uint8Array) => void {
+  return (body) => {
+    const text = decoder.decode(body.subarray(Math.max(0, body.byteLength - 4000)));
+    if (!text.includes(marker)) throw new Error(`the answer did not end with ${marker}: ${text}`);
+  };
+}
+
 function proxyTarget(proxyUrl: string, mode: Mode): Target {
+  if (mode === "responses-json" || mode === "responses-stream") {
+    const streamed = mode === "responses-stream";
+    return {
+      label: `proxy /v1/responses`,
+      url: `${proxyUrl}/v1/responses`,
+      init: {
+        method: "POST",
+        headers: { "authorization": `Bearer ${TEST_PROXY_KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          model: "bench/gpt-bench",
+          input: "Say hello.",
+          store: false,
+          stream: streamed,
+        }),
+      },
+      check: endsWith(streamed ? "response.completed" : '"status":"completed"'),
+    };
+  }
+  if (mode === "gemini-json" || mode === "gemini-stream") {
+    const streamed = mode === "gemini-stream";
+    const method = streamed ? "streamGenerateContent?alt=sse" : "generateContent";
+    return {
+      label: `proxy gemini`,
+      url: `${proxyUrl}/v1beta/models/bench/gpt-bench:${method}`,
+      init: {
+        method: "POST",
+        headers: { "x-goog-api-key": TEST_PROXY_KEY, "content-type": "application/json" },
+        body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "Say hello." }] }] }),
+      },
+      check: endsWith("finishReason"),
+    };
+  }
   if (mode === "messages") {
     return {
       label: "proxy /v1/messages",
@@ -564,7 +630,11 @@ function summarize(result: RoundResult): Record<string, unknown> {
   return {
     ...(result.modes.json ? { json: mode(result.modes.json) } : {}),
     ...(result.modes.stream ? { stream: mode(result.modes.stream) } : {}),
-    ...(result.modes.messages ? { messages: mode(result.modes.messages) } : {}),
+    ...Object.fromEntries(
+      MODES.filter((name) => !["json", "stream"].includes(name)).map((
+        name,
+      ) => [name, mode(result.modes[name])]),
+    ),
     rssMb: { during: Math.round(result.rssMb.during), after: Math.round(result.rssMb.after) },
   };
 }
@@ -591,10 +661,10 @@ function parseArguments(args: string[]) {
       options.env.MALLOC_ARENA_MAX = value;
     } else if (name === "--bare-script" && value?.endsWith(".ts")) {
       options.bare = value.startsWith("/") ? value : `${Deno.cwd()}/${value}`;
-      MODES = MODES.filter((mode) => mode !== "messages");
+      MODES = MODES.filter((mode) => mode === "json" || mode === "stream");
     } else if (name === "--bare" && ["native", "fetch", "fetch-pool"].includes(value)) {
       options.bare = value;
-      MODES = MODES.filter((mode) => mode !== "messages");
+      MODES = MODES.filter((mode) => mode === "json" || mode === "stream");
     } else if (name === "--modes" && value) {
       const modes = value.split(",");
       const unknown = modes.filter((mode) => !(ALL_MODES as readonly string[]).includes(mode));
@@ -602,7 +672,7 @@ function parseArguments(args: string[]) {
       MODES = modes as Mode[];
     } else {
       throw new Error(
-        `unknown argument: ${arg} (accepted: --quick, --prof, --rounds=N, --level=LEVEL, --client=native|fetch, --modes=json,stream,messages, --bare=native|fetch|fetch-pool, --bare-script=PATH, --malloc-arenas=N, --load-client=native|fetch)`,
+        `unknown argument: ${arg} (accepted: --quick, --prof, --rounds=N, --level=LEVEL, --client=native|fetch, --modes=json,stream,messages,responses-json,responses-stream,gemini-json,gemini-stream, --bare=native|fetch|fetch-pool, --bare-script=PATH, --malloc-arenas=N, --load-client=native|fetch)`,
       );
     }
   }

@@ -1,12 +1,18 @@
 /** `GET /v1/models`, `GET /v1/models/{id}` and `GET /v1/providers`. */
 import type { Handler } from "hono";
+import { enrichModel } from "../../catalog/enrich.ts";
 import { RequestError } from "../../errors.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
 
-/** The union of configured providers' models, ids prefixed `provider/`. */
+/** The union of configured providers' models, ids prefixed `provider/`, with their model cards. */
 export function listModels(deps: AppDeps): Handler<AppEnv> {
   return async function listModels(c) {
-    return c.json({ object: "list", data: await deps.catalog.list() });
+    const models = await deps.catalog.list();
+    if (!deps.observability || c.req.query("enriched") === "false") {
+      return c.json({ object: "list", data: models });
+    }
+    const book = await deps.observability.prices();
+    return c.json({ object: "list", data: models.map((model) => enrichModel(model, book)) });
   };
 }
 
@@ -29,7 +35,8 @@ export function getModel(deps: AppDeps): Handler<AppEnv> {
         code: "model_not_found",
       });
     }
-    return c.json(model);
+    if (!deps.observability || c.req.query("enriched") === "false") return c.json(model);
+    return c.json(enrichModel(model, await deps.observability.prices()));
   };
 }
 

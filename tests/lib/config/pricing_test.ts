@@ -30,3 +30,16 @@ Deno.test("parseModelPrices() names the problem of a bad value", () => {
     (error: unknown) => error instanceof ConfigError && /^MODEL_PRICES: a\/b\.input: /.test(error.message),
   );
 });
+
+Deno.test("parseModelPrices() reads optional cache_write and reasoning prices", () => {
+  const prices = parseModelPrices(JSON.stringify({
+    "anthropic/*": { input: 3, output: 15, cached_input: 0.3, cache_write: 3.75, reasoning: 20 },
+  }));
+  assert.deepEqual(priceOf(prices, "anthropic/claude-x"), {
+    input: 3,
+    output: 15,
+    cachedInput: 0.3,
+    cacheWrite: 3.75,
+    reasoning: 20,
+  });
+});

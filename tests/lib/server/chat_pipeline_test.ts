@@ -10,7 +10,7 @@ Deno.test("tokenUsage() counts cached and cache-creation tokens into prompt toke
       cacheCreationTokens: 2,
       reasoningTokens: 1,
     }),
-    { promptTokens: 15, completionTokens: 5, cachedTokens: 3, reasoningTokens: 1 },
+    { promptTokens: 15, completionTokens: 5, cachedTokens: 3, reasoningTokens: 1, cacheCreationTokens: 2 },
   );
   assert.equal(tokenUsage(null), null);
 });
