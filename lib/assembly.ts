@@ -16,6 +16,8 @@ import type { StateStore } from "./store/state_store.ts";
 import type { OpenedSharedState } from "./store/redis/mod.ts";
 import type { ResponseStore } from "./store/response_store.ts";
 import type { OAuthRuntime } from "./server/oauth_runtime.ts";
+import type { Observability } from "./server/observability.ts";
+import type { KeyPool } from "./rotator/key_pool.ts";
 import { type ConfiguredProvider, resolveProviders } from "../providers/mod.ts";
 import { createApp } from "./server/app.ts";
 import { ModelCatalog } from "./server/model_catalog.ts";
@@ -50,6 +52,12 @@ export interface AssembleProxyOptions {
    * removals. The core closes it. @default API keys only
    */
   oauth?: OAuthRuntime | null;
+  /**
+   * Request logs, metrics and prices, started on the core's events and pools (the server passes
+   * `(events, pools) => startObservability(config, { logger, events, pools })`). Upstream calls go through
+   * its `wrapFetch`, costs by its price book; the core flushes it on close. @default none
+   */
+  observe?: (events: EventHub, pools: () => ReadonlyMap<string, KeyPool>) => Observability;
 }
 
 /** The proxy without its socket. */
@@ -60,10 +68,12 @@ export interface ProxyCore {
   upstream: UpstreamClient;
   /** Present when a store was given. */
   persistence: PoolPersistence | null;
+  /** Present when `observe` was given. */
+  observability: Observability | null;
   catalog: ModelCatalog;
   /** The Hono app: `app.fetch(request)` answers like the server would. */
   app: ReturnType<typeof createApp>;
-  /** Save the pools' state now (a no-op without a store). */
+  /** Save the pools' state and the queued logs now. */
   flush(): Promise<void>;
   /** Stop following OAuth accounts, save the pools' state, stop listening for changes, close the shared state. */
   close(): Promise<void>;
@@ -83,11 +93,12 @@ export async function assembleProxy(config: ProxyConfig, options: AssembleProxyO
   const {
     logger,
     store,
-    fetch = globalThis.fetch,
+    fetch: baseFetch = globalThis.fetch,
     clock = systemClock,
     sharedState = null,
     responseStore,
     oauth = null,
+    observe,
   } = options;
   logger.addSecrets([config.proxyApiKey]);
   const providers = resolveProviders(config.providers, {
@@ -102,12 +113,17 @@ export async function assembleProxy(config: ProxyConfig, options: AssembleProxyO
   const events = new EventHub({
     onObserverError: (error) => logger.warn(`an event observer failed: ${(error as Error).message}`),
   });
+  // The pools exist once the rotator does; observability reads them only later.
+  const pools = (): ReadonlyMap<string, KeyPool> => rotator.pools;
+  const observability: Observability | null = observe?.(events, pools) ?? null;
+  const fetch = observability ? observability.wrapFetch(baseFetch) : baseFetch;
   let persistence: PoolPersistence | null = null;
   const rotator = new Rotator(providers, {
     shared: sharedState?.pool,
     settings: config.rotation,
     globalTimeoutMs: config.globalTimeoutMs,
     prices: config.prices,
+    ...(observability ? { costOf: observability.costOf } : {}),
     clock,
     logger,
     events,
@@ -158,17 +174,19 @@ export async function assembleProxy(config: ProxyConfig, options: AssembleProxyO
     catalog,
     outputLimits: new OutputLimits(),
     sharedUsage: sharedState?.pool.usage,
+    ...(observability ? { observability } : {}),
     ...(responseStore ? { responseStore } : {}),
     ...(oauth ? { reloadCredentials: () => oauth.reload() } : {}),
     now,
   });
-  const flush = () => persistence?.flush() ?? Promise.resolve();
+  const flush = () => Promise.all([persistence?.flush(), observability?.flush()]).then(() => {});
   return {
     providers,
     rotator,
     events,
     upstream,
     persistence,
+    observability,
     catalog,
     app,
     flush,
