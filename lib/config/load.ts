@@ -70,16 +70,47 @@ export async function loadConfig(
   if (overrides.host !== undefined) variables.PROXY_HOST = overrides.host;
   if (overrides.port !== undefined) variables.PROXY_PORT = overrides.port;
 
-  const settings = parseSettings(variables);
-  let proxyApiKey = variables.PROXY_API_KEY?.trim() ?? "";
+  // Every setting is checked before a key is generated and written.
+  parseSettings(variables);
   let generatedKeyPath: string | null = null;
-  if (proxyApiKey === "" && ensureApiKey) {
-    proxyApiKey = generateProxyApiKey();
-    await updateEnvFile(envPath, { PROXY_API_KEY: proxyApiKey });
+  if ((variables.PROXY_API_KEY?.trim() ?? "") === "" && ensureApiKey) {
+    variables.PROXY_API_KEY = generateProxyApiKey();
+    await updateEnvFile(envPath, { PROXY_API_KEY: variables.PROXY_API_KEY });
     generatedKeyPath = envPath;
   }
-  if (proxyApiKey === "") throw new ConfigError("PROXY_API_KEY", "is not set");
+  const outboundProxy = OUTBOUND_PROXY_VARIABLES.some((name) => (env[name] ?? "") !== "");
+  const config = configFromVariables(variables, { dataDir, outboundProxy });
+  return { config, generatedKeyPath };
+}
 
+/** Options of {@link configFromVariables}. */
+export interface ConfigFromVariablesOptions {
+  /** The data directory, already resolved (variables never name it here: no working directory is read). */
+  dataDir: string;
+  /**
+   * The process environment names an outbound proxy (`HTTPS_PROXY`, …), which only Deno's `fetch`
+   * honours: upstreams are then called with `fetch`. @default false
+   */
+  outboundProxy?: boolean;
+}
+
+/**
+ * The configuration from variables alone: no process environment, no `.env`, no file system. `loadConfig`
+ * uses it after merging its sources; the library (`mod.ts`) builds its variables from its options.
+ * Throws {@link ConfigError} naming the first variable that cannot be used.
+ *
+ * @example
+ * ```ts
+ * const config = configFromVariables({ PROXY_API_KEY: "k", OPENAI_API_KEY: "sk-…" }, { dataDir: "/srv" });
+ * ```
+ */
+export function configFromVariables(
+  variables: Readonly<Record<string, string>>,
+  options: ConfigFromVariablesOptions,
+): ProxyConfig {
+  const settings = parseSettings(variables);
+  const proxyApiKey = variables.PROXY_API_KEY?.trim() ?? "";
+  if (proxyApiKey === "") throw new ConfigError("PROXY_API_KEY", "is not set");
   const providers = discoverProviders(variables);
   // OAuth providers may have no variable of their own (their accounts live in oauth_creds/).
   const rotation = withOAuthRotationDefaults(
@@ -88,10 +119,10 @@ export async function loadConfig(
     ]),
     variables,
   );
-  const config: ProxyConfig = {
+  return {
     host: settings.PROXY_HOST,
     port: settings.PROXY_PORT,
-    dataDir,
+    dataDir: options.dataDir,
     proxyApiKey,
     logLevel: settings.PROXY_LOG_LEVEL,
     maxRequestBodyBytes: Math.floor(settings.MAX_REQUEST_BODY_MB * 1024 * 1024),
@@ -104,9 +135,7 @@ export async function loadConfig(
     temperatureZero: settings.OVERRIDE_TEMPERATURE_ZERO,
     embeddingBatching: settings.EMBEDDING_BATCHING,
     embeddingBatchWindowMs: settings.EMBEDDING_BATCH_WINDOW_MS,
-    upstreamHttpClient: OUTBOUND_PROXY_VARIABLES.some((name) => (env[name] ?? "") !== "")
-      ? "fetch"
-      : settings.UPSTREAM_HTTP_CLIENT,
+    upstreamHttpClient: options.outboundProxy ? "fetch" : settings.UPSTREAM_HTTP_CLIENT,
     providers,
     rotation,
     prices: parseModelPrices(variables.MODEL_PRICES),
@@ -126,7 +155,6 @@ export async function loadConfig(
     headersTimeoutMs: settings.TIMEOUT_HEADERS,
     keepAliveTimeoutMs: settings.TIMEOUT_KEEP_ALIVE,
   };
-  return { config, generatedKeyPath };
 }
 
 function parseSettings(variables: Record<string, string>) {

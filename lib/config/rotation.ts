@@ -31,6 +31,11 @@ export interface RotationSettings {
   authFailureCooldownMs: number;
   /** `USAGE_RESET_UTC_HOUR`: the hour at which daily usage windows start. @default 0 */
   usageResetUtcHour: number;
+  /**
+   * `MAX_RETRIES`: attempts a call may make after its first (across keys and alias targets) before it
+   * fails with what was tried. @default null: only `GLOBAL_TIMEOUT` bounds them
+   */
+  maxRetries?: number | null;
   /** Per provider id; providers not listed use {@link defaultProviderRotation}. */
   providers: ReadonlyMap<string, ProviderRotation>;
   /** `MODEL_ALIAS_<NAME>`: lower-case alias → ordered `provider/model` targets. */
@@ -149,11 +154,14 @@ export function parseRotationSettings(
   if (!Number.isInteger(usageResetUtcHour) || usageResetUtcHour > 23) {
     throw new ConfigError("USAGE_RESET_UTC_HOUR", `must be a whole hour from 0 to 23`);
   }
+  const rawMaxRetries = variables.MAX_RETRIES?.trim() ?? "";
+  const maxRetries = rawMaxRetries === "" ? null : wholeNumber("MAX_RETRIES", rawMaxRetries, 0);
   const sessionAffinity = optionalBoolean(variables, "SESSION_AFFINITY", true);
   return {
     tolerance,
     authFailureCooldownMs,
     usageResetUtcHour,
+    maxRetries,
     providers,
     aliases,
     defaultProviders,

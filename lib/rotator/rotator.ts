@@ -176,6 +176,7 @@ export class Rotator {
     const session = options.facts?.session;
     const { clock, logger } = this.#options;
     const deadlineAtMs = clock.now() + this.#options.globalTimeoutMs;
+    const maxRetries = this.#options.settings.maxRetries ?? Infinity;
     const failures: FailedAttempt[] = [];
     let refusal: NoCredentialAvailableError | null = null;
     let contextError: RequestError | null = null;
@@ -187,8 +188,9 @@ export class Rotator {
       const exclude = new Set<string>();
       let transientFailures = 0;
       for (;;) {
-        // After a failure, no new attempt starts past the deadline.
+        // After a failure, no new attempt starts past the deadline, nor past `MAX_RETRIES`.
         if (failures.length > 0 && clock.now() >= deadlineAtMs) break;
+        if (attempts > maxRetries) break;
         let lease: Lease;
         const askedAtMs = clock.now();
         try {
@@ -364,7 +366,8 @@ export class Rotator {
       const message = refusal?.message ?? `no credential of ${provider} could serve the request`;
       return new NoCredentialAvailableError(`${message}${tried ? `; tried: ${tried}` : ""}`, {
         provider,
-        status: refusal?.status ?? 503,
+        // Only rate limits, and no pool refusal: `MAX_RETRIES` stopped the call; it was rate limited.
+        status: refusal?.status ?? (failures.length > 0 ? 429 : 503),
         retryAfterMs: refusal?.retryAfterMs ?? null,
         ...(refusal ? { code: refusal.code } : {}),
       });
