@@ -13,7 +13,8 @@ import { Rotator } from "./rotator/rotator.ts";
 import type { FetchFunction } from "./rotator/upstream_call.ts";
 import { UpstreamClient } from "./rotator/upstream_client.ts";
 import type { StateStore } from "./store/state_store.ts";
-import type { OpenedSharedState } from "./store/redis/mod.ts";
+import type { SharedPool } from "./rotator/shared_pool.ts";
+import type { SharedUsageReader } from "./rotator/stats.ts";
 import type { ResponseStore } from "./store/response_store.ts";
 import type { OAuthRuntime } from "./server/oauth_runtime.ts";
 import type { Observability } from "./server/observability.ts";
@@ -24,6 +25,16 @@ import { ModelCatalog } from "./server/model_catalog.ts";
 import { OutputLimits } from "./server/output_limits.ts";
 
 /** Options of {@link assembleProxy}. */
+/**
+ * The shared state a `STATE_STORE=redis://…` server opened (`openSharedState`), as the assembly uses it;
+ * named by shape so the library's graph never loads the Redis client.
+ */
+export interface SharedStateParts {
+  link: { onUp(listener: () => void): unknown };
+  pool: SharedPool & { usage: SharedUsageReader };
+  close(): Promise<void>;
+}
+
 export interface AssembleProxyOptions {
   logger: Logger;
   /** Where pools' usage and cooldowns persist; absent: memory only. */
@@ -40,7 +51,7 @@ export interface AssembleProxyOptions {
    * Shared state on Redis (`STATE_STORE=redis://…`), opened by the caller (`openSharedState`), so that
    * programs without Redis do not load its client. The core closes it.
    */
-  sharedState?: OpenedSharedState | null;
+  sharedState?: SharedStateParts | null;
   /**
    * Where Responses API answers are kept for `previous_response_id` (the server's `RedisResponseStore` when
    * instances share Redis). @default in memory, for `RESPONSES_STORE_TTL`

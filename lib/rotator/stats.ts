@@ -69,6 +69,12 @@ function add(target: UsageCounters, source: UsageCounters): void {
   for (const key of Object.keys(target) as Array<keyof UsageCounters>) target[key] += source[key];
 }
 
+/** Where the usage every instance counted together is read (Redis, with `STATE_STORE=redis://…`). */
+export interface SharedUsageReader {
+  /** Every counted scope of `provider`, with the window `windowId` and the totals. */
+  read(provider: string, windowId: number): Promise<SharedCounts[]>;
+}
+
 /** Counters of one credential's scope as every instance counted them together. */
 export interface SharedCounts {
   credentialId: string;

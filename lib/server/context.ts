@@ -10,7 +10,7 @@ import type { ModelCatalog } from "./model_catalog.ts";
 import type { Observability } from "./observability.ts";
 import type { OutputLimits } from "./output_limits.ts";
 import type { ResponseStore } from "../store/response_store.ts";
-import type { SharedUsage } from "../store/redis/shared_usage.ts";
+import type { SharedUsageReader } from "../rotator/stats.ts";
 
 /** Everything the app needs, injected (no I/O at import). */
 export interface AppDeps {
@@ -28,7 +28,7 @@ export interface AppDeps {
   /** Where responses are kept for `previous_response_id`. @default in memory, for `RESPONSES_STORE_TTL` */
   responseStore?: ResponseStore;
   /** Usage counted by every instance together (`STATE_STORE=redis://…`), shown by `/v1/quota-stats`. */
-  sharedUsage?: SharedUsage;
+  sharedUsage?: SharedUsageReader;
   /** Injected clock. @default Date.now */
   now?: () => number;
   /** Logs, metrics and the price book (absent in tests that do not need them). */
