@@ -24,7 +24,6 @@ import { createApp } from "./server/app.ts";
 import { ModelCatalog } from "./server/model_catalog.ts";
 import { OutputLimits } from "./server/output_limits.ts";
 
-/** Options of {@link assembleProxy}. */
 /**
  * The shared state a `STATE_STORE=redis://…` server opened (`openSharedState`), as the assembly uses it;
  * named by shape so the library's graph never loads the Redis client.
@@ -35,6 +34,7 @@ export interface SharedStateParts {
   close(): Promise<void>;
 }
 
+/** Options of {@link assembleProxy}. */
 export interface AssembleProxyOptions {
   logger: Logger;
   /** Where pools' usage and cooldowns persist; absent: memory only. */

@@ -5,25 +5,17 @@
 import type { ProxyConfig } from "../config/schema.ts";
 import type { Logger } from "../log/logger.ts";
 import { join } from "node:path";
-import { systemClock } from "../rotator/clock.ts";
-import { EventHub } from "../rotator/events.ts";
-import { PoolPersistence } from "../rotator/persistence.ts";
-import { Rotator } from "../rotator/rotator.ts";
-import { UpstreamClient } from "../rotator/upstream_client.ts";
 import { JsonFileStore } from "../store/state_store.ts";
 import type { FetchFunction } from "../rotator/upstream_call.ts";
-import { resolveProviders } from "../../providers/mod.ts";
 import { upstreamFetch } from "../http/mod.ts";
-import { createApp } from "./app.ts";
+import { assembleProxy } from "../assembly.ts";
 import { startOAuth } from "./oauth_runtime.ts";
 import { openSharedState, RedisResponseStore } from "../store/redis/mod.ts";
 import { listen } from "./listener.ts";
 import { setPieceCounter } from "../formats/token_count.ts";
 import { TokenWorker } from "../formats/token_worker.ts";
 import { descriptorBudget, fittedMaxConnections } from "./open_files.ts";
-import { ModelCatalog } from "./model_catalog.ts";
 import { type Observability, startObservability } from "./observability.ts";
-import { OutputLimits } from "./output_limits.ts";
 
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
@@ -56,85 +48,24 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   // An injected `fetch` (tests) wins over the client the configuration names.
   const http = upstreamFetch(options.fetch ? "fetch" : config.upstreamHttpClient);
   const baseFetch = options.fetch ?? http.fetch;
-  logger.addSecrets([config.proxyApiKey]);
   // Token endpoints are not logged: they carry the OAuth secrets themselves.
   const oauth = await startOAuth(config, { logger, fetch: baseFetch });
-  const providers = resolveProviders(config.providers, { logger, oauthCredentials: oauth.credentialsOf });
-  logger.addSecrets(
-    providers.flatMap((provider) =>
-      provider.credentials.flatMap((credential) => credential.kind === "api_key" ? [credential.secret] : [])
-    ),
-  );
-  const events = new EventHub({
-    onObserverError: (error) => logger.warn(`an event observer failed: ${(error as Error).message}`),
-  });
-  const observability = startObservability(config, { logger, events, pools: () => rotator.pools });
-  const fetch = observability.wrapFetch(baseFetch);
   const sharedState = config.stateStore.kind === "redis"
     ? await openSharedState(config.stateStore, logger)
     : null;
-  const rotator = new Rotator(providers, {
-    shared: sharedState?.pool,
-    settings: config.rotation,
-    globalTimeoutMs: config.globalTimeoutMs,
-    prices: config.prices,
-    // The catalog's prices, with MODEL_PRICES over them (the catalog loads in the background).
-    costOf: observability.costOf,
+  const core = await assembleProxy(config, {
     logger,
-    events,
-    // Usage changes on every call: written debounced. Pool changes happen only once requests flow, after
-    // `persistence` below exists.
-    onChange: (providerId) => persistence.markDirty(providerId),
-  });
-  const persistence = new PoolPersistence(rotator.pools, {
+    fetch: baseFetch,
+    oauth,
+    sharedState,
     store: new JsonFileStore(join(config.dataDir, "usage"), logger),
-    clock: systemClock,
-    logger,
-    // Cooldowns and disabled keys are written at once.
-    events,
-  });
-  await persistence.load();
-  await oauth.follow(providers, rotator);
-  // When the store returns: the rests this instance took while it was away reach the others, and the
-  // rests the others took reach this one.
-  sharedState?.link.onUp(() => {
-    for (const pool of rotator.pools.values()) {
-      pool.publishRests();
-      pool.pullRests();
-    }
-  });
-  const upstream = new UpstreamClient({
-    rotator,
-    fetch,
-    authorize: oauth.authorize,
-    timeouts: {
-      connectMs: config.connectTimeoutMs,
-      streamingReadMs: config.streamingReadTimeoutMs,
-      nonStreamingReadMs: config.nonStreamingReadTimeoutMs,
-    },
-  });
-  const catalog = new ModelCatalog(providers, {
-    upstream,
-    logger,
-    ttlMs: config.modelsCacheTtlMs,
-    settings: config.rotation,
-  });
-  const app = createApp({
-    config,
-    providers,
-    rotator,
-    upstream,
-    events,
-    logger,
-    catalog,
-    outputLimits: new OutputLimits(),
-    observability,
-    reloadCredentials: () => oauth.reload(),
-    sharedUsage: sharedState?.pool.usage,
     ...(sharedState
       ? { responseStore: new RedisResponseStore(sharedState.link, { ttlMs: config.responsesStoreTtlMs }) }
       : {}),
+    observe: (events, pools) => startObservability(config, { logger, events, pools }),
   });
+  const { app } = core;
+  const observability = core.observability!;
   const metricsServer = config.observability.metricsPort === null
     ? null
     : serveMetrics(observability, { hostname: config.host, port: config.observability.metricsPort, logger });
@@ -176,7 +107,6 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   return {
     url,
     async shutdown(graceMs = Infinity) {
-      oauth.close();
       const drained = Promise.all([server.shutdown(), metricsServer?.shutdown()]);
       if (Number.isFinite(graceMs)) {
         let timer: ReturnType<typeof setTimeout> | undefined;
@@ -190,11 +120,10 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
       http.close();
       tokenWorker.close();
       setPieceCounter(null);
-      await Promise.all([persistence.flush(), observability.flush()]);
-      await sharedState?.close();
+      await core.close();
     },
     finished: server.finished,
-    flush: () => Promise.all([persistence.flush(), observability.flush()]).then(() => {}),
+    flush: () => core.flush(),
   };
 }
 

@@ -31,7 +31,12 @@ export function sandboxNeeds(config: ProxyConfig, providers: readonly Configured
   }
   if (config.stateStore.kind === "redis") upstreams.push(config.stateStore.url);
   return {
-    listen: [{ hostname: config.host, port: config.port }],
+    listen: [
+      { hostname: config.host, port: config.port },
+      ...(config.observability.metricsPort === null
+        ? []
+        : [{ hostname: config.host, port: config.observability.metricsPort }]),
+    ],
     upstreams,
     dataDir: config.dataDir,
   };
