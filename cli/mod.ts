@@ -10,6 +10,7 @@ import { CommandFailure, UsageFailure } from "./failure.ts";
 import { runLauncher } from "./launcher/mod.ts";
 import { modelsCommand } from "./models.ts";
 import { complain } from "./output.ts";
+import { permissionsCommand } from "./permissions.ts";
 import { serveCommand, type ServeOptions } from "./serve.ts";
 import { usageCommand } from "./usage.ts";
 import { VERSION } from "./version.ts";
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     .option("--data-dir <dir>", DATA_DIR_HELP, undefined)
     .option("--enable-request-logging", "log each request and response (REQUEST_LOGGING)")
     .option("--enable-raw-logging", "log raw upstream traffic, secrets masked (RAW_LOGGING)")
+    .option("--sandbox <on|off>", "run the server in a Worker with narrow permissions (default on)")
     .action(async (options: ServeOptions) => {
       await serveCommand(options);
     });
@@ -44,6 +46,11 @@ export function buildProgram(): Command {
     .option("--json", "print JSON")
     .option("--data-dir <dir>", DATA_DIR_HELP)
     .action((options: { remote?: string; json?: boolean; dataDir?: string }) => usageCommand(options));
+  program.command("permissions")
+    .description("the permissions the server runs with, computed from the configuration")
+    .option("--json", "print JSON")
+    .option("--data-dir <dir>", DATA_DIR_HELP)
+    .action((options: { dataDir?: string; json?: boolean }) => permissionsCommand(options));
   const config = program.command("config").description("configuration tools");
   config.command("check").description("validate the configuration and explain each problem (exit 0 or 1)")
     .option("--json", "print JSON")

@@ -76,11 +76,16 @@ const ACCEPT_BACKOFF_MAX_MS = 1_000;
 /** At most one warning of a kind per interval, so a flood cannot flood the log. */
 const WARNING_INTERVAL_MS = 10_000;
 
+/** How long answers already finished may take to reach their clients once the server stops. */
+const RELAY_DRAIN_MS = 2_000;
+
 interface Connection {
   state: ConnectionState;
   client: Deno.Conn;
   inner: Deno.Conn | null;
   closed: boolean;
+  /** The relay of the HTTP server's bytes to the client, while one runs. */
+  copying?: Promise<void>;
 }
 
 /** Listen on `hostname:port` and serve `handler` behind the connection guard. */
@@ -189,7 +194,7 @@ export function listen(handler: FetchHandler, options: ListenOptions): Listening
           conn.setNoDelay(true);
           connection.inner = conn;
           byInnerPort.set((conn.localAddr as Deno.NetAddr).port, connection);
-          copyToClient(connection, conn, now).finally(() => close(connection));
+          connection.copying = copyToClient(connection, conn, now).finally(() => close(connection));
         }
         await writeAll(connection.inner, buffer.subarray(0, read));
       }
@@ -278,6 +283,16 @@ export function listen(handler: FetchHandler, options: ListenOptions): Listening
     await acceptLoop;
     await innerDone;
     clearInterval(sweeper);
+    // The last bytes of answers the inner server finished may still be on their way to the clients: each
+    // relay ends once the inner server closed its side. A relay stuck on a client that reads nothing is
+    // cut after a moment.
+    const relays = [...connections].flatMap((connection) => connection.copying ? [connection.copying] : []);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(relays),
+      new Promise((resolve) => timer = setTimeout(resolve, RELAY_DRAIN_MS)),
+    ]);
+    clearTimeout(timer);
     for (const connection of connections) close(connection);
   })();
   return {

@@ -17,6 +17,8 @@ export interface SandboxedServer {
   probe(request: { url?: string; path?: string }): Promise<{ fetch?: string; read?: string }>;
   /** End the Worker at once (a second signal). */
   terminate(): void;
+  /** Rejects if the Worker dies on its own (an error nothing caught); never resolves otherwise. */
+  died: Promise<never>;
 }
 
 /** Start the server in a Worker limited to `permissions`; resolves once it listens. */
@@ -37,12 +39,16 @@ export async function startSandboxedServer(
   });
   const waiters = new Set<(message: FromWorker) => boolean>();
   let failure: Error | null = null;
+  let die: (error: Error) => void = () => {};
+  const died = new Promise<never>((_resolve, reject) => die = reject);
+  died.catch(() => {});
   worker.onmessage = (event: MessageEvent<FromWorker>) => {
     for (const waiter of [...waiters]) if (waiter(event.data)) waiters.delete(waiter);
   };
   worker.onerror = (event) => {
     event.preventDefault();
     failure = new Error(event.message);
+    die(failure);
     for (const waiter of [...waiters]) {
       if (waiter({ type: "failed", name: "Error", message: event.message })) waiters.delete(waiter);
     }
@@ -87,6 +93,7 @@ export async function startSandboxedServer(
       return { fetch, read };
     },
     terminate: () => worker.terminate(),
+    died,
   };
 }
 
