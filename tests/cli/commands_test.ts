@@ -7,7 +7,7 @@ import { dataDirWith, runCli } from "./cli_process.ts";
 Deno.test("proxy --version and --help exit 0; an unknown command or option exits 2 with one line", async () => {
   const version = await runCli(["--version"]);
   assert.equal(version.code, 0);
-  assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+  assert.match(version.stdout, /^\d+\.\d+\.\d+(-dev)? \((source checkout|commit [0-9a-f]+)\)\n$/);
   const help = await runCli(["credentials", "add-key", "--help"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Usage: proxy credentials add-key \[options\] <provider> \[key\]/);
@@ -247,7 +247,8 @@ Deno.test("proxy with no arguments and no terminal serves with the saved setting
   }
   assert.match(output, /Proxy listening on http:\/\/127\.0\.0\.1:\d+/);
   child.kill("SIGTERM");
-  await reader.cancel();
+  // Read to the end: a pipe closed early would make the proxy's shutdown line fail to write.
+  while (!(await reader.read()).done) { /* drain */ }
   assert.equal((await child.status).code, 0);
   await Deno.remove(dataDir, { recursive: true });
 });

@@ -5,8 +5,13 @@
  * pass it).
  */
 import type { ProxyConfig } from "../../config/schema.ts";
+import { ConfigError } from "../../errors.ts";
 import type { FromWorker, ToWorker } from "./messages.ts";
 import type { SandboxPermissions } from "./permissions.ts";
+import { fileURLToPath } from "node:url";
+
+/** The token counter's Worker module, which the sandboxed server starts. */
+const TOKEN_WORKER_MODULE = fileURLToPath(new URL("../../formats/token_worker_main.ts", import.meta.url));
 
 /** A server running in its Worker. */
 export interface SandboxedServer {
@@ -28,9 +33,11 @@ export async function startSandboxedServer(
 ): Promise<SandboxedServer> {
   // The connection guard relays to an HTTP server on 127.0.0.1: the Worker gets exactly that one port.
   const innerPort = config.connectionGuard ? freeLoopbackPort() : undefined;
-  const permissions = innerPort === undefined
+  const granted = innerPort === undefined
     ? options.permissions
     : { ...options.permissions, net: [...options.permissions.net, `127.0.0.1:${innerPort}`] };
+  // The server starts its own Worker for token counts; starting one reads that module's file.
+  const permissions = { ...granted, read: [...granted.read, TOKEN_WORKER_MODULE] };
   const worker = new Worker(new URL("./worker_entry.ts", import.meta.url), {
     type: "module",
     name: "proxy-server",
@@ -58,7 +65,7 @@ export async function startSandboxedServer(
       if (failure) return reject(failure);
       waiters.add((message) => {
         if (message.type === "failed") {
-          reject(Object.assign(new Error(message.message), { name: message.name }));
+          reject(rebuiltError(message));
           return true;
         }
         if (message.type !== type) return false;
@@ -103,4 +110,16 @@ function freeLoopbackPort(): number {
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
   return port;
+}
+
+/**
+ * An error the Worker reported, rebuilt on this side: a configuration problem stays a {@link ConfigError}
+ * (the command line answers it with one line and exit code 2), anything else keeps its name.
+ */
+function rebuiltError(message: { name: string; message: string }): Error {
+  const colon = message.message.indexOf(": ");
+  if (message.name === "ConfigError" && colon > 0) {
+    return new ConfigError(message.message.slice(0, colon), message.message.slice(colon + 2));
+  }
+  return Object.assign(new Error(message.message), { name: message.name });
 }

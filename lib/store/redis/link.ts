@@ -149,7 +149,16 @@ export class RedisLink {
   /** Close both connections. */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.allSettled([this.client.quit(), this.#subscriber.quit()]);
+    // A polite QUIT where the connection is up (never waiting long for it); a Redis that is away gets
+    // none, since ioredis would wait for a connection that may never come.
+    const quit = (connection: Redis) =>
+      connection.status === "ready" ? connection.quit().catch(() => {}) : Promise.resolve();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.allSettled([quit(this.client), quit(this.#subscriber)]),
+      new Promise((resolve) => timer = setTimeout(resolve, 1000)),
+    ]);
+    clearTimeout(timer);
     this.client.disconnect();
     this.#subscriber.disconnect();
   }
