@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../lib/errors.ts";
+import { catalogUpdateCommand } from "./catalog.ts";
 import { configCheckCommand } from "./config_check.ts";
 import { addCredentialsCommands } from "./credentials/mod.ts";
 import { CommandFailure, UsageFailure } from "./failure.ts";
@@ -51,6 +52,11 @@ export function buildProgram(): Command {
     .option("--json", "print JSON")
     .option("--data-dir <dir>", DATA_DIR_HELP)
     .action((options: { dataDir?: string; json?: boolean }) => permissionsCommand(options));
+  program.command("catalog").description("the model catalog (prices, context windows, capabilities)")
+    .command("update").description("fetch the models.dev catalog into the data directory (when online)")
+    .option("--url <url>", "where to fetch it from (default https://models.dev/api.json)")
+    .option("--data-dir <dir>", DATA_DIR_HELP)
+    .action((options: { dataDir?: string; url?: string }) => catalogUpdateCommand(options));
   const config = program.command("config").description("configuration tools");
   config.command("check").description("validate the configuration and explain each problem (exit 0 or 1)")
     .option("--json", "print JSON")
