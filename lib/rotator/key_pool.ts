@@ -623,10 +623,12 @@ export class KeyPool {
     const now = this.#now();
     const scoped = this.#scopeOf(record, lease.scope);
     const { usageResetUtcHour } = this.#options;
+    const costUsd = result.outcome === "success" && result.tokens
+      ? this.#options.costOf?.(lease.model, result.tokens) ?? 0
+      : 0;
     if (result.outcome === "success") {
       scoped.strikes = 0;
       record.lastTransient = null;
-      const costUsd = result.tokens ? this.#options.costOf?.(lease.model, result.tokens) ?? 0 : 0;
       recordUsage(
         scoped.usage,
         { outcome: "success", tokens: result.tokens, costUsd },
@@ -649,12 +651,7 @@ export class KeyPool {
     this.#options.shared?.addUsage(
       this.providerId,
       { credentialId: record.credential.id, scope: lease.scope, windowId: scoped.usage.windowId },
-      usageDelta(
-        result,
-        result.outcome === "success" && result.tokens
-          ? this.#options.costOf?.(lease.model, result.tokens) ?? 0
-          : 0,
-      ),
+      usageDelta(result, costUsd),
     );
     this.#options.onChange?.();
   }
