@@ -9,7 +9,7 @@ import { ConfigError } from "../errors.ts";
 import { createLogger, type LogSink } from "../log/logger.ts";
 import { errorFromResponse, RotatingClientError } from "./errors.ts";
 import { readEventStream } from "./event_stream.ts";
-import { FolderStore } from "./folder_store.ts";
+import { JsonFileStore } from "../store/state_store.ts";
 import type { RotatingClientOptions } from "./options.ts";
 import { optionError, variablesFromOptions } from "./variables.ts";
 import type {
@@ -81,7 +81,9 @@ export class RotatingClient {
     }
     const sink: LogSink = options.onLog ?? (() => {});
     const logger = createLogger(config.logLevel, sink);
-    const store = typeof options.store === "string" ? new FolderStore(options.store, logger) : options.store;
+    const store = typeof options.store === "string"
+      ? new JsonFileStore(options.store, logger)
+      : options.store;
     this.#core = assembleProxy(config, { logger, store, fetch: options.fetch, clock: options.clock });
     // A failure here reaches the caller with the first call; it must not crash the process before.
     this.#core.catch(() => {});
