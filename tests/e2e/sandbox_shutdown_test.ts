@@ -96,19 +96,25 @@ Deno.test("SIGTERM: a stream in flight finishes within the grace, usage is saved
   }
 });
 
-Deno.test("SIGTERM: streams still open after SHUTDOWN_GRACE_SECONDS are cut and the proxy exits 0", async () => {
+/** A proxy whose upstream streams for 20 s, with one such stream in flight. */
+async function streamingFor20Seconds(graceSeconds: string) {
   const upstream = startFakeUpstream(() =>
     sseResponse(
       chatCompletionChunks("gpt-4o-mini", Array.from({ length: 40 }, (_, index) => `${index} `)),
       500,
     )
   );
+  const proxy = await startProxy({
+    env: { OPENAI_API_KEY: KEY, OPENAI_API_BASE: upstream.baseUrl, SHUTDOWN_GRACE_SECONDS: graceSeconds },
+  });
+  const response = await streamChat(proxy);
+  await eventually(() => upstream.requests.length === 1 ? true : undefined, { what: "the upstream call" });
+  return { upstream, proxy, response };
+}
+
+Deno.test("SIGTERM: streams still open after SHUTDOWN_GRACE_SECONDS are cut and the proxy exits 0", async () => {
+  const { upstream, proxy, response } = await streamingFor20Seconds("1");
   try {
-    const proxy = await startProxy({
-      env: { OPENAI_API_KEY: KEY, OPENAI_API_BASE: upstream.baseUrl, SHUTDOWN_GRACE_SECONDS: "1" },
-    });
-    const response = await streamChat(proxy);
-    await eventually(() => upstream.requests.length === 1 ? true : undefined, { what: "the upstream call" });
     const startedAt = Date.now();
     const status = await proxy.stop("SIGTERM");
     assert.equal(status.code, 0, proxy.output());
@@ -120,18 +126,8 @@ Deno.test("SIGTERM: streams still open after SHUTDOWN_GRACE_SECONDS are cut and 
 });
 
 Deno.test("a second signal stops the proxy at once", async () => {
-  const upstream = startFakeUpstream(() =>
-    sseResponse(
-      chatCompletionChunks("gpt-4o-mini", Array.from({ length: 40 }, (_, index) => `${index} `)),
-      500,
-    )
-  );
+  const { upstream, proxy, response } = await streamingFor20Seconds("60");
   try {
-    const proxy = await startProxy({
-      env: { OPENAI_API_KEY: KEY, OPENAI_API_BASE: upstream.baseUrl, SHUTDOWN_GRACE_SECONDS: "60" },
-    });
-    const response = await streamChat(proxy);
-    await eventually(() => upstream.requests.length === 1 ? true : undefined, { what: "the upstream call" });
     const first = proxy.stop("SIGTERM");
     await eventually(() => /shutting down/.test(proxy.output()) ? true : undefined, {
       what: "the first signal",
