@@ -154,7 +154,7 @@ export class SharedLeases {
   /** How many live leases a credential's scope holds across all instances. */
   async inFlight(provider: string, credentialId: string, scope: string): Promise<number> {
     const key = this.leaseKey(provider, credentialId, scope);
-    const [time] = await Promise.all([this.#link.client.time()]);
+    const time = await this.#link.client.time();
     const nowMs = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
     return await this.#link.client.zcount(key, nowMs, "+inf");
   }
