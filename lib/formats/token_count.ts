@@ -54,6 +54,7 @@ export const countPiecesHere: PieceCounter = async (pieces) => {
 };
 
 let defaultCounter: PieceCounter = countPiecesHere;
+const defaultNow = () => performance.now();
 
 /** Where counts run unless a call says otherwise (the server sets a Worker's counter). */
 export function setPieceCounter(counter: PieceCounter | null): void {
@@ -94,6 +95,8 @@ export interface CountTextsOptions {
   exactCharacters?: number;
   /** @default the counter set by {@link setPieceCounter}, else this thread */
   counter?: PieceCounter;
+  /** Milliseconds, read to decide when to yield (tests inject one). @default performance.now */
+  now?: () => number;
 }
 
 /**
@@ -101,7 +104,7 @@ export interface CountTextsOptions {
  * and the others estimated at their rate, so what is counted (and sent to a Worker) stays bounded.
  */
 export async function countTexts(texts: readonly string[], options: CountTextsOptions = {}): Promise<number> {
-  const { exactCharacters = EXACT_CHARACTERS, counter = defaultCounter } = options;
+  const { exactCharacters = EXACT_CHARACTERS, counter = defaultCounter, now = defaultNow } = options;
   const total = texts.reduce((sum, text) => sum + text.length, 0);
   if (total === 0) return 0;
   // Share of pieces counted; the credit below spreads them evenly over all texts.
@@ -109,7 +112,7 @@ export async function countTexts(texts: readonly string[], options: CountTextsOp
   let credit = 0;
   const pieces: string[] = [];
   let sampledCharacters = 0;
-  let sliceStart = performance.now();
+  let sliceStart = now();
   for (const text of texts) {
     for (let start = 0; start < text.length;) {
       const end = pieceEnd(text, start);
@@ -120,9 +123,9 @@ export async function countTexts(texts: readonly string[], options: CountTextsOp
         sampledCharacters += end - start;
       }
       start = end;
-      if (performance.now() - sliceStart > SLICE_MS) {
+      if (now() - sliceStart > SLICE_MS) {
         await new Promise((resolve) => setTimeout(resolve, 0));
-        sliceStart = performance.now();
+        sliceStart = now();
       }
     }
   }
