@@ -21,11 +21,12 @@ import {
   isNeedsRelogin,
   type KeyState,
 } from "./key_state.ts";
-import { MAX_SAVED_REST_MS, type PoolSnapshot, readSnapshot } from "./pool_snapshot.ts";
+import type { PoolSnapshot } from "./pool_snapshot.ts";
 import { bestFreePriority, isUsable, selectCredential, type SelectionColumns } from "./selection.ts";
 import type { SessionAffinity } from "./session_affinity.ts";
-import { FifoTurns, type SharedPool, type SharedRest } from "./shared_pool.ts";
-import { isCoolingReason } from "./key_state.ts";
+import type { SharedPool } from "./shared_pool.ts";
+import { PoolSharing } from "./pool_sharing.ts";
+import { restoreSnapshot, takeSnapshot } from "./pool_save.ts";
 import {
   newUsageRecord,
   recordUsage,
@@ -183,11 +184,8 @@ export class KeyPool {
   readonly #scopes = new Map<string, ScopeColumns>();
   readonly #inFlight = new Map<string, Int32Array>();
   readonly #scratch: Int32Array;
-  readonly #turns = new FifoTurns();
-  /** Callers waiting for a shared slot, woken by any release or change of state. */
-  readonly #sharedWaiters = new Set<() => void>();
-  /** A rest arriving from another instance is applied without being published back. */
-  #applyingRemote = false;
+  /** The shared side (`STATE_STORE=redis://…`), absent when this instance works alone. */
+  readonly #sharing: PoolSharing | undefined;
 
   constructor(providerId: string, credentials: readonly Credential[], options: KeyPoolOptions) {
     this.providerId = providerId;
@@ -222,9 +220,15 @@ export class KeyPool {
       this.#byId.set(credential.id, record);
       return record;
     });
-    options.shared?.watch(providerId, (change) => {
-      if (change.type === "rest") this.#applySharedRest(change.credentialId, change.scope, change.rest);
-      this.#wakeShared();
+    this.#sharing = options.shared && new PoolSharing(options.shared, {
+      pool: this,
+      clock: options.clock,
+      affinity: options.affinity,
+      candidateOrder: (model, exclude, now, session) => this.#candidateOrder(model, exclude, now, session),
+      capacityOf: (index) => this.#capacity[index],
+      missOf: (model, exclude, now) => this.#missOf(this.#selectionColumns(model, exclude, now), now),
+      lease: (index, model, scope, leaseId) => this.#lease(this.records[index], model, scope, leaseId),
+      acquireLocal: (model, options) => this.#acquireLocal(model, options),
     });
   }
 
@@ -282,31 +286,7 @@ export class KeyPool {
    * are named by id and masked label, never by secret.
    */
   snapshot(): PoolSnapshot {
-    const now = this.#now();
-    const credentials: PoolSnapshot["credentials"] = {};
-    for (const record of this.records) {
-      const scopes: PoolSnapshot["credentials"][string]["scopes"] = {};
-      for (const [scope, scoped] of record.scopes) {
-        scopes[scope] = {
-          state: currentState(scoped.state, now),
-          strikes: scoped.strikes,
-          usage: scoped.usage,
-        };
-      }
-      credentials[record.credential.id] = {
-        label: record.credential.label,
-        // Whether an account needs a new login is re-learnt at start from its tokens, never restored.
-        disabled: isNeedsRelogin(record.disabled) ? AVAILABLE : currentState(record.disabled, now),
-        scopes,
-      };
-    }
-    return {
-      version: 1,
-      provider: this.providerId,
-      savedAtMs: now,
-      providerState: this.providerState,
-      credentials,
-    };
+    return takeSnapshot(this, this.#now());
   }
 
   /**
@@ -315,35 +295,13 @@ export class KeyPool {
    * credentials were restored. Restoring tells no one (nothing changed since the file was written).
    */
   restore(saved: unknown): number {
-    const now = this.#now();
-    const maxRestMs = Math.max(MAX_SAVED_REST_MS, this.#options.authFailureCooldownMs);
-    const snapshot = readSnapshot(saved, { nowMs: now, maxRestMs });
-    if (snapshot === null) return 0;
-    let restored = 0;
-    for (const [id, credential] of Object.entries(snapshot.credentials)) {
-      const record = this.#byId.get(id);
-      if (!record) continue;
-      record.disabled = credential.disabled;
-      this.#disabledUntil[record.index] = credential.disabled.status === "available"
-        ? 0
-        : credential.disabled.untilMs;
-      for (const [scope, scopedSnapshot] of Object.entries(credential.scopes)) {
-        const scoped = this.#scopeOf(record, scope);
-        scoped.state = scopedSnapshot.state;
-        this.#columns(scope).coolUntil[record.index] = scoped.state.status === "available"
-          ? 0
-          : scoped.state.untilMs;
-        scoped.strikes = scopedSnapshot.strikes;
-        if (scopedSnapshot.usage) {
-          scoped.usage = scopedSnapshot.usage;
-          this.#syncUsage(record.index, scope, scoped.usage);
-        }
-      }
-      restored++;
-    }
-    // A provider-wide rest is short; it is kept only while it lasts.
-    if (snapshot.providerState.status === "cooling") this.#providerState = snapshot.providerState;
-    return restored;
+    return restoreSnapshot(saved, {
+      pool: this,
+      nowMs: this.#now(),
+      authFailureCooldownMs: this.#options.authFailureCooldownMs,
+      place: (record, scope, state) => this.#place(record, scope, state),
+      placeProviderState: (state) => this.#providerState = state,
+    });
   }
 
   /** The provider-wide state (a cooldown after failures on every key). */
@@ -376,8 +334,8 @@ export class KeyPool {
    * waiting in FIFO order for a slot or the end of a cooldown, up to the deadline.
    */
   acquire(model: string, options: AcquireOptions): Promise<Lease> {
-    const shared = this.#options.shared;
-    if (shared?.up) return this.#acquireShared(shared, model, options);
+    const sharing = this.#sharing;
+    if (sharing?.shared.up) return sharing.acquire(model, options);
     return this.#acquireLocal(model, options);
   }
 
@@ -420,64 +378,6 @@ export class KeyPool {
       this.#waiters.push(waiter);
       this.#drain();
     });
-  }
-
-  /**
-   * {@link KeyPool.acquire} across instances: this pool orders its usable keys as it would alone, and one
-   * script call at the store leases the first that no instance has resting or full. Callers of a scope
-   * take turns in arrival order; a release or change of state anywhere wakes the one whose turn it is.
-   */
-  async #acquireShared(shared: SharedPool, model: string, options: AcquireOptions): Promise<Lease> {
-    const { deadlineAtMs, signal, exclude = NO_EXCLUSIONS, session } = options;
-    const scope = this.scopeOf(model);
-    const leave = await this.#turns.enter(`${scope}\n${model}`);
-    try {
-      let pulled = false;
-      for (;;) {
-        if (signal?.aborted) throw new ClientAbortError("client disconnected");
-        const order = this.#candidateOrder(model, exclude, this.#now(), session);
-        let waitForRelease = false;
-        if (order.length > 0) {
-          const candidates = order.map((index) => ({
-            credentialId: this.records[index].credential.id,
-            capacity: this.#capacity[index],
-          }));
-          let pick;
-          try {
-            pick = await shared.pickAndLease(this.providerId, scope, candidates);
-          } catch {
-            // The store went away mid-call: this call is served on this instance's state alone.
-            return await this.#acquireLocal(model, options);
-          }
-          if (pick.leased) {
-            const index = order[pick.index];
-            if (session !== undefined) this.#options.affinity?.remember(session, index);
-            return this.#lease(this.records[index], model, scope, pick.leaseId);
-          }
-          if (pick.reason === "cooling" && !pulled) {
-            // Another instance rested these keys and its message has not arrived yet: read the rests.
-            pulled = true;
-            await this.#pullSharedRests(shared);
-            continue;
-          }
-          waitForRelease = pick.reason === "busy";
-        }
-        const now = this.#now();
-        const miss = this.#missOf(this.#selectionColumns(model, exclude, now), now);
-        const found = { ...miss, waitForRelease: miss.waitForRelease || waitForRelease };
-        const refusal = refusalOf(this.providerId, found, deadlineAtMs, now);
-        if (refusal) throw refusal;
-        if (now >= deadlineAtMs) throw deadlineErrorOf(this.providerId, found, now);
-        const wakeAtMs = Math.min(
-          deadlineAtMs,
-          found.earliestMs,
-          found.waitForRelease ? now + shared.pollMs : Infinity,
-        );
-        await this.#waitShared(wakeAtMs - now, signal);
-      }
-    } finally {
-      leave();
-    }
   }
 
   /**
@@ -524,96 +424,14 @@ export class KeyPool {
     return { waitForRelease: busy, earliestMs };
   }
 
-  /** Wait until a slot may have freed or a rest changed anywhere, or `delayMs` passed. */
-  #waitShared(delayMs: number, signal: AbortSignal | undefined): Promise<void> {
-    const { clock } = this.#options;
-    return new Promise((resolve, reject) => {
-      const done = () => {
-        clock.clearTimer(timer);
-        signal?.removeEventListener("abort", onAbort);
-        this.#sharedWaiters.delete(done);
-        resolve();
-      };
-      const onAbort = () => {
-        done();
-        reject(new ClientAbortError("client disconnected"));
-      };
-      const timer = clock.setTimer(done, Math.max(0, delayMs));
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#sharedWaiters.add(done);
-    });
-  }
-
-  #wakeShared(): void {
-    for (const wake of [...this.#sharedWaiters]) wake();
-  }
-
-  /** Read every rest the instances share for this provider into this pool's state. */
-  async #pullSharedRests(shared: SharedPool): Promise<void> {
-    try {
-      for (const { credentialId, scope, rest } of await shared.rests(this.providerId)) {
-        this.#applySharedRest(credentialId, scope, rest);
-      }
-    } catch { /* the store went away: the next pick falls back to local state */ }
-  }
-
-  /** Apply a rest another instance set (or ended), without publishing it back. */
-  #applySharedRest(credentialId: string, scope: string | null, rest: SharedRest | null): void {
-    const record = this.#byId.get(credentialId);
-    if (!record) return;
-    const state = keyStateOf(rest);
-    this.#applyingRemote = true;
-    try {
-      if (scope === null) {
-        this.setDisabled(record, state);
-        return;
-      }
-      this.setScopeState(record, scope, state);
-      if (rest?.step !== undefined) {
-        const scoped = this.#scopeOf(record, scope);
-        scoped.strikes = Math.max(scoped.strikes, rest.step);
-      }
-    } finally {
-      this.#applyingRemote = false;
-    }
-  }
-
   /** Read every rest the instances share into this pool (when the store returns after being away). */
   pullRests(): Promise<void> {
-    const shared = this.#options.shared;
-    return shared ? this.#pullSharedRests(shared) : Promise.resolve();
+    return this.#sharing?.pullRests() ?? Promise.resolve();
   }
 
   /** Write every rest of this pool to the shared store (when it returns after being away). */
   publishRests(): void {
-    const shared = this.#options.shared;
-    if (!shared) return;
-    const now = this.#now();
-    for (const record of this.records) {
-      const disabled = currentState(record.disabled, now);
-      if (disabled.status !== "available") this.#publishRest(record, null, disabled);
-      for (const [scope, scoped] of record.scopes) {
-        const state = currentState(scoped.state, now);
-        if (state.status !== "available") this.#publishRest(record, scope, state);
-      }
-    }
-  }
-
-  #publishRest(record: CredentialRecord, scope: string | null, state: KeyState): void {
-    const shared = this.#options.shared;
-    if (!shared || this.#applyingRemote) return;
-    const strikes = scope === null ? undefined : record.scopes.get(scope)?.strikes;
-    shared.publishRest(
-      this.providerId,
-      record.credential.id,
-      scope,
-      state.status === "available" ? null : {
-        state: state.status,
-        reason: state.reason,
-        untilMs: state.untilMs,
-        ...(strikes ? { step: strikes } : {}),
-      },
-    );
+    this.#sharing?.publishRests();
   }
 
   /** Record how a call ended: usage, and the credential's state for its scope. */
@@ -648,11 +466,7 @@ export class KeyPool {
       }
     }
     this.#syncUsage(record.index, lease.scope, scoped.usage);
-    this.#options.shared?.addUsage(
-      this.providerId,
-      { credentialId: record.credential.id, scope: lease.scope, windowId: scoped.usage.windowId },
-      usageDelta(result, costUsd),
-    );
+    this.#sharing?.addUsage(lease, scoped.usage.windowId, result, costUsd);
     this.#options.onChange?.();
   }
 
@@ -695,7 +509,7 @@ export class KeyPool {
   }
 
   #emitState(record: CredentialRecord, scope: string | null, state: KeyState): void {
-    this.#publishRest(record, scope, state);
+    this.#sharing?.publishRest(record, scope, state);
     const events = this.#options.events;
     if (!events?.observed) return;
     events.emit({
@@ -723,6 +537,18 @@ export class KeyPool {
       record.lastTransient = null;
       this.#emitState(record, null, this.#providerState);
     }
+  }
+
+  /** Set a state (credential-wide when `scope` is null) and its column, telling no one. */
+  #place(record: CredentialRecord, scope: string | null, state: KeyState): void {
+    const until = state.status === "available" ? 0 : state.untilMs;
+    if (scope === null) {
+      this.#mutable(record).disabled = state;
+      this.#disabledUntil[record.index] = until;
+      return;
+    }
+    this.#scopeOf(record, scope).state = state;
+    this.#columns(scope).coolUntil[record.index] = until;
   }
 
   #now(): number {
@@ -858,9 +684,9 @@ export class KeyPool {
         if (released) return;
         released = true;
         column[record.index]--;
-        if (sharedLeaseId !== undefined) this.#options.shared?.release(this.providerId, sharedLeaseId);
+        if (sharedLeaseId !== undefined) this.#sharing?.release(sharedLeaseId);
         this.#drain();
-        this.#wakeShared();
+        this.#sharing?.wake();
       },
     };
   }
@@ -892,29 +718,4 @@ export class KeyPool {
       }
     }
   }
-}
-
-/** A shared rest as this pool's state (a re-login waits for a new credential, so it has no end). */
-function keyStateOf(rest: SharedRest | null): KeyState {
-  if (rest === null) return AVAILABLE;
-  const untilMs = rest.untilMs ?? Number.MAX_SAFE_INTEGER;
-  if (rest.state === "cooling") {
-    return { status: "cooling", untilMs, reason: isCoolingReason(rest.reason) ? rest.reason : "rate_limit" };
-  }
-  return disable("auth", untilMs);
-}
-
-/** What a finished call adds to the shared counters. */
-function usageDelta(result: CallResult, costUsd: number) {
-  const tokens = result.outcome === "success" ? result.tokens : null;
-  return {
-    requests: 1,
-    successes: result.outcome === "success" ? 1 : 0,
-    failures: result.outcome === "failure" ? 1 : 0,
-    promptTokens: tokens?.promptTokens ?? 0,
-    completionTokens: tokens?.completionTokens ?? 0,
-    cachedTokens: tokens?.cachedTokens ?? 0,
-    reasoningTokens: tokens?.reasoningTokens ?? 0,
-    costUsd,
-  };
 }
