@@ -17,6 +17,7 @@ import { readCredentialFiles, writeCredentialFile } from "./file_store.ts";
 import { chatGptIdentity, jwtExpiryMs } from "./jwt.ts";
 import { NeedsReloginError } from "./needs_relogin_error.ts";
 import { oauthClientOf } from "./oauth_clients.ts";
+import { RefreshAcrossInstances, type SharedTokens } from "./refresh_across_instances.ts";
 import { metadataOf, secretsOf, type StoredCredential, withMetadata } from "./stored_credential.ts";
 import { type FetchFunction, OAuthTokenError, refreshWithToken } from "./token_endpoint.ts";
 
@@ -64,6 +65,8 @@ export interface OAuthAccountsOptions {
   preparers?: Readonly<Record<string, AccountPreparer>>;
   /** Receives `credential-state` events for `needs_relogin`. */
   events?: EventHub;
+  /** Tokens shared with the other instances (`STATE_STORE=redis://…`): one refresh at a time among them. */
+  sharedTokens?: SharedTokens;
 }
 
 /** Options of {@link OAuthAccounts.authorize}. */
@@ -112,6 +115,7 @@ export class OAuthAccounts {
   readonly #refreshIntervalMs: number;
   readonly #preparers: Readonly<Record<string, AccountPreparer>>;
   readonly #events?: EventHub;
+  readonly #acrossInstances?: RefreshAcrossInstances;
   #timer: unknown = null;
   #reloading: Promise<unknown> = Promise.resolve();
 
@@ -126,6 +130,13 @@ export class OAuthAccounts {
     this.#refreshIntervalMs = options.refreshIntervalMs ?? 600_000;
     this.#preparers = options.preparers ?? {};
     this.#events = options.events;
+    if (options.sharedTokens) {
+      this.#acrossInstances = new RefreshAcrossInstances(options.sharedTokens, {
+        clock: this.#clock,
+        logger: this.#logger,
+        onNews: (credentialId) => void this.#takeSharedTokens(credentialId),
+      });
+    }
   }
 
   /** Read files and env; later calls are {@link reload}. */
@@ -338,10 +349,44 @@ export class OAuthAccounts {
   }
 
   #refresh(account: Account): Promise<void> {
-    account.refreshing ??= this.#runRefresh(account).finally(() => {
-      account.refreshing = null;
-    });
+    const across = this.#acrossInstances;
+    account.refreshing ??=
+      (across ? across.refresh(account.credential.id, this.#stepsOf(account)) : this.#runRefresh(account))
+        .finally(() => {
+          account.refreshing = null;
+        });
     return account.refreshing;
+  }
+
+  /** A refresh of `account` as {@link RefreshAcrossInstances} runs it. */
+  #stepsOf(account: Account) {
+    return {
+      current: () => account.stored,
+      isFresh: (stored: StoredCredential) => this.#isFresh({ ...account, stored }, this.#clock.now()),
+      adopt: (stored: StoredCredential) => this.#adoptShared(account, stored),
+      refresh: async () => {
+        await this.#runRefresh(account);
+        return account.stored;
+      },
+    };
+  }
+
+  /** Another instance announced new tokens: take them, unless this one is refreshing the account itself. */
+  async #takeSharedTokens(credentialId: string): Promise<void> {
+    const account = this.#accounts.get(credentialId);
+    if (!account || account.refreshing || !this.#acrossInstances) return;
+    const latest = await this.#acrossInstances.newerThan(credentialId, account.stored);
+    if (latest && !account.refreshing) this.#adoptShared(account, latest);
+  }
+
+  /** Take tokens another instance refreshed, and keep them in this instance's file too. */
+  #adoptShared(account: Account, stored: StoredCredential): void {
+    this.#adopt(account, stored);
+    account.lastRefreshMs = this.#clock.now();
+    this.#logger?.debug(
+      `${account.credential.provider} account ${account.credential.label}: token from another instance`,
+    );
+    void this.#persist(account);
   }
 
   async #runRefresh(account: Account): Promise<void> {

@@ -11,6 +11,7 @@ import { type FolderWatch, watchCredentialsFolder } from "../credentials/folder_
 import { importOnFirstStart } from "../credentials/home_import.ts";
 import { type AccountChange, OAuthAccounts } from "../credentials/oauth_accounts.ts";
 import { oauthAuthorizer } from "../credentials/authorizer.ts";
+import type { SharedTokens } from "../credentials/refresh_across_instances.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Rotator } from "../rotator/rotator.ts";
 import type { Authorize } from "../rotator/upstream_client.ts";
@@ -40,9 +41,9 @@ export interface OAuthRuntime {
 /** Load the accounts; call {@link OAuthRuntime.follow} once the pools exist. */
 export async function startOAuth(
   config: ProxyConfig,
-  options: { logger: Logger; fetch: FetchFunction },
+  options: { logger: Logger; fetch: FetchFunction; sharedTokens?: SharedTokens },
 ): Promise<OAuthRuntime> {
-  const { logger, fetch } = options;
+  const { logger, fetch, sharedTokens } = options;
   const { oauth } = config;
   const settingOf = (id: string): ProviderSetting | undefined =>
     config.providers.find((provider) => provider.id === id);
@@ -65,6 +66,7 @@ export async function startOAuth(
     oauthBases: oauth.oauthBases,
     refreshIntervalMs: oauth.refreshIntervalMs,
     preparers: { gemini_cli: preparer("gemini_cli"), antigravity: preparer("antigravity") },
+    ...(sharedTokens ? { sharedTokens } : {}),
   });
   await accounts.load();
   let watch: FolderWatch | null = null;

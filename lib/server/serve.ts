@@ -10,7 +10,7 @@ import type { FetchFunction } from "../rotator/upstream_call.ts";
 import { upstreamFetch } from "../http/mod.ts";
 import { assembleProxy } from "../assembly.ts";
 import { startOAuth } from "./oauth_runtime.ts";
-import { openSharedState, RedisResponseStore } from "../store/redis/mod.ts";
+import { openSharedState, RedisResponseStore, RedisSharedTokens } from "../store/redis/mod.ts";
 import { listen } from "./listener.ts";
 import { setPieceCounter } from "../formats/token_count.ts";
 import { TokenWorker } from "../formats/token_worker.ts";
@@ -49,10 +49,14 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
   const http = upstreamFetch(options.fetch ? "fetch" : config.upstreamHttpClient);
   const baseFetch = options.fetch ?? http.fetch;
   // Token endpoints are not logged: they carry the OAuth secrets themselves.
-  const oauth = await startOAuth(config, { logger, fetch: baseFetch });
   const sharedState = config.stateStore.kind === "redis"
     ? await openSharedState(config.stateStore, logger)
     : null;
+  const oauth = await startOAuth(config, {
+    logger,
+    fetch: baseFetch,
+    ...(sharedState ? { sharedTokens: new RedisSharedTokens(sharedState.link) } : {}),
+  });
   const core = await assembleProxy(config, {
     logger,
     fetch: baseFetch,

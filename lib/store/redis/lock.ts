@@ -10,6 +10,11 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
 /** Take the lock `name` for `ttlMs`; returns the holder's token, or null when someone else holds it. */
 export async function tryLock(link: RedisLink, name: string, ttlMs: number): Promise<string | null> {
   const token = crypto.randomUUID();
@@ -20,4 +25,14 @@ export async function tryLock(link: RedisLink, name: string, ttlMs: number): Pro
 /** Release the lock `name` if `token` still holds it (an expired lock taken by another stays theirs). */
 export async function unlock(link: RedisLink, name: string, token: string): Promise<boolean> {
   return Number(await link.client.eval(UNLOCK, 1, link.key("lock", name), token)) === 1;
+}
+
+/** Extend the lock `name` to `ttlMs` from now if `token` still holds it; false when it was lost. */
+export async function renewLock(
+  link: RedisLink,
+  name: string,
+  token: string,
+  ttlMs: number,
+): Promise<boolean> {
+  return Number(await link.client.eval(RENEW, 1, link.key("lock", name), token, ttlMs)) === 1;
 }

@@ -1,0 +1,169 @@
+/**
+ * One OAuth refresh at a time across instances (`STATE_STORE=redis://…`). Some vendors rotate refresh
+ * tokens (OpenAI answers a reused one with `refresh_token_reused` and the account is lost until a new
+ * login), so two instances refreshing the same account at once would break it. The instance that takes the
+ * account's lock first re-reads the shared tokens (another may have refreshed already: it uses those),
+ * otherwise refreshes, stores the new tokens and announces them; the others wait for the news (announced,
+ * or polled: a lock holder that dies frees the lock by its expiry) and take the new tokens. When the store
+ * is away, the refresh runs on this instance alone, with one warning until the store answers again.
+ */
+import type { Logger } from "../log/logger.ts";
+import type { StoredCredential } from "./stored_credential.ts";
+
+/** A held lock; it stays held (renewed) until released or its holder dies. */
+export interface TokenLock {
+  release(): Promise<void>;
+}
+
+/** Tokens the instances share (the Redis implementation lives in lib/store/redis/shared_tokens.ts). */
+export interface SharedTokens {
+  /** Whether the store answers now. */
+  readonly up: boolean;
+  /** The latest tokens an instance stored for the account, or null. */
+  read(accountId: string): Promise<StoredCredential | null>;
+  /** Store an account's new tokens and announce them to the other instances. */
+  write(accountId: string, stored: StoredCredential): Promise<void>;
+  /** Take the account's refresh lock, or null while another instance holds it. */
+  lock(accountId: string): Promise<TokenLock | null>;
+  /** Be told (by account id, never by token) when another instance stored new tokens. */
+  watch(listener: (accountId: string) => void): void;
+}
+
+/** The time a waiting instance needs (the accounts' clock has this shape). */
+export interface RefreshClock {
+  setTimer(callback: () => void, delayMs: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/** What a refresh of one account does on this instance. */
+export interface RefreshSteps {
+  /** The tokens this instance holds now. */
+  current(): StoredCredential;
+  /** Whether tokens may serve without a refresh. */
+  isFresh(stored: StoredCredential): boolean;
+  /** Take tokens another instance stored. */
+  adopt(stored: StoredCredential): void;
+  /** Refresh here (the vendor's token endpoint); resolves with the tokens now held. */
+  refresh(): Promise<StoredCredential>;
+}
+
+/** Options of {@link RefreshAcrossInstances}. */
+export interface RefreshAcrossInstancesOptions {
+  clock: RefreshClock;
+  logger?: Logger;
+  /** How often a waiting instance looks at the shared tokens when no news arrives. @default 250 */
+  pollMs?: number;
+  /** Another instance stored new tokens for an account this instance is not refreshing. */
+  onNews?: (accountId: string) => void;
+}
+
+/** Whether `candidate` replaces `held`: other tokens, and living at least as long. */
+export function isNewer(candidate: StoredCredential, held: StoredCredential): boolean {
+  const expiryOf = (stored: StoredCredential) => stored.expiry_date ?? Number.MAX_SAFE_INTEGER;
+  return candidate.access_token !== held.access_token && expiryOf(candidate) >= expiryOf(held);
+}
+
+/** Refreshes OAuth accounts one instance at a time. */
+export class RefreshAcrossInstances {
+  readonly #shared: SharedTokens;
+  readonly #clock: RefreshClock;
+  readonly #logger: Logger | undefined;
+  readonly #pollMs: number;
+  /** Instances waiting for an account's news, woken when it arrives. */
+  readonly #waiters = new Map<string, Set<() => void>>();
+  /** One warning per outage of the store, not one per refresh. */
+  #warned = false;
+
+  constructor(shared: SharedTokens, options: RefreshAcrossInstancesOptions) {
+    const { clock, logger, pollMs = 250, onNews } = options;
+    this.#shared = shared;
+    this.#clock = clock;
+    this.#logger = logger;
+    this.#pollMs = pollMs;
+    shared.watch((accountId) => {
+      const waiting = this.#waiters.get(accountId);
+      if (waiting && waiting.size > 0) { for (const wake of [...waiting]) wake(); }
+      else onNews?.(accountId);
+    });
+  }
+
+  /** The tokens another instance stored for the account, when they replace `held`; null otherwise. */
+  async newerThan(accountId: string, held: StoredCredential): Promise<StoredCredential | null> {
+    if (!this.#shared.up) return null;
+    try {
+      const latest = await this.#shared.read(accountId);
+      this.#warned = false;
+      return latest && isNewer(latest, held) ? latest : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Refresh the account once across instances (or take the tokens another instance just got). */
+  async refresh(accountId: string, steps: RefreshSteps): Promise<void> {
+    for (;;) {
+      let lock: TokenLock | null;
+      try {
+        if (!this.#shared.up) throw new Error("the state store is away");
+        lock = await this.#shared.lock(accountId);
+      } catch (error) {
+        this.#warnDown(error);
+        await steps.refresh();
+        return;
+      }
+      if (lock) {
+        try {
+          await this.#refreshHolding(accountId, steps);
+          return;
+        } finally {
+          await lock.release().catch(() => {});
+        }
+      }
+      // Another instance refreshes: its news (or the lock's expiry, should it die) lets this one go on.
+      await this.#waitForNews(accountId);
+      const latest = await this.newerThan(accountId, steps.current());
+      if (latest) {
+        steps.adopt(latest);
+        if (steps.isFresh(latest)) return;
+      }
+    }
+  }
+
+  async #refreshHolding(accountId: string, steps: RefreshSteps): Promise<void> {
+    const latest = await this.newerThan(accountId, steps.current());
+    if (latest) {
+      steps.adopt(latest);
+      if (steps.isFresh(latest)) return;
+    }
+    const next = await steps.refresh();
+    try {
+      await this.#shared.write(accountId, next);
+      this.#warned = false;
+    } catch (error) {
+      this.#warnDown(error);
+    }
+  }
+
+  #waitForNews(accountId: string): Promise<void> {
+    return new Promise((resolve) => {
+      const waiting = this.#waiters.get(accountId) ?? new Set<() => void>();
+      this.#waiters.set(accountId, waiting);
+      const wake = () => {
+        this.#clock.clearTimer(timer);
+        waiting.delete(wake);
+        if (waiting.size === 0) this.#waiters.delete(accountId);
+        resolve();
+      };
+      const timer = this.#clock.setTimer(wake, this.#pollMs);
+      waiting.add(wake);
+    });
+  }
+
+  #warnDown(error: unknown): void {
+    if (this.#warned) return;
+    this.#warned = true;
+    this.#logger?.warn(
+      `OAuth refresh runs on this instance alone while the state store is away (${(error as Error).message})`,
+    );
+  }
+}
