@@ -61,6 +61,10 @@ export class PoolSharing {
     const { pool, clock } = host;
     const shared = this.shared;
     const scope = pool.scopeOf(model);
+    // Only calls with a session hint (and affinity on) name it; the store follows it in the same round trip.
+    const sharedSession = session !== undefined && host.affinity
+      ? { hint: session, ttlMs: host.affinity.ttlMs }
+      : undefined;
     const leave = await this.#turns.enter(`${scope}\n${model}`);
     try {
       let pulled = false;
@@ -72,10 +76,11 @@ export class PoolSharing {
           const candidates = order.map((index) => ({
             credentialId: pool.records[index].credential.id,
             capacity: host.capacityOf(index),
+            priority: pool.records[index].credential.priority,
           }));
           let pick;
           try {
-            pick = await shared.pickAndLease(pool.providerId, scope, candidates);
+            pick = await shared.pickAndLease(pool.providerId, scope, candidates, sharedSession);
           } catch {
             // The store went away mid-call: this call is served on this instance's state alone.
             return await host.acquireLocal(model, options);

@@ -62,6 +62,11 @@ export class SessionAffinity {
     }
   }
 
+  /** How long a session not used is remembered. */
+  get ttlMs(): number {
+    return this.#ttlMs;
+  }
+
   /** Sessions remembered now (expired ones included until they are read or pushed out). */
   get size(): number {
     return this.#entries.size;

@@ -9,6 +9,16 @@
 export interface SharedCandidate {
   credentialId: string;
   capacity: number;
+  /** Lower serves first (a session's credential never wins over a free one of a better priority). @default 0 */
+  priority?: number;
+}
+
+/** A conversation's session hint, which every instance keeps on one credential (`SESSION_AFFINITY`). */
+export interface SharedSession {
+  /** The client's hint (the store keeps it hashed). */
+  hint: string;
+  /** A session not used for this long is forgotten. */
+  ttlMs: number;
 }
 
 /** What a shared pick found. */
@@ -46,8 +56,17 @@ export interface SharedPool {
    * which nobody announces.
    */
   readonly pollMs: number;
-  /** Lease a slot on the first candidate that is neither resting (anywhere) nor full (everywhere). */
-  pickAndLease(provider: string, scope: string, candidates: readonly SharedCandidate[]): Promise<SharedPick>;
+  /**
+   * Lease a slot on the first candidate that is neither resting (anywhere) nor full (everywhere); with a
+   * session, on the credential that served it last on any instance while it may serve (it takes no extra
+   * round trip), and the leased credential becomes the session's.
+   */
+  pickAndLease(
+    provider: string,
+    scope: string,
+    candidates: readonly SharedCandidate[],
+    session?: SharedSession,
+  ): Promise<SharedPick>;
   /** Give a slot back (never throws: a release that cannot be sent now is sent when the store returns). */
   release(provider: string, leaseId: string): void;
   /** Publish a credential's rest, or its end (`rest` null). Never throws. */

@@ -6,12 +6,23 @@
  * renewed; a release is published so waiting instances retry at once.
  * https://redis.io/docs/latest/develop/interact/programmability/eval-intro/
  */
+import { createHash } from "node:crypto";
 import type { RedisLink } from "./link.ts";
 
 /** A credential the caller would take, with how many calls it may carry at once. */
 export interface LeaseCandidate {
   credentialId: string;
   capacity: number;
+  /** Lower serves first (a session's credential never wins over a free one of a better priority). @default 0 */
+  priority?: number;
+}
+
+/** A conversation's session hint, kept on one credential across instances (`SESSION_AFFINITY`). */
+export interface SessionHint {
+  /** The client's hint (stored hashed, never as sent). */
+  hint: string;
+  /** A session not used for this long is forgotten. */
+  ttlMs: number;
 }
 
 /** What {@link SharedLeases.pickAndLease} found. */
@@ -19,28 +30,45 @@ export type PickResult =
   | { leased: true; index: number; leaseId: string }
   | { leased: false; reason: "busy" | "cooling" };
 
-// KEYS: per candidate i, 3 keys: its lease set, its scope state, its credential-wide state.
-// ARGV: lease id, lease TTL ms, then each candidate's capacity. Time is the server's, so the
-// instances' clocks never disagree about an expiry.
+// KEYS: per candidate i, 3 keys: its lease set, its scope state, its credential-wide state; with a session
+// hint, its key last. ARGV: lease id, lease TTL ms, session TTL ms (0: no session), then per candidate its
+// capacity, priority and credential id. Time is the server's, so the instances' clocks never disagree about
+// an expiry. The session's credential is taken while it is free and no better priority is (as a pool alone
+// would), and the credential leased becomes the session's, all in the same round trip.
 const PICK_AND_LEASE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[2])
+local sessionTtl = tonumber(ARGV[3])
+local count = math.floor(#KEYS / 3)
+local session = false
+if sessionTtl > 0 then session = redis.call('GET', KEYS[#KEYS]) end
 local busy = false
-for i = 1, #KEYS / 3 do
+local first = 0
+local sticky = 0
+for i = 1, count do
   local lease = KEYS[3 * i - 2]
   if redis.call('EXISTS', KEYS[3 * i - 1]) == 0 and redis.call('EXISTS', KEYS[3 * i]) == 0 then
     redis.call('ZREMRANGEBYSCORE', lease, '-inf', now)
-    if redis.call('ZCARD', lease) < tonumber(ARGV[2 + i]) then
-      redis.call('ZADD', lease, now + ttl, ARGV[1])
-      redis.call('PEXPIRE', lease, ttl * 2)
-      return i
+    if redis.call('ZCARD', lease) < tonumber(ARGV[3 * i + 1]) then
+      if first == 0 then first = i end
+      if session and ARGV[3 * i + 3] == session then sticky = i end
+      if not session or sticky ~= 0 then break end
+    else
+      busy = true
     end
-    busy = true
   end
 end
-if busy then return 0 end
-return -1
+if first == 0 then
+  if busy then return 0 end
+  return -1
+end
+local pick = first
+if sticky ~= 0 and tonumber(ARGV[3 * sticky + 2]) <= tonumber(ARGV[3 * first + 2]) then pick = sticky end
+redis.call('ZADD', KEYS[3 * pick - 2], now + ttl, ARGV[1])
+redis.call('PEXPIRE', KEYS[3 * pick - 2], ttl * 2)
+if sessionTtl > 0 then redis.call('SET', KEYS[#KEYS], ARGV[3 * pick + 3], 'PX', sessionTtl) end
+return pick
 `;
 
 // KEYS[1]: the lease set. ARGV: lease id, channel, message.
@@ -99,11 +127,20 @@ export class SharedLeases {
     return this.#link.key("state", provider, credentialId, scope ?? "*");
   }
 
-  /** Lease a slot on the first candidate (in the caller's order) that is neither resting nor full. */
+  /** The key naming a session's credential: the hint hashed, so hints never sit in Redis as sent. */
+  sessionKey(provider: string, hint: string): string {
+    return this.#link.key("session", provider, createHash("sha256").update(hint).digest("hex").slice(0, 32));
+  }
+
+  /**
+   * Lease a slot on the first candidate (in the caller's order) that is neither resting nor full; with a
+   * session hint, on the session's credential while it may serve, which the leased one then becomes.
+   */
   async pickAndLease(
     provider: string,
     scope: string,
     candidates: readonly LeaseCandidate[],
+    session?: SessionHint,
   ): Promise<PickResult> {
     if (candidates.length === 0) return { leased: false, reason: "cooling" };
     const keys: string[] = [];
@@ -114,6 +151,7 @@ export class SharedLeases {
         this.stateKey(provider, candidate.credentialId, null),
       );
     }
+    if (session) keys.push(this.sessionKey(provider, session.hint));
     const leaseId = `${this.#instance}-${++this.#sequence}`;
     const result = Number(
       await this.#link.client.eval(
@@ -122,7 +160,12 @@ export class SharedLeases {
         ...keys,
         leaseId,
         String(this.#leaseTtlMs),
-        ...candidates.map((candidate) => String(candidate.capacity)),
+        String(session ? Math.max(1, session.ttlMs) : 0),
+        ...candidates.flatMap((candidate) => [
+          String(candidate.capacity),
+          String(candidate.priority ?? 0),
+          candidate.credentialId,
+        ]),
       ),
     );
     if (result <= 0) return { leased: false, reason: result === 0 ? "busy" : "cooling" };

@@ -1,6 +1,12 @@
 /** Shared state on Redis: the connection, shared slots, credential states, usage, locks and documents. */
 export { redactUrl, RedisLink, type RedisLinkOptions, RedisUnavailableError } from "./link.ts";
-export { type LeaseCandidate, type PickResult, SharedLeases, type SharedLeasesOptions } from "./leases.ts";
+export {
+  type LeaseCandidate,
+  type PickResult,
+  type SessionHint,
+  SharedLeases,
+  type SharedLeasesOptions,
+} from "./leases.ts";
 export { type SharedState, type SharedStateEntry, SharedStates } from "./shared_states.ts";
 export { SharedUsage, type SharedUsageEntry, type UsageDelta } from "./shared_usage.ts";
 export { renewLock, tryLock, unlock } from "./lock.ts";

@@ -10,6 +10,7 @@ import type {
   SharedPool,
   SharedPoolListener,
   SharedRest,
+  SharedSession,
   SharedUsageDelta,
 } from "../../rotator/shared_pool.ts";
 import type { Logger } from "../../log/logger.ts";
@@ -63,8 +64,13 @@ export class RedisSharedPool implements SharedPool {
     return this.#usage;
   }
 
-  pickAndLease(provider: string, scope: string, candidates: readonly SharedCandidate[]): Promise<SharedPick> {
-    return this.#leases.pickAndLease(provider, scope, candidates);
+  pickAndLease(
+    provider: string,
+    scope: string,
+    candidates: readonly SharedCandidate[],
+    session?: SharedSession,
+  ): Promise<SharedPick> {
+    return this.#leases.pickAndLease(provider, scope, candidates, session);
   }
 
   release(provider: string, leaseId: string): void {
