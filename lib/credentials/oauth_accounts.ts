@@ -236,7 +236,7 @@ export class OAuthAccounts {
     if (account.refreshing) {
       await withSignal(account.refreshing, signal);
     } else if (!recentlyRefreshed && (forceRefresh || !this.#isFresh(account, nowMs))) {
-      await withSignal(this.#refresh(account), signal);
+      await withSignal(this.#refresh(account, forceRefresh), signal);
     }
     await this.#prepare(account, signal);
     return account.stored.access_token;
@@ -342,16 +342,25 @@ export class OAuthAccounts {
     return this.#accounts.get(credentialId);
   }
 
+  /** Whether a token is not yet expired (short of a minute, so that a call started now is not refused). */
+  #livesOn(stored: StoredCredential): boolean {
+    const expiry = stored.expiry_date;
+    return stored.access_token !== "" &&
+      (expiry === null || expiry === undefined || expiry - this.#clock.now() > 60_000);
+  }
+
   #isFresh(account: Account, nowMs: number): boolean {
     if (account.stored.access_token === "") return false;
     const expiry = account.stored.expiry_date;
     return expiry === null || expiry === undefined || expiry - nowMs > this.#refreshLeadMs;
   }
 
-  #refresh(account: Account): Promise<void> {
+  #refresh(account: Account, forced = false): Promise<void> {
     const across = this.#acrossInstances;
     account.refreshing ??=
-      (across ? across.refresh(account.credential.id, this.#stepsOf(account)) : this.#runRefresh(account))
+      (across
+        ? across.refresh(account.credential.id, this.#stepsOf(account, forced))
+        : this.#runRefresh(account))
         .finally(() => {
           account.refreshing = null;
         });
@@ -359,9 +368,11 @@ export class OAuthAccounts {
   }
 
   /** A refresh of `account` as {@link RefreshAcrossInstances} runs it. */
-  #stepsOf(account: Account) {
+  #stepsOf(account: Account, forced: boolean) {
     return {
       current: () => account.stored,
+      // While another instance refreshes, a token the API has not refused and that lives on still serves.
+      canServe: () => !forced && this.#livesOn(account.stored),
       isFresh: (stored: StoredCredential) => this.#isFresh({ ...account, stored }, this.#clock.now()),
       adopt: (stored: StoredCredential) => this.#adoptShared(account, stored),
       refresh: async () => {

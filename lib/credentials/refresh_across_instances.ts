@@ -41,6 +41,11 @@ export interface RefreshSteps {
   current(): StoredCredential;
   /** Whether tokens may serve without a refresh. */
   isFresh(stored: StoredCredential): boolean;
+  /**
+   * Whether the tokens held now may serve while another instance refreshes (not expired, not refused by
+   * the API): then the lock never makes a call wait. @default () => false
+   */
+  canServe?(): boolean;
   /** Take tokens another instance stored. */
   adopt(stored: StoredCredential): void;
   /** Refresh here (the vendor's token endpoint); resolves with the tokens now held. */
@@ -53,6 +58,8 @@ export interface RefreshAcrossInstancesOptions {
   logger?: Logger;
   /** How often a waiting instance looks at the shared tokens when no news arrives. @default 250 */
   pollMs?: number;
+  /** A store command not answered within this counts as the store being away. @default 2000 */
+  commandTimeoutMs?: number;
   /** Another instance stored new tokens for an account this instance is not refreshing. */
   onNews?: (accountId: string) => void;
 }
@@ -69,17 +76,19 @@ export class RefreshAcrossInstances {
   readonly #clock: RefreshClock;
   readonly #logger: Logger | undefined;
   readonly #pollMs: number;
+  readonly #commandTimeoutMs: number;
   /** Instances waiting for an account's news, woken when it arrives. */
   readonly #waiters = new Map<string, Set<() => void>>();
   /** One warning per outage of the store, not one per refresh. */
   #warned = false;
 
   constructor(shared: SharedTokens, options: RefreshAcrossInstancesOptions) {
-    const { clock, logger, pollMs = 250, onNews } = options;
+    const { clock, logger, pollMs = 250, commandTimeoutMs = 2000, onNews } = options;
     this.#shared = shared;
     this.#clock = clock;
     this.#logger = logger;
     this.#pollMs = pollMs;
+    this.#commandTimeoutMs = commandTimeoutMs;
     shared.watch((accountId) => {
       const waiting = this.#waiters.get(accountId);
       if (waiting && waiting.size > 0) { for (const wake of [...waiting]) wake(); }
@@ -91,7 +100,7 @@ export class RefreshAcrossInstances {
   async newerThan(accountId: string, held: StoredCredential): Promise<StoredCredential | null> {
     if (!this.#shared.up) return null;
     try {
-      const latest = await this.#shared.read(accountId);
+      const latest = await this.#inTime(this.#shared.read(accountId));
       this.#warned = false;
       return latest && isNewer(latest, held) ? latest : null;
     } catch {
@@ -105,7 +114,10 @@ export class RefreshAcrossInstances {
       let lock: TokenLock | null;
       try {
         if (!this.#shared.up) throw new Error("the state store is away");
-        lock = await this.#shared.lock(accountId);
+        lock = await this.#inTime(
+          this.#shared.lock(accountId),
+          (late) => void late?.release().catch(() => {}),
+        );
       } catch (error) {
         this.#warnDown(error);
         await steps.refresh();
@@ -119,7 +131,9 @@ export class RefreshAcrossInstances {
           await lock.release().catch(() => {});
         }
       }
-      // Another instance refreshes: its news (or the lock's expiry, should it die) lets this one go on.
+      // Another instance refreshes: a token that still lives serves meanwhile (its news replaces it);
+      // otherwise its news (or the lock's expiry, should it die) lets this one go on.
+      if (steps.canServe?.()) return;
       await this.#waitForNews(accountId);
       const latest = await this.newerThan(accountId, steps.current());
       if (latest) {
@@ -142,6 +156,29 @@ export class RefreshAcrossInstances {
     } catch (error) {
       this.#warnDown(error);
     }
+  }
+
+  /** A store that hangs (stopped, not closed) counts as away: the refresh never waits on it for long. */
+  #inTime<T>(promise: Promise<T>, onLate?: (value: T) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let late = false;
+      const timer = this.#clock.setTimer(() => {
+        late = true;
+        reject(new Error("the state store did not answer in time"));
+      }, this.#commandTimeoutMs);
+      promise.then(
+        (value) => {
+          this.#clock.clearTimer(timer);
+          // A lock granted after the caller gave up is given back at once.
+          if (late) onLate?.(value);
+          else resolve(value);
+        },
+        (error) => {
+          this.#clock.clearTimer(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   #waitForNews(accountId: string): Promise<void> {

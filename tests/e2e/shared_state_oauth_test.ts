@@ -28,7 +28,8 @@ async function statusOf(response: Promise<Response>): Promise<string> {
 }
 
 /** A Codex account given to both instances through the environment, expiring within the refresh lead. */
-async function twoInstancesOneAccount(options: { redisUp: boolean }) {
+async function twoInstancesOneAccount(options: { redisUp: boolean; expiresInMs?: number }) {
+  const { expiresInMs = 2 * MINUTE } = options;
   const redis = await startRedis();
   // The token endpoint answers slowly, so that refreshes of both instances would overlap.
   const oauth = startFakeOAuth({ vendor: "openai", accountId: "acc-123", refreshDelayMs: 300 });
@@ -48,8 +49,8 @@ async function twoInstancesOneAccount(options: { redisUp: boolean }) {
     OPENAI_CODEX_1_REFRESH_TOKEN: initial.refresh_token,
     OPENAI_CODEX_1_ID_TOKEN: initial.id_token!,
     OPENAI_CODEX_1_EMAIL: "shared@example.com",
-    // Two minutes left: within the five-minute lead, so the first calls refresh it.
-    OPENAI_CODEX_1_EXPIRY_DATE: String(Date.now() + 2 * MINUTE),
+    // Two minutes left by default: within the five-minute lead, so the first calls refresh it.
+    OPENAI_CODEX_1_EXPIRY_DATE: String(Date.now() + expiresInMs),
     SKIP_OAUTH_INIT_CHECK: "true",
   });
   const prefixEnv = await env();
@@ -74,41 +75,43 @@ async function twoInstancesOneAccount(options: { redisUp: boolean }) {
   };
 }
 
-Deno.test("shared OAuth: concurrent calls on two instances with an expiring token refresh it once, both use the new token", async () => {
-  const setup = await twoInstancesOneAccount({ redisUp: true });
-  try {
-    const statuses = await Promise.all(
-      Array.from(
-        { length: 12 },
-        (_, index) => statusOf(chat(index % 2 === 0 ? setup.a : setup.b, `c${index}`)),
-      ),
-    );
-    assert.deepEqual(statuses.filter((status) => status !== "200"), []);
-    assert.equal(setup.refreshRequests(), 1, "one refresh call for both instances (never a reused token)");
-    assert.equal(setup.oauth.refreshCount(), 1);
+for (const [when, expiresInMs] of [["expiring", 2 * MINUTE], ["expired", -MINUTE]] as const) {
+  Deno.test(`shared OAuth: concurrent calls on two instances with an ${when} token refresh it once, both use the new token`, async () => {
+    const setup = await twoInstancesOneAccount({ redisUp: true, expiresInMs });
+    try {
+      const statuses = await Promise.all(
+        Array.from(
+          { length: 12 },
+          (_, index) => statusOf(chat(index % 2 === 0 ? setup.a : setup.b, `c${index}`)),
+        ),
+      );
+      assert.deepEqual(statuses.filter((status) => status !== "200"), []);
+      assert.equal(setup.refreshRequests(), 1, "one refresh call for both instances (never a reused token)");
+      assert.equal(setup.oauth.refreshCount(), 1);
 
-    // From now on, both instances call with the refreshed token.
-    const seen = setup.codex.requests.length;
-    for (const proxy of [setup.a, setup.b, setup.a, setup.b]) {
-      assert.equal(await statusOf(chat(proxy, "after")), "200");
-    }
-    const tokens = new Set(
-      setup.codex.requests.slice(seen).map((request) => request.headers.get("authorization")),
-    );
-    assert.equal(tokens.size, 1, "both instances use one token");
-    assert.notEqual([...tokens][0], `Bearer ${setup.initial.access_token}`, "the new token");
-    assert.equal(setup.refreshRequests(), 1);
+      // From now on, both instances call with the refreshed token.
+      const seen = setup.codex.requests.length;
+      for (const proxy of [setup.a, setup.b, setup.a, setup.b]) {
+        assert.equal(await statusOf(chat(proxy, "after")), "200");
+      }
+      const tokens = new Set(
+        setup.codex.requests.slice(seen).map((request) => request.headers.get("authorization")),
+      );
+      assert.equal(tokens.size, 1, "both instances use one token");
+      assert.notEqual([...tokens][0], `Bearer ${setup.initial.access_token}`, "the new token");
+      assert.equal(setup.refreshRequests(), 1);
 
-    for (const proxy of [setup.a, setup.b]) {
-      const output = proxy.output();
-      assert.ok(!output.includes(setup.initial.refresh_token), "refresh tokens never reach the log");
-      assert.ok(!output.includes([...tokens][0]!.slice(7)), "access tokens never reach the log");
-      assert.ok(!/needs a new login/.test(output), output);
+      for (const proxy of [setup.a, setup.b]) {
+        const output = proxy.output();
+        assert.ok(!output.includes(setup.initial.refresh_token), "refresh tokens never reach the log");
+        assert.ok(!output.includes([...tokens][0]!.slice(7)), "access tokens never reach the log");
+        assert.ok(!/needs a new login/.test(output), output);
+      }
+    } finally {
+      await setup.close();
     }
-  } finally {
-    await setup.close();
-  }
-});
+  });
+}
 
 Deno.test("shared OAuth: with Redis stopped, an instance refreshes on its own with one warning and keeps serving", async () => {
   const setup = await twoInstancesOneAccount({ redisUp: false });

@@ -173,3 +173,39 @@ Deno.test("RefreshAcrossInstances: news of an account nobody here waits for goes
   await shared.write("acct", tokens("new", clock.now() + HOUR));
   assert.deepEqual(news, ["acct"]);
 });
+
+Deno.test("RefreshAcrossInstances.refresh(): a lock held elsewhere never makes a call wait while its token still lives", async () => {
+  const clock = new FakeClock();
+  const shared = new MemoryTokens();
+  shared.holder = "another instance";
+  const own = instance(clock, tokens("old", clock.now() + 2 * 60_000), tokens("never", clock.now() + HOUR));
+  own.steps.canServe = () => true;
+  await new RefreshAcrossInstances(shared, { clock }).refresh("acct", own.steps);
+  assert.equal(own.state.refreshCalls, 0);
+  assert.equal(own.state.stored.access_token, "old", "it serves with the token it has");
+});
+
+Deno.test("RefreshAcrossInstances.refresh(): a store that hangs counts as away, and a lock granted late is given back", async () => {
+  const clock = new FakeClock();
+  const shared = new MemoryTokens();
+  let grant!: (lock: TokenLock) => void;
+  let released = false;
+  shared.lock = () => new Promise<TokenLock | null>((resolve) => grant = resolve);
+  const own = instance(clock, tokens("old", clock.now() + 60_000), tokens("new", clock.now() + HOUR));
+  const done = new RefreshAcrossInstances(shared, { clock, commandTimeoutMs: 2000 }).refresh(
+    "acct",
+    own.steps,
+  );
+  await clock.advance(2000);
+  await done;
+  assert.equal(own.state.refreshCalls, 1, "refreshed on this instance alone");
+  grant({
+    release: () => {
+      released = true;
+      return Promise.resolve();
+    },
+  });
+  await Promise.resolve();
+  await Promise.resolve();
+  assert.equal(released, true);
+});
