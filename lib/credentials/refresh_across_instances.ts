@@ -27,6 +27,8 @@ export interface SharedTokens {
   lock(accountId: string): Promise<TokenLock | null>;
   /** Be told (by account id, never by token) when another instance stored new tokens. */
   watch(listener: (accountId: string) => void): void;
+  /** Be told when the store answers again after being away. */
+  onUp(listener: () => void): void;
 }
 
 /** The time a waiting instance needs (the accounts' clock has this shape). */
@@ -81,6 +83,8 @@ export class RefreshAcrossInstances {
   readonly #waiters = new Map<string, Set<() => void>>();
   /** One warning per outage of the store, not one per refresh. */
   #warned = false;
+  /** Tokens refreshed here while the store was away, by account id. */
+  readonly #unsent = new Map<string, StoredCredential>();
 
   constructor(shared: SharedTokens, options: RefreshAcrossInstancesOptions) {
     const { clock, logger, pollMs = 250, commandTimeoutMs = 2000, onNews } = options;
@@ -94,6 +98,7 @@ export class RefreshAcrossInstances {
       if (waiting && waiting.size > 0) { for (const wake of [...waiting]) wake(); }
       else onNews?.(accountId);
     });
+    shared.onUp(() => void this.#sendUnsent());
   }
 
   /** The tokens another instance stored for the account, when they replace `held`; null otherwise. */
@@ -120,7 +125,9 @@ export class RefreshAcrossInstances {
         );
       } catch (error) {
         this.#warnDown(error);
-        await steps.refresh();
+        const next = await steps.refresh();
+        // Sent when the store returns: the others must not refresh with the refresh token this one used.
+        this.#unsent.set(accountId, next);
         return;
       }
       if (lock) {
@@ -152,10 +159,26 @@ export class RefreshAcrossInstances {
     const next = await steps.refresh();
     try {
       await this.#shared.write(accountId, next);
+      this.#unsent.delete(accountId);
       this.#warned = false;
     } catch (error) {
+      this.#unsent.set(accountId, next);
       this.#warnDown(error);
     }
+  }
+
+  /** Store the tokens refreshed while the store was away, unless another instance stored newer ones. */
+  async #sendUnsent(): Promise<void> {
+    for (const [accountId, stored] of [...this.#unsent]) {
+      try {
+        const there = await this.#inTime(this.#shared.read(accountId));
+        if (there === null || isNewer(stored, there)) await this.#shared.write(accountId, stored);
+        if (this.#unsent.get(accountId) === stored) this.#unsent.delete(accountId);
+      } catch {
+        return; // away again: sent on its next return
+      }
+    }
+    this.#warned = false;
   }
 
   /** A store that hangs (stopped, not closed) counts as away: the refresh never waits on it for long. */

@@ -10,6 +10,8 @@ import { startFakeOAuth } from "../helpers/fake_oauth.ts";
 import { startFakeCodex } from "../helpers/fake_oauth_codex.ts";
 import { type ProxyProcess, startProxy } from "../helpers/proxy_process.ts";
 import { startRedis } from "../helpers/redis_server.ts";
+import { eventually } from "../helpers/wait.ts";
+import { RedisLink } from "../../lib/store/redis/mod.ts";
 
 const MINUTE = 60_000;
 
@@ -62,6 +64,8 @@ async function twoInstancesOneAccount(options: { redisUp: boolean; expiresInMs?:
   return {
     a,
     b,
+    redis,
+    prefix: prefixEnv.STATE_STORE_PREFIX,
     oauth,
     codex,
     initial,
@@ -113,7 +117,7 @@ for (const [when, expiresInMs] of [["expiring", 2 * MINUTE], ["expired", -MINUTE
   });
 }
 
-Deno.test("shared OAuth: with Redis stopped, an instance refreshes on its own with one warning and keeps serving", async () => {
+Deno.test("shared OAuth: with Redis stopped, an instance refreshes on its own with one warning; when Redis returns the other takes its tokens", async () => {
   const setup = await twoInstancesOneAccount({ redisUp: false });
   try {
     const statuses = await Promise.all(
@@ -123,6 +127,31 @@ Deno.test("shared OAuth: with Redis stopped, an instance refreshes on its own wi
     assert.equal(setup.refreshRequests(), 1, "the instance's own single-flight still holds");
     const warnings = setup.a.output().match(/OAuth refresh runs on this instance alone/g) ?? [];
     assert.equal(warnings.length, 1, setup.a.output());
+
+    // Redis returns: A stores the tokens it refreshed, so B never refreshes with the refresh token A used.
+    await setup.redis.restart();
+    const link = await RedisLink.connect({ url: setup.redis.url, prefix: setup.prefix });
+    try {
+      await eventually(
+        async () => (await link.client.keys(link.key("oauth", "*"))).length === 1 || undefined,
+        {
+          what: "A's tokens reaching Redis",
+          timeoutMs: 20_000,
+        },
+      );
+    } finally {
+      await link.close();
+    }
+    // B must know Redis is back too (while it does not, it could only refresh on its own).
+    await eventually(() => /state store is back/.test(setup.b.output()) || undefined, {
+      what: "B reconnecting",
+      timeoutMs: 20_000,
+    });
+    const seen = setup.codex.requests.length;
+    assert.equal(await statusOf(chat(setup.b, "after")), "200");
+    assert.equal(setup.refreshRequests(), 1, "B took A's tokens");
+    const used = setup.codex.requests.slice(seen).map((request) => request.headers.get("authorization"));
+    assert.ok(used.length > 0 && used.every((token) => token !== `Bearer ${setup.initial.access_token}`));
   } finally {
     await setup.close();
   }

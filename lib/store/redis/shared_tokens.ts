@@ -75,6 +75,10 @@ export class RedisSharedTokens implements SharedTokens {
     };
   }
 
+  onUp(listener: () => void): void {
+    this.#link.onUp(listener);
+  }
+
   watch(listener: (accountId: string) => void): void {
     this.#link.subscribe(this.#channel, listener).catch(() => {
       // Not subscribed (the store is away at start): waiting instances still poll the shared tokens.

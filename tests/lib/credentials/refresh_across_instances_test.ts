@@ -46,6 +46,15 @@ class MemoryTokens implements SharedTokens {
   watch(listener: (accountId: string) => void) {
     this.listeners.push(listener);
   }
+  upListeners: Array<() => void> = [];
+  onUp(listener: () => void) {
+    this.upListeners.push(listener);
+  }
+  /** The store answers again. */
+  comeBack() {
+    this.up = true;
+    for (const listener of this.upListeners) listener();
+  }
 }
 
 function tokens(access: string, expiry: number): StoredCredential {
@@ -208,4 +217,21 @@ Deno.test("RefreshAcrossInstances.refresh(): a store that hangs counts as away, 
   await Promise.resolve();
   await Promise.resolve();
   assert.equal(released, true);
+});
+
+Deno.test("RefreshAcrossInstances: tokens refreshed while the store was away are stored when it returns, unless newer ones are there", async () => {
+  const clock = new FakeClock();
+  const shared = new MemoryTokens();
+  shared.up = false;
+  const across = new RefreshAcrossInstances(shared, { clock });
+  const first = instance(clock, tokens("old1", clock.now() + 60_000), tokens("local1", clock.now() + HOUR));
+  const second = instance(clock, tokens("old2", clock.now() + 60_000), tokens("local2", clock.now() + HOUR));
+  await across.refresh("acct1", first.steps);
+  await across.refresh("acct2", second.steps);
+  // Meanwhile another instance stored newer tokens of acct2.
+  shared.tokens.set("acct2", tokens("elsewhere", clock.now() + 2 * HOUR));
+  shared.comeBack();
+  await clock.advance(0);
+  assert.equal(shared.tokens.get("acct1")?.access_token, "local1");
+  assert.equal(shared.tokens.get("acct2")?.access_token, "elsewhere");
 });
