@@ -1,4 +1,4 @@
-/** Shared state on Redis: the connection, shared slots, credential states, usage, locks and documents. */
+/** Shared state on Redis: connection, slots, credential states, usage, locks, OAuth tokens, documents. */
 export { redactUrl, RedisLink, type RedisLinkOptions, RedisUnavailableError } from "./link.ts";
 export {
   type LeaseCandidate,
