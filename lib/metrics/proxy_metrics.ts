@@ -221,7 +221,10 @@ export class ProxyMetrics {
         return;
       }
       case "attempt-end": {
-        const { provider, model } = event;
+        const { provider } = event;
+        // Every made-up model id would be a series of its own, for ever: a model the upstream did not know
+        // is counted without its name.
+        const model = event.status === 404 ? "-" : event.model;
         this.#attempts.inc({ provider, model, outcome: event.outcome });
         this.#attemptDuration.observe({ provider, outcome: event.outcome }, event.durationMs / 1000);
         if (event.ttfbMs !== undefined) {

@@ -240,7 +240,8 @@ export class Rotator {
               : null,
             clock.now(),
           );
-          pool.recordResult(lease, { outcome: "failure", verdict });
+          // A 404 to a model call means the upstream does not know the model: the pool keeps nothing for it.
+          pool.recordResult(lease, { outcome: "failure", verdict, unknownModel: error.status === 404 });
           lease.release();
           report.end({ outcome: "failure", verdict, status: error.status, body: error.body.slice(0, 2_000) });
           const { failureClass, next } = verdict;
