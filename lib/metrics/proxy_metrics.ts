@@ -222,9 +222,9 @@ export class ProxyMetrics {
       }
       case "attempt-end": {
         const { provider } = event;
-        // Every made-up model id would be a series of its own, for ever: a model the upstream did not know
-        // is counted without its name.
-        const model = event.status === 404 ? "-" : event.model;
+        // Every made-up model id would be a series of its own, for ever: an attempt the upstream refused (a
+        // model it does not know: 404, or 400) is counted without the model's name, as its request is.
+        const model = event.status === 400 || event.status === 404 ? "-" : event.model;
         this.#attempts.inc({ provider, model, outcome: event.outcome });
         this.#attemptDuration.observe({ provider, outcome: event.outcome }, event.durationMs / 1000);
         if (event.ttfbMs !== undefined) {

@@ -25,15 +25,36 @@ export function holdsErrorString(bytes: Uint8Array): boolean {
   return false;
 }
 
+/** Whether `bytes` end with the start of `"error"` (the string may go on in the next chunk). */
+function endsWithNeedleStart(bytes: Uint8Array): boolean {
+  for (let length = Math.min(NEEDLE.length - 1, bytes.length); length > 0; length--) {
+    let index = 0;
+    while (index < length && bytes[bytes.length - length + index] === NEEDLE[index]) index++;
+    if (index === length) return true;
+  }
+  return false;
+}
+
 /**
  * A chunk scrubber for `relayStream`: chunks that may hold an error event get every known secret masked
- * by `redact` (`logger.redact`); others are returned as they are, without a copy.
+ * by `redact` (`logger.redact`); others are returned as they are, without a copy. Once an error string
+ * was seen (or a chunk ended with its start) every later chunk is masked too: an error event split across
+ * chunks is masked in each, and error events end streams, so that costs little. A secret cut in two by a
+ * chunk boundary is beyond it (upstreams send an error event in one write).
  */
 export function errorEventScrubber(redact: (text: string) => string): (chunk: Uint8Array) => Uint8Array {
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
+  let erring = false;
+  let armed = false;
   return (chunk) => {
-    if (!holdsErrorString(chunk)) return chunk;
+    if (!erring && holdsErrorString(chunk)) erring = true;
+    if (!erring && !armed) {
+      armed = endsWithNeedleStart(chunk);
+      return chunk;
+    }
+    armed = false;
+    // A chunk may end inside a character: masking may replace its broken bytes, never a secret's.
     const text = decoder.decode(chunk);
     const masked = redact(text);
     return masked === text ? chunk : encoder.encode(masked);

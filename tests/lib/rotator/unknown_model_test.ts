@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { defaultProviderRotation } from "../../../lib/config/rotation.ts";
 import { apiKeyCredential } from "../../../lib/credentials/credential.ts";
 import { KeyPool } from "../../../lib/rotator/key_pool.ts";
+import { isUnknownModel } from "../../../lib/rotator/unknown_model.ts";
 import { classifiedAs } from "../../helpers/verdicts.ts";
 import { FakeClock } from "../../helpers/fake_clock.ts";
 
@@ -64,4 +65,18 @@ Deno.test("KeyPool: an unknown model's columns stay while another call for it is
   pool.recordResult(second, { outcome: "failure", verdict: notFound, unknownModel: true });
   second.release();
   assert.deepEqual(pool.tracked, { models: 0, scopes: 0 });
+});
+
+Deno.test("isUnknownModel() reads a 404, and a 400 whose code or wording refuses the model itself", () => {
+  const body = (message: string, code?: string) => JSON.stringify({ error: { message, code } });
+  assert.ok(isUnknownModel(404, body("The model `x` does not exist", "model_not_found")));
+  assert.ok(isUnknownModel(404, "<html>Not Found</html>"));
+  assert.ok(isUnknownModel(400, body("anything", "model_not_found")));
+  assert.ok(isUnknownModel(400, body("made/up is not a valid model ID")));
+  assert.ok(isUnknownModel(400, body("Invalid model: made-up")));
+  assert.ok(isUnknownModel(400, body("The model `made-up` does not exist or you do not have access to it.")));
+  assert.ok(!isUnknownModel(400, body("max_tokens is too large")));
+  assert.ok(!isUnknownModel(400, body("This model does not support tools.")));
+  assert.ok(!isUnknownModel(429, body("model not found")));
+  assert.ok(!isUnknownModel(500, body("model not found")));
 });

@@ -22,7 +22,18 @@ Deno.test("errorEventScrubber() masks secrets in error events and returns other 
   assert.ok(!masked.includes(SECRET) && masked.includes("sk-…cdef"), masked);
   // Only error events are looked at (the happy path pays one scan), and the same bytes come back.
   const content = encoder.encode(`data: {"delta":{"content":"${SECRET}"}}\n\n`);
-  assert.equal(scrub(content), content);
+  assert.equal(errorEventScrubber(redact)(content), content);
   const clean = encoder.encode('data: {"error":{"message":"overloaded"}}\n\n');
   assert.equal(scrub(clean), clean);
+});
+
+Deno.test("errorEventScrubber() masks an error event split across chunks", () => {
+  const scrub = errorEventScrubber(redact);
+  const pieces = ['data: {"id":"x"}\n\ndata: {"err', `or":{"message":"bad key ${SECRET}"}}\n\n`];
+  const out = pieces.map((piece) => decoder.decode(scrub(encoder.encode(piece)))).join("");
+  assert.ok(!out.includes(SECRET), out);
+  const later = errorEventScrubber(redact);
+  const split = ['data: {"error":{"message":"bad key', ` ${SECRET}"}}\n\n`];
+  const joined = split.map((piece) => decoder.decode(later(encoder.encode(piece)))).join("");
+  assert.ok(!joined.includes(SECRET), joined);
 });
