@@ -72,6 +72,27 @@ Deno.test("/v1/token-count asks Gemini's and Anthropic's own count endpoints, an
       { role: "user", content: [{ type: "text", text: "Hello there" }] },
     ]);
 
+    // The Gemini front door's own countTokens asks a Gemini provider too, with the client's request.
+    const door = await fetch(`${proxy.url}/v1beta/models/gemini/gemini-test:countTokens`, {
+      method: "POST",
+      headers: { "x-goog-api-key": TEST_PROXY_KEY, "content-type": "application/json" },
+      body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "Hi door" }] }] }),
+    });
+    assert.deepEqual(await door.json(), { totalTokens: 777 });
+    assert.deepEqual(
+      (gemini.requests.at(-1)?.json?.generateContentRequest as Record<string, unknown>).contents,
+      [
+        { role: "user", parts: [{ text: "Hi door" }] },
+      ],
+    );
+    const doorFallback = await fetch(`${proxy.url}/v1beta/models/gemini/gemini-broken:countTokens`, {
+      method: "POST",
+      headers: { "x-goog-api-key": TEST_PROXY_KEY, "content-type": "application/json" },
+      body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "Hi door" }] }] }),
+    });
+    const fallbackCount = (await doorFallback.json()).totalTokens;
+    assert.ok(fallbackCount > 0 && fallbackCount !== 777, String(fallbackCount));
+
     // The provider's count fails: the tokenizer's estimate answers, and says so.
     const estimated = await count(proxy.url, { model: "gemini/gemini-broken", messages });
     assert.equal(estimated.method, "tokenizer");

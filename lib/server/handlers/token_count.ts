@@ -6,18 +6,17 @@
  */
 import type { Handler } from "hono";
 import { z } from "zod";
-import type { CanonicalRequest } from "../../formats/canonical.ts";
 import { CODECS } from "../../formats/mod.ts";
 import { chatCompletionRequestSchema } from "../../formats/openai/schema.ts";
 import { countInputTokens, countTexts } from "../../formats/token_count.ts";
 import type { RotationSettings } from "../../config/rotation.ts";
 import type { Logger } from "../../log/logger.ts";
-import type { Target } from "../../rotator/rotator.ts";
 import type { UpstreamClient } from "../../rotator/upstream_client.ts";
 import { ClientAbortError } from "../../rotator/upstream_call.ts";
 import type { ConfiguredProvider } from "../../../providers/mod.ts";
 import type { AppEnv } from "../context.ts";
 import { resolveTargets } from "../model_resolution.ts";
+import { canCount, providerCount } from "../provider_count.ts";
 import { readJsonBody } from "../request_body.ts";
 import { validateBody } from "../validation.ts";
 
@@ -46,15 +45,6 @@ export interface TokenCountOptions {
 /** The tokenizer's name, shown so a client knows the count is an estimate. */
 const TOKENIZER = "o200k_base";
 
-/** The count in a count endpoint's answer: Anthropic's `input_tokens`, Gemini's `totalTokens`. */
-const providerCountSchema = z.union([
-  z.object({ input_tokens: z.number().int().min(0) }).loose().transform((answer) => answer.input_tokens),
-  z.object({ totalTokens: z.number().int().min(0) }).loose().transform((answer) => answer.totalTokens),
-]);
-
-/** The formats whose providers may have a count endpoint the handler can ask. */
-const COUNTING_FORMATS: ReadonlySet<string> = new Set(["anthropic", "gemini"]);
-
 /** Build the token count handler. */
 export function tokenCount(options: TokenCountOptions): Handler<AppEnv> {
   const { upstream, rotation, maxRequestBodyBytes, connectTimeoutMs, logger } = options;
@@ -80,14 +70,18 @@ export function tokenCount(options: TokenCountOptions): Handler<AppEnv> {
         body.text !== undefined ? await countTexts([body.text]) : await countInputTokens(canonical),
         "tokenizer",
       );
-    const { adapter } = target.provider;
-    if (!COUNTING_FORMATS.has(adapter.format) || !adapter.countTokensRequest) return await estimate();
+    if (!canCount(target)) return await estimate();
+    const native = CODECS[target.provider.adapter.format].fromCanonicalRequest(canonical);
+    // Fields of a generation that count endpoints reject (the adapters keep only what theirs takes).
+    delete native.max_tokens;
+    delete native.stream;
     try {
-      const counted = await providerCount(target, canonical, {
+      const counted = await providerCount(target, native, {
         upstream,
-        connectTimeoutMs,
+        readTimeoutMs: connectTimeoutMs,
         signal: c.req.raw.signal,
         requestId: c.get("requestId"),
+        frontDoor: "openai",
         clientHeaders: c.req.raw.headers,
         onServed: (label) => c.get("access").keyLabel = label,
       });
@@ -104,50 +98,4 @@ export function tokenCount(options: TokenCountOptions): Handler<AppEnv> {
     }
     return await estimate();
   };
-}
-
-/** What {@link providerCount} needs besides the target and the request. */
-interface ProviderCountOptions {
-  upstream: UpstreamClient;
-  connectTimeoutMs: number;
-  signal: AbortSignal;
-  requestId: string;
-  clientHeaders: Headers;
-  /** Told the masked label of the credential that counted. */
-  onServed: (label: string) => void;
-}
-
-/** The provider's own count of `canonical`, or null when its answer holds none; throws when the call fails. */
-async function providerCount(
-  target: Target,
-  canonical: CanonicalRequest,
-  options: ProviderCountOptions,
-): Promise<number | null> {
-  const { provider, model } = target;
-  const { adapter } = provider;
-  const native = CODECS[adapter.format].fromCanonicalRequest(canonical);
-  // Fields of a generation that count endpoints reject (the adapters keep only what theirs takes).
-  delete native.max_tokens;
-  delete native.stream;
-  const result = await options.upstream.json({
-    targets: [target],
-    signal: options.signal,
-    facts: { requestId: options.requestId, frontDoor: "openai" },
-    // A count is quick: it gets the connect timeout, not the long wait of a generation.
-    readTimeoutMs: options.connectTimeoutMs,
-    build: ({ credential, auth }) =>
-      adapter.countTokensRequest!({
-        baseUrl: provider.baseUrl,
-        credential,
-        auth,
-        model,
-        body: native,
-        stream: false,
-        clientHeaders: options.clientHeaders,
-      }),
-  });
-  options.onServed(result.credential.label);
-  result.finish({ ok: true });
-  const parsed = providerCountSchema.safeParse(result.value.json);
-  return parsed.success ? parsed.data : null;
 }
