@@ -221,7 +221,10 @@ export class ProxyMetrics {
         return;
       }
       case "attempt-end": {
-        const { provider, model } = event;
+        const { provider } = event;
+        // Every made-up model id would be a series of its own, for ever: an attempt the upstream refused (a
+        // model it does not know: 404, or 400) is counted without the model's name, as its request is.
+        const model = event.status === 400 || event.status === 404 ? "-" : event.model;
         this.#attempts.inc({ provider, model, outcome: event.outcome });
         this.#attemptDuration.observe({ provider, outcome: event.outcome }, event.durationMs / 1000);
         if (event.ttfbMs !== undefined) {

@@ -76,6 +76,11 @@ export type CallResult =
     verdict: FailureVerdict;
     /** The failure came after output reached the client (a broken stream). */
     afterOutput?: boolean;
+    /**
+     * The upstream does not know the model (404): nothing is counted or rested for it, and whatever the
+     * call made the pool hold for the model is dropped, so that made-up model ids leave no state behind.
+     */
+    unknownModel?: boolean;
   };
 
 /** Options of {@link KeyPool}. */
@@ -309,6 +314,11 @@ export class KeyPool {
     return currentState(this.#providerState, this.#now());
   }
 
+  /** How many models and scopes the pool holds selection columns for (memory stays bounded; tests). */
+  get tracked(): { models: number; scopes: number } {
+    return { models: this.#inFlight.size, scopes: this.#scopes.size };
+  }
+
   /** Requests waiting for a slot. */
   get waiting(): number {
     return this.#waiters.length;
@@ -438,6 +448,7 @@ export class KeyPool {
   recordResult(lease: Lease, result: CallResult): void {
     const record = this.#byId.get(lease.credential.id);
     if (!record) return;
+    if (result.outcome === "failure" && result.unknownModel) return this.#forgetUnknown(lease);
     const now = this.#now();
     const scoped = this.#scopeOf(record, lease.scope);
     const { usageResetUtcHour } = this.#options;
@@ -468,6 +479,21 @@ export class KeyPool {
     this.#syncUsage(record.index, lease.scope, scoped.usage);
     this.#sharing?.addUsage(lease, scoped.usage.windowId, result, costUsd);
     this.#options.onChange?.();
+  }
+
+  /**
+   * Drop the columns a call for a model the upstream does not know made (selection creates them for any
+   * model), unless the model is known after all (a scope record) or other calls for it still hold them.
+   */
+  #forgetUnknown(lease: Lease): void {
+    const { model, scope } = lease;
+    if (this.records.some((record) => record.scopes.has(scope))) return;
+    if (this.#waiters.some((waiter) => waiter.model === model)) return;
+    const inFlight = this.#inFlight.get(model);
+    // This call's lease is still held (it is released after its result is recorded).
+    if (inFlight !== undefined && inFlight.reduce((sum, count) => sum + count, 0) > 1) return;
+    this.#inFlight.delete(model);
+    this.#scopes.delete(scope);
   }
 
   /** Apply the verdict's cooldown to the credential; the verdict decides, the pool only keeps count. */

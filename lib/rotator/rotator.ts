@@ -14,6 +14,7 @@ import { type Clock, sleep, systemClock } from "./clock.ts";
 import type { AttemptFacts, EventHub, FrontDoor } from "./events.ts";
 import type { SharedPool } from "./shared_pool.ts";
 import { backoffMs, classifyFailure, type FailureClass, type FailureVerdict } from "./failure.ts";
+import { isUnknownModel } from "./unknown_model.ts";
 import { refineVerdict } from "./vendor_failure.ts";
 import { KeyPool, type Lease } from "./key_pool.ts";
 import { SessionAffinity } from "./session_affinity.ts";
@@ -240,7 +241,9 @@ export class Rotator {
               : null,
             clock.now(),
           );
-          pool.recordResult(lease, { outcome: "failure", verdict });
+          // The upstream does not know the model: the pool keeps nothing for it.
+          const unknownModel = error.kind === "http" && isUnknownModel(error.status, error.body);
+          pool.recordResult(lease, { outcome: "failure", verdict, unknownModel });
           lease.release();
           report.end({ outcome: "failure", verdict, status: error.status, body: error.body.slice(0, 2_000) });
           const { failureClass, next } = verdict;

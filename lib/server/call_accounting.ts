@@ -3,7 +3,9 @@
  * whom they blame, with usage estimated when the upstream gave none), and how the call ends for its
  * credential.
  */
-import type { CanonicalPart, CanonicalUsage, StreamPart } from "../formats/canonical.ts";
+import type { CanonicalPart, CanonicalUsage, StreamPart, WireFormat } from "../formats/canonical.ts";
+import { isRecord } from "../formats/json_values.ts";
+import { SseParser } from "../formats/sse.ts";
 import { OutputSample } from "../formats/token_count.ts";
 import type { CallOutcome } from "../rotator/rotator.ts";
 import type { TokenUsage } from "../rotator/usage.ts";
@@ -153,4 +155,71 @@ export function tokenUsage(usage: Partial<CanonicalUsage> | null | undefined): T
     // Only when there are any, so usage records of other providers keep their shape.
     ...(cacheCreation > 0 ? { cacheCreationTokens: cacheCreation } : {}),
   };
+}
+
+/**
+ * How a stream passed through untouched ended, read from its last events: with its format's final event
+ * (`finished`), with an error event (`errored`), or neither (`cut`: the upstream closed mid-answer).
+ */
+export type PassThroughEnding = "finished" | "errored" | "cut";
+
+/**
+ * Read how a passed-through stream ended from `tail`, the text of its last chunks (see `relayStream`): only
+ * at the end, and only those few events, so the relay's hot path stays untouched. The final events are
+ * `data: [DONE]` or a `finish_reason` (OpenAI chat), `message_stop` (Anthropic),
+ * `response.completed`/`response.incomplete` (Responses) and a `finishReason` (Gemini).
+ */
+export function passThroughEnding(format: WireFormat, tail: string): PassThroughEnding {
+  const parser = new SseParser();
+  // The tail may begin mid-event: that first fragment parses as junk and is skipped like any non-JSON.
+  const events = parser.push(tail).concat(parser.end());
+  let finished = false;
+  for (const event of events) {
+    if (event.data.trim() === "[DONE]") {
+      if (format === "openai") finished = true;
+      continue;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(event.data);
+    } catch {
+      continue;
+    }
+    if (!isRecord(json)) continue;
+    const ending = endingOf(format, event.event, json);
+    // An error after the final event still failed the answer; a final event after an error does not mend it.
+    if (ending === "errored") return "errored";
+    if (ending === "finished") finished = true;
+  }
+  return finished ? "finished" : "cut";
+}
+
+/** What one event of `format` says about the stream's end, or null when it says nothing. */
+function endingOf(
+  format: WireFormat,
+  name: string | undefined,
+  json: Record<string, unknown>,
+): PassThroughEnding | null {
+  const type = typeof json.type === "string" ? json.type : name;
+  switch (format) {
+    case "openai": {
+      if (json.error !== undefined && json.error !== null) return "errored";
+      const choices = Array.isArray(json.choices) ? json.choices : [];
+      return choices.some((choice) => isRecord(choice) && typeof choice.finish_reason === "string")
+        ? "finished"
+        : null;
+    }
+    case "anthropic":
+      return type === "error" ? "errored" : type === "message_stop" ? "finished" : null;
+    case "responses":
+      if (type === "error" || type === "response.failed") return "errored";
+      return type === "response.completed" || type === "response.incomplete" ? "finished" : null;
+    case "gemini": {
+      if (json.error !== undefined && json.error !== null) return "errored";
+      const candidates = Array.isArray(json.candidates) ? json.candidates : [];
+      return candidates.some((candidate) => isRecord(candidate) && typeof candidate.finishReason === "string")
+        ? "finished"
+        : null;
+    }
+  }
 }

@@ -9,7 +9,8 @@ import { thinkTagSplitter } from "../formats/think_tags.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ExecuteResult } from "../rotator/rotator.ts";
 import type { StreamAnswer } from "../rotator/upstream_client.ts";
-import { PartsTap, streamOutcome, type UsageEstimator } from "./call_accounting.ts";
+import { PartsTap, passThroughEnding, streamOutcome, type UsageEstimator } from "./call_accounting.ts";
+import { errorEventScrubber } from "./error_event_scrub.ts";
 import { relayHeaders, relayStream } from "./relay.ts";
 import { streamTranslator } from "./stream_translation.ts";
 
@@ -67,6 +68,9 @@ export function streamAnswer(result: ExecuteResult<StreamAnswer>, options: Strea
       }),
     translate,
     translator,
+    scrub: errorEventScrubber(logger.redact),
+    // A passed-through stream is judged by its last events; a translated one by its parts (`tap`).
+    ending: passThrough ? (tail) => passThroughEnding(inbound.format, tail()) : undefined,
     onEnd: (end, tail) => {
       detach();
       const usage = tap === null ? inbound.streamTailUsage(tail()) : tap.usage;

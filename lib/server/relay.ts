@@ -28,6 +28,9 @@ const DROPPED_HEADERS = new Set([
 /** How many of the last chunks a relayed stream keeps for reading usage. */
 const TAIL_CHUNKS = 4;
 
+const CUT_MESSAGE = "the upstream stream ended before its final event";
+const ENDING_MESSAGES = { cut: CUT_MESSAGE, errored: "the upstream ended its stream with an error event" };
+
 /** Upstream headers that may be shown to the client. */
 export function relayHeaders(upstream: Headers): Headers {
   const headers = new Headers();
@@ -65,6 +68,17 @@ export interface RelayStreamOptions {
   translator?: StreamTranslator;
   /** Time and timers of the idle watchdog. @default systemClock */
   clock?: Clock;
+  /**
+   * Masks secrets in what the client is sent (see `error_event_scrub.ts`: only chunks that may hold an
+   * error event are looked at). @default the chunks as they are
+   */
+  scrub?: (chunk: Uint8Array) => Uint8Array;
+  /**
+   * How the stream ended, read at the upstream's clean end from `tail()` (see `passThroughEnding`): a
+   * stream cut before its format's final event gets the error event and fails, one that ended with an
+   * error event fails. @default "finished"
+   */
+  ending?: (tail: () => string) => "finished" | "errored" | "cut";
 }
 
 /** A client-facing stream that passes the upstream's `body` on (translated, if asked) as it arrives. */
@@ -72,7 +86,8 @@ export function relayStream(
   body: ReadableStream<Uint8Array>,
   options: RelayStreamOptions,
 ): ReadableStream<Uint8Array> {
-  const { idleTimeoutMs, controller, errorEvent, onEnd, translator, clock = systemClock } = options;
+  const { idleTimeoutMs, controller, errorEvent, onEnd, translator, clock = systemClock, scrub, ending } =
+    options;
   const translate = translator === undefined ? options.translate : undefined;
   // One watchdog per stream instead of a timer per chunk: it re-arms itself for the time left.
   let lastChunkAt = clock.now();
@@ -115,14 +130,17 @@ export function relayStream(
           const next = await reader.read();
           if (next.done) {
             const last = translator === undefined ? null : await translator.end();
-            if (last !== null && last.length > 0) stream.enqueue(last);
+            if (last !== null && last.length > 0) stream.enqueue(scrub ? scrub(last) : last);
+            const how = ending?.(tail) ?? "finished";
+            if (how === "cut") stream.enqueue(encoder.encode(errorEvent(CUT_MESSAGE)));
             stream.close();
-            end({ ok: true });
+            end(how === "finished" ? { ok: true } : { ok: false, error: new Error(ENDING_MESSAGES[how]) });
             return;
           }
           if (!translate) lastChunkAt = clock.now();
-          const chunk = translator === undefined ? next.value : translator.push(next.value);
+          let chunk = translator === undefined ? next.value : translator.push(next.value);
           if (chunk.length === 0) continue;
+          if (scrub) chunk = scrub(chunk);
           recent.push(chunk);
           if (recent.length > TAIL_CHUNKS) recent.shift();
           stream.enqueue(chunk);

@@ -70,6 +70,7 @@ export function registerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       rotation: deps.config.rotation,
       maxRequestBodyBytes: deps.config.maxRequestBodyBytes,
       connectTimeoutMs: deps.config.connectTimeoutMs,
+      logger: deps.logger,
     }),
   );
   if (deps.observability) {

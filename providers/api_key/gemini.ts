@@ -143,6 +143,18 @@ export const gemini: ProviderAdapter = {
       body: JSON.stringify(rest),
     };
   },
+  // https://ai.google.dev/api/tokens#method:-models.counttokens — the whole request (system instruction and
+  // tools included) goes in `generateContentRequest`, which names its model as `models/{model}`.
+  countTokensRequest({ baseUrl, auth, model, body }) {
+    const { model: _model, generationConfig: _generation, safetySettings: _safety, ...request } = body;
+    const name = /^(models|tunedModels)\//.test(model) ? model : `models/${model}`;
+    return {
+      url: `${baseUrl}/${API}/${modelPath(model)}:countTokens`,
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ generateContentRequest: { model: name, ...request } }),
+    };
+  },
   // https://ai.google.dev/api/models#method:-models.list — pages via pageToken / nextPageToken.
   modelsRequest({ baseUrl, auth, pageToken }) {
     const page = pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : "";

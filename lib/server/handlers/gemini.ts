@@ -12,12 +12,14 @@ import { geminiRequestSchema } from "../../formats/gemini/schema.ts";
 import { withoutSignatureCarriers } from "../../formats/gemini/signature_carrier.ts";
 import { isRecord } from "../../formats/json_values.ts";
 import { countInputTokens } from "../../formats/token_count.ts";
+import { ClientAbortError } from "../../rotator/upstream_call.ts";
 import { runChat } from "../chat_pipeline.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { liveProviders } from "../live_providers.ts";
 import type { ModelEntry } from "../model_catalog.ts";
 import { resolveTargets } from "../model_resolution.ts";
 import { readJsonBody } from "../request_body.ts";
+import { canCount, providerCount } from "../provider_count.ts";
 import { removeForbiddenFields } from "../sanitize.ts";
 import { validateBody } from "../validation.ts";
 
@@ -133,12 +135,13 @@ function generateContent(deps: AppDeps): GeminiMethodHandler {
 }
 
 /**
- * `:countTokens` — `{contents}` or `{generateContentRequest}` → `{totalTokens}`, counted locally with
- * the bundled tokenizer (as `/v1/messages/count_tokens` does for providers without a count endpoint).
+ * `:countTokens` — `{contents}` or `{generateContentRequest}` → `{totalTokens}`: the provider's own count
+ * for Gemini-native providers that have one, else (or when that call fails) counted locally with the
+ * bundled tokenizer (as `/v1/messages/count_tokens` does for providers without a count endpoint).
  * https://ai.google.dev/api/tokens#method:-models.counttokens
  */
 function countTokens(deps: AppDeps): GeminiMethodHandler {
-  const { config } = deps;
+  const { config, upstream } = deps;
   // Read per call: OAuth logins and removals change the providers while the proxy runs.
   const providers = liveProviders(deps);
   return async function countTokens(c, call) {
@@ -152,7 +155,24 @@ function countTokens(deps: AppDeps): GeminiMethodHandler {
       throw new RequestError(400, `${field}: ${issue.message}`, { param: field });
     }
     const [target] = resolveTargets(call.model, providers, config.rotation, { format: "gemini" });
-    const canonical = CODECS.gemini.toCanonicalRequest(removeForbiddenFields(request), target.model);
+    const forwarded = removeForbiddenFields(request);
+    if (target.provider.adapter.format === "gemini" && canCount(target)) {
+      const counted = await providerCount(target, forwarded, {
+        upstream,
+        readTimeoutMs: config.connectTimeoutMs,
+        signal: c.req.raw.signal,
+        requestId: c.get("requestId"),
+        frontDoor: "gemini",
+        clientHeaders: c.req.raw.headers,
+        onServed: (label) => c.get("access").keyLabel = label,
+      }).catch((error) => {
+        // A failed count is answered by the estimate; a client that left is not.
+        if (error instanceof ClientAbortError) throw error;
+        return null;
+      });
+      if (counted !== null) return c.json({ totalTokens: counted });
+    }
+    const canonical = CODECS.gemini.toCanonicalRequest(forwarded, target.model);
     return c.json({ totalTokens: await countInputTokens(canonical) });
   };
 }

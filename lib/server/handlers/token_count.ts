@@ -1,7 +1,8 @@
 /**
- * `POST /v1/token-count`: `{model, messages}` (OpenAI chat messages) or `{model, text}` → the input
- * tokens. Providers with a count endpoint of their own (Anthropic's `count_tokens`) are asked; every
- * other model is counted locally with the bundled tokenizer (o200k_base), an estimate of the right size.
+ * `POST /v1/token-count`: `{model, messages}` (OpenAI chat messages) or `{model, text}` (counted as one user
+ * message) → the input tokens. Providers with a count endpoint of their own (Anthropic's `count_tokens`,
+ * Gemini's `:countTokens`) are asked; every other model, and any count call that fails, is counted locally
+ * with the bundled tokenizer (o200k_base), an estimate of the right size. `method` says which counted.
  */
 import type { Handler } from "hono";
 import { z } from "zod";
@@ -9,10 +10,13 @@ import { CODECS } from "../../formats/mod.ts";
 import { chatCompletionRequestSchema } from "../../formats/openai/schema.ts";
 import { countInputTokens, countTexts } from "../../formats/token_count.ts";
 import type { RotationSettings } from "../../config/rotation.ts";
+import type { Logger } from "../../log/logger.ts";
 import type { UpstreamClient } from "../../rotator/upstream_client.ts";
+import { ClientAbortError } from "../../rotator/upstream_call.ts";
 import type { ConfiguredProvider } from "../../../providers/mod.ts";
 import type { AppEnv } from "../context.ts";
 import { resolveTargets } from "../model_resolution.ts";
+import { canCount, providerCount } from "../provider_count.ts";
 import { readJsonBody } from "../request_body.ts";
 import { validateBody } from "../validation.ts";
 
@@ -34,6 +38,8 @@ export interface TokenCountOptions {
   rotation: RotationSettings;
   maxRequestBodyBytes: number;
   connectTimeoutMs: number;
+  /** Told why a provider's count failed (the estimate answers instead). @default silent */
+  logger?: Logger;
 }
 
 /** The tokenizer's name, shown so a client knows the count is an estimate. */
@@ -41,7 +47,7 @@ const TOKENIZER = "o200k_base";
 
 /** Build the token count handler. */
 export function tokenCount(options: TokenCountOptions): Handler<AppEnv> {
-  const { upstream, rotation, maxRequestBodyBytes, connectTimeoutMs } = options;
+  const { upstream, rotation, maxRequestBodyBytes, connectTimeoutMs, logger } = options;
   const providers = new Map(options.providers.map((provider) => [provider.id, provider]));
   return async function tokenCount(c) {
     const body = validateBody(tokenCountRequestSchema, await readJsonBody(c.req.raw, maxRequestBodyBytes));
@@ -55,41 +61,41 @@ export function tokenCount(options: TokenCountOptions): Handler<AppEnv> {
         method,
         ...(method === "tokenizer" ? { tokenizer: TOKENIZER } : {}),
       });
+    // A text is one user message to a provider's counter; the tokenizer counts the bare text.
+    const messages = body.messages ?? [{ role: "user" as const, content: body.text ?? "" }];
+    const canonical = CODECS.openai.toCanonicalRequest({ model: body.model, messages }, target.model);
     // Counted in pieces off the event loop (the token Worker), like every local count.
-    if (body.text !== undefined) return answer(await countTexts([body.text]), "tokenizer");
-    const canonical = CODECS.openai.toCanonicalRequest(
-      { model: body.model, messages: body.messages },
-      target.model,
-    );
-    const { provider } = target;
-    if (provider.adapter.format !== "anthropic" || !provider.adapter.countTokensRequest) {
-      return answer(await countInputTokens(canonical), "tokenizer");
-    }
-    const native = CODECS.anthropic.fromCanonicalRequest(canonical);
+    const estimate = async () =>
+      answer(
+        body.text !== undefined ? await countTexts([body.text]) : await countInputTokens(canonical),
+        "tokenizer",
+      );
+    if (!canCount(target)) return await estimate();
+    const native = CODECS[target.provider.adapter.format].fromCanonicalRequest(canonical);
+    // Fields of a generation that count endpoints reject (the adapters keep only what theirs takes).
     delete native.max_tokens;
     delete native.stream;
-    const result = await upstream.json({
-      targets: [target],
-      signal: c.req.raw.signal,
-      facts: { requestId: c.get("requestId"), frontDoor: "openai" },
-      // A count is quick: it gets the connect timeout, not the long wait of a generation.
-      readTimeoutMs: connectTimeoutMs,
-      build: ({ credential, auth }) =>
-        provider.adapter.countTokensRequest!({
-          baseUrl: provider.baseUrl,
-          credential,
-          auth,
-          model: target.model,
-          body: native,
-          stream: false,
-          clientHeaders: c.req.raw.headers,
-        }),
-    });
-    c.get("access").keyLabel = result.credential.label;
-    result.finish({ ok: true });
-    const parsed = z.object({ input_tokens: z.number().int().min(0) }).loose().safeParse(result.value.json);
-    // An answer without a count: the local estimate rather than an error for a question we can answer.
-    if (!parsed.success) return answer(await countInputTokens(canonical), "tokenizer");
-    return answer(parsed.data.input_tokens, "provider");
+    try {
+      const counted = await providerCount(target, native, {
+        upstream,
+        readTimeoutMs: connectTimeoutMs,
+        signal: c.req.raw.signal,
+        requestId: c.get("requestId"),
+        frontDoor: "openai",
+        clientHeaders: c.req.raw.headers,
+        onServed: (label) => c.get("access").keyLabel = label,
+      });
+      if (counted !== null) return answer(counted, "provider");
+      logger?.debug(`${target.provider.id}/${target.model}: the count endpoint answered without a count`);
+    } catch (error) {
+      if (error instanceof ClientAbortError) throw error;
+      // The question has an answer of the right size without the provider: the estimate, never an error.
+      logger?.debug(
+        `${target.provider.id}/${target.model}: the provider's count failed, estimating instead: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    }
+    return await estimate();
   };
 }

@@ -29,13 +29,15 @@ export function requestMetrics(options: RequestMetricsOptions): MiddlewareHandle
     try {
       await next();
     } finally {
-      const name = c.get("access").model ?? "";
+      // A refused (400) or unknown (404) model id is not named: made-up ids would each be a series for ever.
+      const status = c.res.status;
+      const name = status === 400 || status === 404 ? "-" : c.get("access").model ?? "";
       const slash = name.indexOf("/");
       metrics.recordRequest({
         frontDoor,
         provider: slash > 0 ? name.slice(0, slash) : "-",
         model: slash > 0 ? name.slice(slash + 1) : (name || "-"),
-        status: c.res.status,
+        status,
         durationMs: performance.now() - started,
       });
     }

@@ -97,3 +97,23 @@ Deno.test("relayStream() passes an untranslated stream through, kept alive by it
   assert.equal(decoder.decode((await last).value), "error:the upstream sent nothing for 1 s");
   assert.equal(ends[0].ok, false);
 });
+
+Deno.test("relayStream() ends a stream its `ending` judges cut with the error event, and fails it", async () => {
+  const controller = new AbortController();
+  const upstream = fakeUpstream(controller.signal);
+  const ends: StreamEnd[] = [];
+  const stream = relayStream(upstream.body, {
+    idleTimeoutMs: 1_000,
+    controller,
+    errorEvent: (message) => `error:${message}`,
+    onEnd: (end) => ends.push(end),
+    ending: (tail) => tail().includes("[DONE]") ? "finished" : "cut",
+    clock: new FakeClock(),
+  });
+  upstream.send("data: 1\n\n");
+  upstream.close();
+  const text = await new Response(stream).text();
+  assert.equal(text, "data: 1\n\nerror:the upstream stream ended before its final event");
+  assert.equal(ends.length, 1);
+  assert.equal(ends[0].ok, false);
+});
