@@ -16,6 +16,7 @@ import { runChat } from "../chat_pipeline.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { liveProviders } from "../live_providers.ts";
 import type { ModelEntry } from "../model_catalog.ts";
+import { lookupModel } from "../model_lookup.ts";
 import { resolveTargets } from "../model_resolution.ts";
 import { readJsonBody } from "../request_body.ts";
 import { removeForbiddenFields } from "../sanitize.ts";
@@ -200,8 +201,12 @@ export function listGeminiModels(deps: AppDeps, options: GeminiModelsOptions = {
   };
 }
 
-/** `GET /{version}/models/{model}`: one model (the id may hold slashes). */
+/**
+ * `GET /{version}/models/{model}`: one model (the id may hold slashes), an alias, or a bare name
+ * `DEFAULT_PROVIDER_GEMINI` routes (Gemini CLI names `gemini-…` models without our prefix).
+ */
 export function getGeminiModel(deps: AppDeps, options: GeminiModelsOptions = {}): Handler<AppEnv> {
+  const providers = liveProviders(deps);
   return async function getGeminiModel(c, next) {
     if (options.googleClientsOnly && !isGoogleClient(c.req.raw)) return await next();
     const raw = c.req.path.replace(/^\/(v1beta|v1)\/models\//, "");
@@ -211,7 +216,12 @@ export function getGeminiModel(deps: AppDeps, options: GeminiModelsOptions = {})
     } catch {
       throw new RequestError(400, `the model id "${raw}" is not valid percent-encoding`, { param: "model" });
     }
-    const entry = (await deps.catalog.list()).find((model) => model.id === id);
+    const entry = await lookupModel(id, {
+      catalog: deps.catalog,
+      providers,
+      settings: deps.config.rotation,
+      format: "gemini",
+    });
     if (!entry) {
       throw new RequestError(404, `models/${id} is not found or its provider is not configured`, {
         param: "model",
