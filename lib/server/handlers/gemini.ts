@@ -12,6 +12,7 @@ import { geminiRequestSchema } from "../../formats/gemini/schema.ts";
 import { withoutSignatureCarriers } from "../../formats/gemini/signature_carrier.ts";
 import { isRecord } from "../../formats/json_values.ts";
 import { countInputTokens } from "../../formats/token_count.ts";
+import { targetFormat } from "../chat_body.ts";
 import { runChat } from "../chat_pipeline.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { liveProviders } from "../live_providers.ts";
@@ -116,12 +117,16 @@ function generateContent(deps: AppDeps): GeminiMethodHandler {
     const streaming = call.method === "streamGenerateContent";
     // Without `alt=sse` Google streams one JSON array of responses; every client we know asks for SSE.
     const sse = streaming && new URL(c.req.url).searchParams.get("alt") === "sse";
-    // Passed through to Gemini, the signatures the gateway gave the client for other providers must go.
-    const native = targets.every((target) => target.provider.adapter.format === CODECS.gemini.format);
+    // Passed through to Gemini, the signatures the gateway gave the client for other providers must go,
+    // also when an alias mixes Gemini with other formats (those read them from the body as it came).
+    const passable = targets.some((target) => targetFormat(target) === CODECS.gemini.format);
     const response = await runChat(deps, c, {
       inbound: CODECS.gemini,
       frontDoor: "gemini",
-      body: native ? withoutSignatureCarriers(body, { skipSignature: SKIP_SIGNATURE }) : body,
+      body,
+      passThroughBody: passable
+        ? withoutSignatureCarriers(body, { skipSignature: SKIP_SIGNATURE })
+        : undefined,
       clientModel: call.model,
       targets,
       stream: sse,
