@@ -120,13 +120,12 @@ function generateContent(deps: AppDeps): GeminiMethodHandler {
     // Passed through to Gemini, the signatures the gateway gave the client for other providers must go,
     // also when an alias mixes Gemini with other formats (those read them from the body as it came).
     const passable = targets.some((target) => targetFormat(target) === CODECS.gemini.format);
+    const own = passable ? withoutSignatureCarriers(body, { skipSignature: SKIP_SIGNATURE }) : body;
     const response = await runChat(deps, c, {
       inbound: CODECS.gemini,
       frontDoor: "gemini",
       body,
-      passThroughBody: passable
-        ? withoutSignatureCarriers(body, { skipSignature: SKIP_SIGNATURE })
-        : undefined,
+      passThroughBody: own === body ? undefined : own,
       clientModel: call.model,
       targets,
       stream: sse,
