@@ -134,6 +134,23 @@ Deno.test("Door routing: mixed aliases translate carriers, bare names are looked
       assert.equal((await v1beta.json()).name, "models/gemini-2.5-flash-lite");
     });
 
+    await t.step("a bare name streams through the Gemini door, usage counted on its last chunk", async () => {
+      const ai = new GoogleGenAI({ apiKey: TEST_PROXY_KEY, httpOptions: { baseUrl: proxy.url } });
+      const chunks = [];
+      for await (
+        const chunk of await ai.models.generateContentStream({ model: "gpt-test", contents: "Hi" })
+      ) {
+        chunks.push(chunk);
+      }
+      assert.equal(chunks.map((chunk) => chunk.text ?? "").join(""), "Hello, world");
+      assert.equal(chat.requests.at(-1)!.json!.model, "gpt-test");
+      const last = chunks.at(-1)!;
+      assert.equal(last.candidates?.[0].finishReason, "STOP");
+      // The upstream sent no usage: the estimate, which comes after the finish, is on the last chunk.
+      assert.ok((last.usageMetadata?.candidatesTokenCount ?? 0) > 0, JSON.stringify(last.usageMetadata));
+      assert.ok((last.usageMetadata?.promptTokenCount ?? 0) > 0, JSON.stringify(last.usageMetadata));
+    });
+
     await t.step("openai models.retrieve finds a bare name DEFAULT_PROVIDER_OPENAI routes", async () => {
       const client = new OpenAI({ apiKey: TEST_PROXY_KEY, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
       const model = await client.models.retrieve("gpt-test");
