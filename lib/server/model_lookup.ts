@@ -14,28 +14,33 @@ export interface ModelLookupOptions {
   catalog: ModelCatalog;
   providers: ReadonlyMap<string, ConfiguredProvider>;
   settings: RotationSettings;
-  /** The door's format, whose `DEFAULT_PROVIDER_<FORMAT>` routes bare names. */
-  format: string;
+  /**
+   * The formats of the doors that share the lookup, whose `DEFAULT_PROVIDER_<FORMAT>` route bare names, in
+   * order (OpenAI's Chat Completions and Responses clients both read `/v1/models/{id}`).
+   */
+  formats: readonly string[];
 }
 
 /** The catalog entry for `name`, or null when no configured provider lists it. */
 export async function lookupModel(name: string, options: ModelLookupOptions): Promise<ModelEntry | null> {
-  const { catalog, providers, settings, format } = options;
+  const { catalog, providers, settings, formats } = options;
   const provider = [...providers.values()].find((candidate) => name.startsWith(`${candidate.id}/`));
   const exact = provider ? await catalog.forProvider(provider) : catalog.aliases();
   const found = exact.find((entry) => entry.id === name);
   if (found !== undefined || provider !== undefined) return found ?? null;
-  let targets;
-  try {
-    targets = resolveTargets(name, providers, settings, { format });
-  } catch {
-    // A name no call could use either: the caller answers 404 in its door's shape.
-    return null;
-  }
-  for (const target of targets) {
-    const id = `${target.provider.id}/${target.model}`;
-    const listed = (await catalog.forProvider(target.provider)).find((entry) => entry.id === id);
-    if (listed !== undefined) return { ...listed, id: name };
+  for (const format of formats) {
+    let targets;
+    try {
+      targets = resolveTargets(name, providers, settings, { format });
+    } catch {
+      // A name no call to this door could use: the next door's, or the caller's 404.
+      continue;
+    }
+    for (const target of targets) {
+      const id = `${target.provider.id}/${target.model}`;
+      const listed = (await catalog.forProvider(target.provider)).find((entry) => entry.id === id);
+      if (listed !== undefined) return { ...listed, id: name };
+    }
   }
   return null;
 }

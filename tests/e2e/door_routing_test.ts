@@ -55,6 +55,7 @@ Deno.test("Door routing: mixed aliases translate carriers, bare names are looked
       MYRESP_API_BASE: responses.baseUrl,
       MYRESP_API_KEY: "sk-routing-bbbbbbbbbbbb2222",
       MYRESP_RESPONSES_MODELS: "gpt-resp",
+      MYRESP_MODELS: "gpt-resp",
       GEMINI_API_BASE: gemini.origin,
       GEMINI_API_KEY: "gemini-routing-ccccccccc3333",
       MODEL_ALIAS_GEMINI_FIRST: "gemini/gemini-test,myoai/gpt-test",
@@ -62,6 +63,7 @@ Deno.test("Door routing: mixed aliases translate carriers, bare names are looked
       MODEL_ALIAS_RESPONSES_FIRST: "myresp/gpt-resp,myoai/gpt-test",
       DEFAULT_PROVIDER_GEMINI: "myoai",
       DEFAULT_PROVIDER_OPENAI: "myoai",
+      DEFAULT_PROVIDER_RESPONSES: "myresp",
     },
   });
   const generate = (model: string) =>
@@ -151,17 +153,24 @@ Deno.test("Door routing: mixed aliases translate carriers, bare names are looked
       assert.ok((last.usageMetadata?.promptTokenCount ?? 0) > 0, JSON.stringify(last.usageMetadata));
     });
 
-    await t.step("openai models.retrieve finds a bare name DEFAULT_PROVIDER_OPENAI routes", async () => {
-      const client = new OpenAI({ apiKey: TEST_PROXY_KEY, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
-      const model = await client.models.retrieve("gpt-test");
-      assert.equal(model.id, "gpt-test");
-      assert.equal(model.owned_by, "test");
-      assert.equal((await client.models.retrieve("myoai/gpt-test")).id, "myoai/gpt-test");
-      await assert.rejects(
-        () => client.models.retrieve("gpt-unknown"),
-        (error) => error instanceof OpenAI.NotFoundError,
-      );
-    });
+    await t.step(
+      "openai models.retrieve finds a bare name DEFAULT_PROVIDER_OPENAI (or _RESPONSES) routes",
+      async () => {
+        const client = new OpenAI({ apiKey: TEST_PROXY_KEY, baseURL: `${proxy.url}/v1`, maxRetries: 0 });
+        const model = await client.models.retrieve("gpt-test");
+        assert.equal(model.id, "gpt-test");
+        assert.equal(model.owned_by, "test");
+        assert.equal((await client.models.retrieve("myoai/gpt-test")).id, "myoai/gpt-test");
+        // Codex CLI's bare names, routed by the Responses door's default, read the same endpoint.
+        const codex = await client.models.retrieve("gpt-resp");
+        assert.equal(codex.id, "gpt-resp");
+        assert.equal(codex.owned_by, "myresp");
+        await assert.rejects(
+          () => client.models.retrieve("gpt-unknown"),
+          (error) => error instanceof OpenAI.NotFoundError,
+        );
+      },
+    );
   } finally {
     await proxy.stop();
     for (const server of [chat, gemini, responses]) await server.close();

@@ -20,7 +20,7 @@ export function listModels(deps: AppDeps): Handler<AppEnv> {
 
 /**
  * One model by its prefixed id (ids may contain slashes: `openrouter/anthropic/claude-3-opus`), an alias,
- * or a bare name `DEFAULT_PROVIDER_OPENAI` routes.
+ * or a bare name `DEFAULT_PROVIDER_OPENAI` (or `_RESPONSES`) routes.
  */
 export function getModel(deps: AppDeps): Handler<AppEnv> {
   const providers = liveProviders(deps);
@@ -36,7 +36,7 @@ export function getModel(deps: AppDeps): Handler<AppEnv> {
       catalog: deps.catalog,
       providers,
       settings: deps.config.rotation,
-      format: "openai",
+      formats: ["openai", "responses"],
     });
     if (!model) {
       throw new RequestError(404, `the model "${id}" does not exist or its provider is not configured`, {

@@ -224,7 +224,7 @@ export function getGeminiModel(deps: AppDeps, options: GeminiModelsOptions = {})
       catalog: deps.catalog,
       providers,
       settings: deps.config.rotation,
-      format: "gemini",
+      formats: ["gemini"],
     });
     if (!entry) {
       throw new RequestError(404, `models/${id} is not found or its provider is not configured`, {
