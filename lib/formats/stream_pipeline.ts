@@ -46,5 +46,10 @@ export function statefulStep<State, Input, Output>(
 
 /** Decoder (SSE events → parts) and encoder (parts → SSE text) of a format's streams. */
 export type PartsDecoder = StreamStep<SseEvent, StreamPart>;
-/** See {@link PartsDecoder}. */
-export type PartsEncoder = StreamStep<StreamPart, string>;
+/**
+ * See {@link PartsDecoder}. `settled` (optional) resolves when what `end()` started is done (the Responses
+ * encoder keeps the whole response): the caller holds the last text back until then.
+ */
+export interface PartsEncoder extends StreamStep<StreamPart, string> {
+  settled?(): Promise<void>;
+}

@@ -36,6 +36,12 @@ export interface PrepareChatOptions {
   outputLimits: OutputLimits;
   /** The client's headers (adapters honour feature flags of their own format, e.g. `anthropic-beta`). */
   clientHeaders: Headers;
+  /**
+   * What targets of the client's format are sent, when it must differ from the body others are translated
+   * from (the Gemini and Responses doors take out what the gateway carries for other providers).
+   * @default the client's body
+   */
+  passThroughBody?: Record<string, unknown>;
   logger: Logger;
 }
 
@@ -48,6 +54,9 @@ export function targetFormat({ provider, model }: Target): WireFormat {
 export function prepareChat(body: Record<string, unknown>, options: PrepareChatOptions): PreparedChat {
   const { inbound, targets, stream, temperatureZero, outputLimits, clientHeaders, logger } = options;
   const forwarded = removeForbiddenFields(body);
+  const passed = options.passThroughBody === undefined
+    ? forwarded
+    : removeForbiddenFields(options.passThroughBody);
   const needsTranslation = targets.some((target) => targetFormat(target) !== inbound.format);
   const canonical = needsTranslation ? inbound.toCanonicalRequest(forwarded, targets[0].model) : null;
   // The native body of the attempt being built, so that a resend lowers exactly what was sent.
@@ -58,7 +67,7 @@ export function prepareChat(body: Record<string, unknown>, options: PrepareChatO
     const format = formatOf(adapter, model);
     const codec = providerCodec(format);
     let native = format === inbound.format
-      ? forwarded
+      ? passed
       : codec.fromCanonicalRequest({ ...canonical!, model, stream });
     native = codec.overrideTemperatureZero(native, temperatureZero);
     if (adapter.prepareBody) native = adapter.prepareBody(native, { model, stream });

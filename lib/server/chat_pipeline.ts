@@ -29,6 +29,8 @@ export interface ChatCall {
   frontDoor: FrontDoor;
   /** The validated body as the client sent it. */
   body: Record<string, unknown>;
+  /** What targets of the client's format are sent, when it differs from `body`. @default body */
+  passThroughBody?: Record<string, unknown>;
   /** The model name as the client wrote it (echoed in translated answers). */
   clientModel: string;
   targets: readonly Target[];
@@ -55,6 +57,7 @@ export async function runChat(deps: AppDeps, c: Context<AppEnv>, call: ChatCall)
     outputLimits,
     clientHeaders: c.req.raw.headers,
     logger,
+    passThroughBody: call.passThroughBody,
   });
   const options = {
     targets,

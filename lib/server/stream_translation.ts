@@ -76,6 +76,8 @@ export function streamTranslator(options: StreamTranslatorOptions): StreamTransl
       const usage = await tap.estimatedUsage();
       if (usage !== null) text.push(...encode.push(usage));
       text.push(...encode.end());
+      // The Responses encoder keeps the whole response before the client may read it is complete.
+      if (encode.settled !== undefined) await encode.settled();
       return bytes(text);
     },
   };

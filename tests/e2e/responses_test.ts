@@ -226,6 +226,23 @@ Deno.test("Responses front door end to end, translated to every upstream format"
         assert.equal((await client.responses.retrieve(final.id)).output_text, final.output_text);
       });
 
+      await t.step(`${name}: a follow-up sent the moment response.completed arrives finds it`, async () => {
+        const stream = client.responses.stream({ model, input: "Weather in Paris?" });
+        let followUp: string | null = null;
+        for await (const event of stream) {
+          if (event.type !== "response.completed") continue;
+          // Before the stream is drained: the response was kept before its terminal event went out.
+          const next = await client.responses.create({
+            model,
+            previous_response_id: event.response.id,
+            input: "And tomorrow?",
+          });
+          assert.equal(next.previous_response_id, event.response.id);
+          followUp = next.id;
+        }
+        assert.ok(followUp !== null, "no response.completed");
+      });
+
       await t.step(`${name}: a function tool loop, stored (previous_response_id) and stateless`, async () => {
         const first = await client.responses.create({
           model,

@@ -2,13 +2,21 @@
  * Canonical stream parts → a Gemini `streamGenerateContent?alt=sse` stream, for Gemini clients served by
  * a provider of another format. Every event is a whole `GenerateContentResponse` holding the next
  * pieces of the one candidate: text and thoughts as they come, each function call whole (Gemini never
- * streams arguments), and on the last chunk `finishReason` and `usageMetadata`. Gemini CLI retries a
+ * streams arguments), and on the last chunk `finishReason` and `usageMetadata` (held until the usage
+ * came: OpenAI sends it in a chunk after the finish, Anthropic in the event that says it). Gemini CLI retries a
  * turn whose stream has no `finishReason`, printing it again, so a stream cut short ends with an error
  * rather than quietly. A small immutable state and a pure step function, tested alone.
  * https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
  */
 import { type PartsEncoder, statefulStep } from "../stream_pipeline.ts";
-import { type CanonicalUsage, emptyUsage, mergeUsage, signatureFor, type StreamPart } from "../canonical.ts";
+import {
+  type CanonicalUsage,
+  emptyUsage,
+  type FinishInfo,
+  mergeUsage,
+  signatureFor,
+  type StreamPart,
+} from "../canonical.ts";
 import { encodeSseEvent } from "../sse.ts";
 import { geminiStreamErrorEvent } from "./error.ts";
 import { finishToGemini } from "./finish_reason.ts";
@@ -33,6 +41,10 @@ export interface GeminiEncoderState {
   readonly model: string;
   /** A finish chunk was sent. */
   readonly finished: boolean;
+  /** The finish, held until its usage came (or the stream ends). */
+  readonly finish: FinishInfo | null;
+  /** A `usage` part came: a finish after it goes out at once. */
+  readonly usageSeen: boolean;
   /** An error was sent: nothing more may follow. */
   readonly failed: boolean;
   /** An id came from a `start` part. */
@@ -53,6 +65,8 @@ export function initialGeminiEncoderState(options: { model: string; id?: string 
     id,
     model,
     finished: false,
+    finish: null,
+    usageSeen: false,
     failed: false,
     started: false,
     usage: emptyUsage(),
@@ -68,6 +82,8 @@ export function encodeGeminiPart(
   part: StreamPart,
 ): { state: GeminiEncoderState; events: string[] } {
   if (state.failed || state.finished && part.type !== "error") return { state, events: [] };
+  // After the finish only its usage (or an error) still counts.
+  if (state.finish !== null && part.type !== "usage" && part.type !== "error") return { state, events: [] };
   switch (part.type) {
     case "start": {
       const next = { ...state, started: true };
@@ -112,32 +128,54 @@ export function encodeGeminiPart(
       );
       return { state: { ...state, calls }, events: [] };
     }
-    case "usage":
-      return { state: { ...state, usage: mergeUsage({ ...state.usage }, part.usage) }, events: [] };
-    case "finish": {
-      const { state: next, parts } = takeCalls(state);
-      const candidate: Json = {
-        content: { role: "model", parts: signParts(next, parts) },
-        finishReason: finishToGemini(part.finish),
-        index: 0,
-      };
-      const chunk = chunkOf(next, candidate);
-      chunk.usageMetadata = usageToGemini(next.usage);
-      return {
-        state: { ...next, signature: null, finished: true },
-        events: [encodeSseEvent({ data: JSON.stringify(chunk) })],
-      };
+    case "usage": {
+      const next = { ...state, usage: mergeUsage({ ...state.usage }, part.usage), usageSeen: true };
+      return next.finish === null ? { state: next, events: [] } : finishChunk(next, next.finish);
     }
+    case "finish":
+      return state.usageSeen
+        ? finishChunk(state, part.finish)
+        : { state: { ...state, finish: part.finish }, events: [] };
     case "error": {
       const fields = { kind: part.kind ?? "api_error", message: part.message };
-      return { state: { ...state, failed: true }, events: [geminiStreamErrorEvent(fields)] };
+      // A finish held for its usage goes out first, as it would have without the wait.
+      const held = state.finish !== null && !state.finished
+        ? finishChunk(state, state.finish)
+        : { state, events: [] };
+      return {
+        state: { ...held.state, failed: true },
+        events: [...held.events, geminiStreamErrorEvent(fields)],
+      };
     }
   }
 }
 
-/** The SSE text that closes the stream: nothing after a finish; an error when the answer was cut short. */
+/** The last chunk: the calls still gathered, `finishReason` and `usageMetadata`. */
+function finishChunk(
+  state: GeminiEncoderState,
+  finish: FinishInfo,
+): { state: GeminiEncoderState; events: string[] } {
+  const { state: next, parts } = takeCalls(state);
+  const candidate: Json = {
+    content: { role: "model", parts: signParts(next, parts) },
+    finishReason: finishToGemini(finish),
+    index: 0,
+  };
+  const chunk = chunkOf(next, candidate);
+  chunk.usageMetadata = usageToGemini(next.usage);
+  return {
+    state: { ...next, signature: null, finish, finished: true },
+    events: [encodeSseEvent({ data: JSON.stringify(chunk) })],
+  };
+}
+
+/**
+ * The SSE text that closes the stream: the finish chunk still held for its usage; an error when the answer
+ * was cut short.
+ */
 export function endGeminiStream(state: GeminiEncoderState): string[] {
   if (state.failed || state.finished) return [];
+  if (state.finish !== null) return finishChunk(state, state.finish).events;
   return [geminiStreamErrorEvent({
     kind: "api_error",
     message: "the upstream stream ended before the response was complete",

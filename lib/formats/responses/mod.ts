@@ -13,8 +13,14 @@ import { responsesStreamErrorEvent } from "./error.ts";
 import { readResponsesRequest } from "./request_reading.ts";
 import { canonicalToResponsesRequest } from "./request.ts";
 import { canonicalToResponsesResponse, type ResponseEcho, responsesResponseToCanonical } from "./response.ts";
-import { responsesEventsToParts } from "./stream.ts";
-import { failResponsesStream, partsToResponsesEvents, type ResponsesEncoderState } from "./stream_encoder.ts";
+import { responsesEventsToParts, responsesPartsDecoder } from "./stream.ts";
+import {
+  failResponsesStream,
+  partsToResponsesEvents,
+  type ResponsesEncoderState,
+  responsesPartsEncoder,
+  type ResponsesStreamOptions,
+} from "./stream_encoder.ts";
 import type { NamespaceNames } from "./tool_names.ts";
 import { responsesStreamUsage, usageFromResponses } from "./usage.ts";
 import { isRecord, type Json } from "../json_values.ts";
@@ -43,6 +49,13 @@ export interface ResponsesCodecOptions {
 export function responsesCodec(options: ResponsesCodecOptions = {}): FormatCodec {
   const { echo = {}, namespaces = new Map(), onStreamedResponse } = options;
   let encoder: ResponsesEncoderState | null = null;
+  const streamOptions = (model: string): ResponsesStreamOptions => ({
+    model,
+    echo,
+    namespaces,
+    onState: (state) => encoder = state,
+    onResponse: onStreamedResponse,
+  });
   return {
     format: "responses",
     toCanonicalRequest: (body, model) => readResponsesRequest(body, model).request,
@@ -51,16 +64,11 @@ export function responsesCodec(options: ResponsesCodecOptions = {}): FormatCodec
     fromCanonicalResponse: (response, model) =>
       canonicalToResponsesResponse(response, { model, echo, namespaces }),
     streamToParts: responsesEventsToParts,
+    partsDecoder: responsesPartsDecoder,
     usageOf: (json) => isRecord(json) ? usageFromResponses(json.usage) : null,
     streamTailUsage: responsesStreamUsage,
-    partsToStream: ({ model }) =>
-      partsToResponsesEvents({
-        model,
-        echo,
-        namespaces,
-        onState: (state) => encoder = state,
-        onResponse: onStreamedResponse,
-      }),
+    partsToStream: ({ model }) => partsToResponsesEvents(streamOptions(model)),
+    partsEncoder: ({ model }) => responsesPartsEncoder(streamOptions(model)),
     errorStatus: (status) => status,
     errorBody: openAIErrorBody,
     streamErrorEvent: (fields) =>

@@ -9,6 +9,7 @@ import type { StreamPart } from "../canonical.ts";
 import { markSignature } from "../canonical.ts";
 import { isRecord, type Json } from "../json_values.ts";
 import type { SseEvent } from "../sse.ts";
+import { type PartsDecoder, statefulStep } from "../stream_pipeline.ts";
 import { openAIErrorKind } from "../openai/error.ts";
 import { finishOfResponse } from "./response.ts";
 import { usageFromResponses } from "./usage.ts";
@@ -178,5 +179,13 @@ export function responsesEventsToParts(): TransformStream<SseEvent, StreamPart> 
       state = step.state;
       for (const part of step.parts) controller.enqueue(part);
     },
+  });
+}
+
+/** The step form of {@link responsesEventsToParts}. */
+export function responsesPartsDecoder(): PartsDecoder {
+  return statefulStep(initialResponsesDecoderState(), (state, event: SseEvent) => {
+    const step = decodeResponsesEvent(state, event);
+    return { state: step.state, outputs: step.parts };
   });
 }

@@ -24,6 +24,7 @@ import {
   responseObject,
   statusOfFinish,
 } from "./response.ts";
+import type { PartsEncoder } from "../stream_pipeline.ts";
 import type { NamespaceNames } from "./tool_names.ts";
 
 /** An output item that was added and is not done yet. */
@@ -232,7 +233,7 @@ function closeResponsesStream(state: ResponsesEncoderState): { events: string[];
   return { events, response };
 }
 
-/** Options of {@link partsToResponsesEvents}. */
+/** Options of {@link partsToResponsesEvents} and {@link responsesPartsEncoder}. */
 export interface ResponsesStreamOptions extends ResponsesEncoderOptions {
   /** Sees every state (to fail the stream from outside when its source breaks). */
   onState?: (state: ResponsesEncoderState) => void;
@@ -242,23 +243,49 @@ export interface ResponsesStreamOptions extends ResponsesEncoderOptions {
 
 /** Canonical parts → Responses SSE text. */
 export function partsToResponsesEvents(options: ResponsesStreamOptions): TransformStream<StreamPart, string> {
-  const { onState, onResponse } = options;
-  let state = initialResponsesEncoderState(options);
-  onState?.(state);
+  const step = responsesPartsEncoder(options);
   return new TransformStream({
     transform(part, controller) {
-      const step = encodeResponsesPart(state, part);
-      state = step.state;
-      onState?.(state);
-      for (const event of step.events) controller.enqueue(event);
+      for (const event of step.push(part)) controller.enqueue(event);
     },
     async flush(controller) {
-      const { events, response } = closeResponsesStream(state);
-      // Kept before the client hears it is complete: its follow-up may name it at once.
-      if (response !== null && onResponse) await onResponse(response);
+      const events = step.end();
+      await step.settled();
       for (const event of events) controller.enqueue(event);
     },
   });
+}
+
+/**
+ * The step form of {@link partsToResponsesEvents}: one synchronous call per part. `end()` writes the
+ * terminal event and hands the whole response to `onResponse`; `settled()` resolves once it is kept, and
+ * the caller holds the terminal event back until then (a client's follow-up may name the response the
+ * moment it reads `response.completed`). Only the end waits: no part is made async.
+ */
+export function responsesPartsEncoder(
+  options: ResponsesStreamOptions,
+): PartsEncoder & { settled(): Promise<void> } {
+  const { onState, onResponse } = options;
+  let state = initialResponsesEncoderState(options);
+  let keeping: Promise<void> | null = null;
+  onState?.(state);
+  return {
+    push(part) {
+      const step = encodeResponsesPart(state, part);
+      state = step.state;
+      onState?.(state);
+      return step.events;
+    },
+    end() {
+      const { events, response } = closeResponsesStream(state);
+      // Nothing may follow the terminal event, not even a failure the relay would write.
+      state = { ...state, ended: true };
+      onState?.(state);
+      if (response !== null && onResponse) keeping = onResponse(response);
+      return events;
+    },
+    settled: () => keeping ?? Promise.resolve(),
+  };
 }
 
 function snapshot(state: ResponsesEncoderState) {

@@ -3,6 +3,8 @@ import type { Handler } from "hono";
 import { enrichModel } from "../../catalog/enrich.ts";
 import { RequestError } from "../../errors.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
+import { liveProviders } from "../live_providers.ts";
+import { lookupModel } from "../model_lookup.ts";
 
 /** The union of configured providers' models, ids prefixed `provider/`, with their model cards. */
 export function listModels(deps: AppDeps): Handler<AppEnv> {
@@ -16,8 +18,12 @@ export function listModels(deps: AppDeps): Handler<AppEnv> {
   };
 }
 
-/** One model by its prefixed id (ids may contain slashes: `openrouter/anthropic/claude-3-opus`). */
+/**
+ * One model by its prefixed id (ids may contain slashes: `openrouter/anthropic/claude-3-opus`), an alias,
+ * or a bare name `DEFAULT_PROVIDER_OPENAI` (or `_RESPONSES`) routes.
+ */
 export function getModel(deps: AppDeps): Handler<AppEnv> {
+  const providers = liveProviders(deps);
   return async function getModel(c) {
     const raw = c.req.path.slice("/v1/models/".length);
     let id: string;
@@ -26,9 +32,12 @@ export function getModel(deps: AppDeps): Handler<AppEnv> {
     } catch {
       throw new RequestError(400, `the model id "${raw}" is not valid percent-encoding`, { param: "model" });
     }
-    const provider = deps.providers.find((candidate) => id.startsWith(`${candidate.id}/`));
-    const models = provider ? await deps.catalog.forProvider(provider) : deps.catalog.aliases();
-    const model = models.find((entry) => entry.id === id);
+    const model = await lookupModel(id, {
+      catalog: deps.catalog,
+      providers,
+      settings: deps.config.rotation,
+      formats: ["openai", "responses"],
+    });
     if (!model) {
       throw new RequestError(404, `the model "${id}" does not exist or its provider is not configured`, {
         param: "model",

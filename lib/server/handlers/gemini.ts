@@ -13,10 +13,12 @@ import { withoutSignatureCarriers } from "../../formats/gemini/signature_carrier
 import { isRecord } from "../../formats/json_values.ts";
 import { countInputTokens } from "../../formats/token_count.ts";
 import { ClientAbortError } from "../../rotator/upstream_call.ts";
+import { targetFormat } from "../chat_body.ts";
 import { runChat } from "../chat_pipeline.ts";
 import type { AppDeps, AppEnv } from "../context.ts";
 import { liveProviders } from "../live_providers.ts";
 import type { ModelEntry } from "../model_catalog.ts";
+import { lookupModel } from "../model_lookup.ts";
 import { resolveTargets } from "../model_resolution.ts";
 import { readJsonBody } from "../request_body.ts";
 import { canCount, providerCount } from "../provider_count.ts";
@@ -117,12 +119,15 @@ function generateContent(deps: AppDeps): GeminiMethodHandler {
     const streaming = call.method === "streamGenerateContent";
     // Without `alt=sse` Google streams one JSON array of responses; every client we know asks for SSE.
     const sse = streaming && new URL(c.req.url).searchParams.get("alt") === "sse";
-    // Passed through to Gemini, the signatures the gateway gave the client for other providers must go.
-    const native = targets.every((target) => target.provider.adapter.format === CODECS.gemini.format);
+    // Passed through to Gemini, the signatures the gateway gave the client for other providers must go,
+    // also when an alias mixes Gemini with other formats (those read them from the body as it came).
+    const passable = targets.some((target) => targetFormat(target) === CODECS.gemini.format);
+    const own = passable ? withoutSignatureCarriers(body, { skipSignature: SKIP_SIGNATURE }) : body;
     const response = await runChat(deps, c, {
       inbound: CODECS.gemini,
       frontDoor: "gemini",
-      body: native ? withoutSignatureCarriers(body, { skipSignature: SKIP_SIGNATURE }) : body,
+      body,
+      passThroughBody: own === body ? undefined : own,
       clientModel: call.model,
       targets,
       stream: sse,
@@ -220,8 +225,12 @@ export function listGeminiModels(deps: AppDeps, options: GeminiModelsOptions = {
   };
 }
 
-/** `GET /{version}/models/{model}`: one model (the id may hold slashes). */
+/**
+ * `GET /{version}/models/{model}`: one model (the id may hold slashes), an alias, or a bare name
+ * `DEFAULT_PROVIDER_GEMINI` routes (Gemini CLI names `gemini-…` models without our prefix).
+ */
 export function getGeminiModel(deps: AppDeps, options: GeminiModelsOptions = {}): Handler<AppEnv> {
+  const providers = liveProviders(deps);
   return async function getGeminiModel(c, next) {
     if (options.googleClientsOnly && !isGoogleClient(c.req.raw)) return await next();
     const raw = c.req.path.replace(/^\/(v1beta|v1)\/models\//, "");
@@ -231,7 +240,12 @@ export function getGeminiModel(deps: AppDeps, options: GeminiModelsOptions = {})
     } catch {
       throw new RequestError(400, `the model id "${raw}" is not valid percent-encoding`, { param: "model" });
     }
-    const entry = (await deps.catalog.list()).find((model) => model.id === id);
+    const entry = await lookupModel(id, {
+      catalog: deps.catalog,
+      providers,
+      settings: deps.config.rotation,
+      formats: ["gemini"],
+    });
     if (!entry) {
       throw new RequestError(404, `models/${id} is not found or its provider is not configured`, {
         param: "model",

@@ -66,6 +66,9 @@ export function createResponse(deps: AppDeps, store: ResponseStore): Handler<App
       : null;
     // A translated stream hands its response over as it ends; one passed through is read on its way.
     const passable = targets.some((target) => targetFormat(target) === "responses");
+    // Reasoning the gateway carries for other providers goes to them (translated), never to a Responses
+    // upstream, which refuses `encrypted_content` it did not mint (also when an alias mixes formats).
+    const own = passable ? withoutCarriedReasoning(input) : input;
     const response = await runChat(deps, c, {
       inbound: responsesCodec({
         echo: echoOfRequest(body),
@@ -74,6 +77,7 @@ export function createResponse(deps: AppDeps, store: ResponseStore): Handler<App
       }),
       frontDoor: "responses",
       body: forwarded,
+      passThroughBody: own === input ? undefined : { ...forwarded, input: own },
       clientModel: model,
       targets,
       stream,
@@ -126,10 +130,6 @@ async function conversation(
     return { forwarded, input, keepable: false };
   }
   checkInputItems(input);
-  if (native) {
-    const own = withoutCarriedReasoning(input);
-    if (own !== input) forwarded = { ...forwarded, input: own };
-  }
   return { forwarded, input, keepable: true };
 }
 

@@ -50,6 +50,37 @@ Deno.test("partsToGeminiChunks() streams text as chunks and ends with finishReas
   });
 });
 
+Deno.test("encodeGeminiPart() holds the finish for the usage that follows it (OpenAI's last chunk)", async () => {
+  const chunks = await encode([
+    { type: "start", id: "chatcmpl-1", model: "o3" },
+    { type: "reasoning-delta", text: "Hmm" },
+    { type: "text-delta", text: "Hi" },
+    { type: "finish", finish: { unified: "stop", raw: "stop" } },
+    {
+      type: "usage",
+      usage: { inputTokens: 10, cacheReadTokens: 4, outputTokens: 30, reasoningTokens: 20 },
+    },
+  ]);
+  const last = chunks.at(-1)!;
+  assert.equal((last.candidates as Array<Record<string, unknown>>)[0].finishReason, "STOP");
+  assert.deepEqual(last.usageMetadata, {
+    promptTokenCount: 14,
+    candidatesTokenCount: 10,
+    totalTokenCount: 44,
+    cachedContentTokenCount: 4,
+    thoughtsTokenCount: 20,
+  });
+  // Without any usage, the finish still closes the stream at its end; an error after it follows it.
+  let state = initialGeminiEncoderState({ model: "m" });
+  state = encodeGeminiPart(state, { type: "finish", finish: { unified: "stop", raw: "stop" } }).state;
+  assert.equal(endGeminiStream(state).length, 1);
+  assert.match(endGeminiStream(state)[0], /"finishReason":"STOP"/);
+  const failed = encodeGeminiPart(state, { type: "error", message: "reset" });
+  assert.equal(failed.events.length, 2);
+  assert.match(failed.events[0], /"finishReason":"STOP"/);
+  assert.deepEqual(endGeminiStream(failed.state), []);
+});
+
 Deno.test("partsToGeminiChunks() sends each tool call whole, and a tool-call turn ends with STOP", async () => {
   const chunks = await encode([
     { type: "start", id: "msg_1", model: "claude" },
@@ -84,6 +115,8 @@ Deno.test("encodeGeminiPart() streams thoughts as thought parts and puts Gemini'
     state = step.state;
     sent.push(...step.events.map((event) => JSON.parse(event.slice("data: ".length))));
   }
+  // No usage came: the finish goes out with the end.
+  sent.push(...endGeminiStream(state).map((event) => JSON.parse(event.slice("data: ".length))));
   assert.deepEqual(partsOf(sent as Array<Record<string, unknown>>), [
     { text: "Thinking.", thought: true },
     // Another provider's signature, with the text it signs, rides on a part of its own for the client.
@@ -97,7 +130,6 @@ Deno.test("encodeGeminiPart() streams thoughts as thought parts and puts Gemini'
     },
     { functionCall: { name: "f", args: {}, id: "c1" }, thoughtSignature: "c2ln" },
   ]);
-  assert.deepEqual(endGeminiStream(state), []);
 });
 
 Deno.test("partsToGeminiChunks() ends a stream cut short with an error the SDK raises, never quietly", async () => {
