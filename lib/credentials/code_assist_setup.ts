@@ -48,8 +48,10 @@ export interface CodeAssistClientKind {
   /** `IDE_UNSPECIFIED` (gemini-cli) or `ANTIGRAVITY`. */
   ideType: "IDE_UNSPECIFIED" | "ANTIGRAVITY";
   userAgent: string;
-  /** Where `loadCodeAssist` and `onboardUser` go. */
+  /** Where `loadCodeAssist` goes (and `onboardUser`, unless {@link onboardApiBase} says otherwise). */
   apiBase: string;
+  /** Where `onboardUser` and its operation go. @default apiBase */
+  onboardApiBase?: string;
   /** A project to use when Google names none (Antigravity business accounts). */
   fallbackProject?: string;
 }
@@ -89,8 +91,14 @@ export async function setupCodeAssist(
     signal,
   } = options;
   const base = options.apiBase.replace(/\/+$/, "");
-  const call = async (method: "GET" | "POST", path: string, body?: unknown): Promise<unknown> => {
-    const response = await fetch(`${base}${path}`, {
+  const onboardBase = (options.onboardApiBase ?? options.apiBase).replace(/\/+$/, "");
+  const call = async (
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+    host = base,
+  ): Promise<unknown> => {
+    const response = await fetch(`${host}${path}`, {
       method,
       headers: {
         "authorization": `Bearer ${accessToken}`,
@@ -139,14 +147,16 @@ export async function setupCodeAssist(
       tierId: tier,
       ...(onboardProject ? { cloudaicompanionProject: onboardProject } : {}),
       metadata,
-    }),
+    }, onboardBase),
   );
   for (let poll = 0; !operation.done; poll++) {
     if (poll >= maxPolls || !operation.name) {
       throw new Error("Code Assist onboarding did not finish; try again later");
     }
     await sleep(pollIntervalMs, signal);
-    operation = operationSchema.parse(await call("GET", `/v1internal/${operation.name}`));
+    operation = operationSchema.parse(
+      await call("GET", `/v1internal/${operation.name}`, undefined, onboardBase),
+    );
   }
   const project = projectIdOf(operation.response?.cloudaicompanionProject) ?? onboardProject ??
     options.fallbackProject;
@@ -193,9 +203,11 @@ export function codeAssistClientKind(provider: string, apiBase?: string): CodeAs
     return {
       ideType: "ANTIGRAVITY",
       userAgent: ANTIGRAVITY_USER_AGENT,
-      // CLIProxyAPI sends loadCodeAssist to production; business accounts without a project fall back
-      // to the project the Antigravity proxies share (opencode-antigravity-auth, antigravity-claude-proxy).
+      // CLIProxyAPI sends loadCodeAssist to production and onboardUser to the daily host (vendor facts §7.1);
+      // business accounts without a project fall back to the project the Antigravity proxies share
+      // (opencode-antigravity-auth, antigravity-claude-proxy).
       apiBase: apiBase ?? CODE_ASSIST_PROD,
+      onboardApiBase: apiBase ?? CODE_ASSIST_DAILY,
       fallbackProject: "rising-fact-p41fc",
     };
   }
