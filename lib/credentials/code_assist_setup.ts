@@ -4,6 +4,7 @@
  * tier yet. Accounts Google marks ineligible (`UNSUPPORTED_CLIENT` since 2026-06-18 for individuals)
  * are refused with Google's own reason.
  */
+import { arch, platform } from "node:os";
 import { z } from "zod";
 import type { FetchFunction } from "./token_endpoint.ts";
 
@@ -189,9 +190,9 @@ export const ANTIGRAVITY_VERSION = "2.9.1";
 
 /** The gemini-cli User-Agent for `model` (`GeminiCLI/<version>/<model> (<platform>; <arch>; terminal)`). */
 export function geminiCliUserAgent(model: string): string {
-  const platform = Deno.build.os === "windows" ? "win32" : Deno.build.os;
-  const arch = Deno.build.arch === "x86_64" ? "x64" : "arm64";
-  return `GeminiCLI/${GEMINI_CLI_VERSION}/${model} (${platform}; ${arch}; terminal)`;
+  // `node:os` names them as gemini-cli (a Node program) does, and runs under the library's Node build too.
+  const machine = arch() === "arm64" ? "arm64" : "x64";
+  return `GeminiCLI/${GEMINI_CLI_VERSION}/${model} (${platform()}; ${machine}; terminal)`;
 }
 
 /** Antigravity's User-Agent (CLIProxyAPI `antigravity_version.go`). */
