@@ -52,6 +52,7 @@ function userAgent(): string {
   const system = platform();
   const os = system === "darwin" ? "Mac OS" : system === "win32" ? "Windows" : "Linux";
   const machine = arch() === "arm64" ? "aarch64" : "x86_64";
+  // The Codex CLI adds the OS version (`Linux 6.1.0`); reading it needs `sys`, which the sandbox withholds.
   return `${ORIGINATOR}/${CODEX_CLIENT_VERSION} (${os}; ${machine}) terminal`;
 }
 
