@@ -240,27 +240,47 @@ Deno.test("antigravityTryNextHost() follows the facts: capacity, throttling and 
   ]);
 });
 
-Deno.test("setupCodeAssist(antigravity): loadCodeAssist goes to production, onboardUser to the daily host", async () => {
-  const urls: string[] = [];
+Deno.test("setupCodeAssist(antigravity): loadCodeAssist goes to production, onboardUser to the daily host as CLIProxyAPI sends it", async () => {
+  const calls: { url: string; headers: Headers; body: Record<string, unknown> }[] = [];
   const kind = codeAssistClientKind("antigravity");
-  await setupCodeAssist("ya29.t", {
+  const account = await setupCodeAssist("ya29.t", {
     ...kind,
     sleep: () => Promise.resolve(),
-    fetch: (input) => {
+    fetch: (input, init) => {
       const url = String(input);
-      urls.push(url);
+      calls.push({ url, headers: new Headers(init?.headers), body: JSON.parse(String(init?.body)) });
       if (url.endsWith(":loadCodeAssist")) {
-        return Promise.resolve(Response.json({ allowedTiers: [{ id: "free-tier", isDefault: true }] }));
+        // No default tier named: Antigravity onboards the free tier (CLIProxyAPI), without a project.
+        return Promise.resolve(Response.json({ allowedTiers: [] }));
       }
+      // An unnamed, unfinished operation is asked again rather than polled.
+      const done = calls.filter((call) => call.url.endsWith(":onboardUser")).length > 1;
       return Promise.resolve(
-        Response.json({ done: true, response: { cloudaicompanionProject: { id: "proj-9" } } }),
+        Response.json(
+          done ? { done: true, response: { cloudaicompanionProject: { id: "proj-9" } } } : { done: false },
+        ),
       );
     },
   });
-  assert.deepEqual(urls, [
+  assert.deepEqual(account, { projectId: "proj-9", tier: "free-tier" });
+  assert.deepEqual(calls.map((call) => call.url), [
     "https://cloudcode-pa.googleapis.com/v1internal:loadCodeAssist",
     "https://daily-cloudcode-pa.googleapis.com/v1internal:onboardUser",
+    "https://daily-cloudcode-pa.googleapis.com/v1internal:onboardUser",
   ]);
+  assert.equal((calls[0].body.metadata as Record<string, unknown>).ideType, "ANTIGRAVITY");
+  assert.match(calls[0].headers.get("user-agent")!, /^antigravity\/hub\/\d+\.\d+\.\d+ darwin\/arm64$/);
+  const onboard = calls[1];
+  assert.equal(onboard.body.tierId, "free-tier");
+  assert.equal(onboard.body.cloudaicompanionProject, undefined, "never a project on the free tier");
+  assert.deepEqual(onboard.body.metadata, {
+    ide_type: "ANTIGRAVITY",
+    ide_version: "2.9.1",
+    ide_name: "antigravity",
+  });
+  assert.match(onboard.headers.get("user-agent")!, / google-api-nodejs-client\/10\.3\.0$/);
+  assert.equal(onboard.headers.get("x-goog-api-client"), "gl-node/22.21.1");
+  assert.equal(onboard.headers.get("x-goog-user-project"), null);
   assert.equal(
     codeAssistClientKind("antigravity", "http://127.0.0.1:1").onboardApiBase,
     "http://127.0.0.1:1",
