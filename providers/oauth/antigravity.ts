@@ -52,6 +52,17 @@ export function sessionIdOf(body: Record<string, unknown>): string {
   return `-${hash.toString()}`;
 }
 
+/**
+ * `requestType` and `requestId` of a call: image models are `image_gen` with an id of
+ * `image_gen/<ms>/<uuid>/12`, the rest `agent` with `agent-<uuid>` (vendor facts §7.4).
+ */
+export function requestKind(model: string, nowMs = Date.now()): { requestType: string; requestId: string } {
+  if (/image/i.test(model)) {
+    return { requestType: "image_gen", requestId: `image_gen/${nowMs}/${randomUUID()}/12` };
+  }
+  return { requestType: "agent", requestId: `agent-${randomUUID()}` };
+}
+
 /** Antigravity's changes to a Gemini body (CLIProxyAPI `geminiToAntigravity`). */
 export function fitAntigravityRequest(
   request: Record<string, unknown>,
@@ -145,8 +156,7 @@ export function createAntigravity(options: AntigravityOptions = {}): OAuthProvid
           model,
           project: projectOf(credential),
           userAgent: "antigravity",
-          requestType: "agent",
-          requestId: `agent-${randomUUID()}`,
+          ...requestKind(model),
           request: { ...request, sessionId: sessionIdOf(request) },
         }),
       };
