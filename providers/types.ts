@@ -15,6 +15,11 @@ export interface UpstreamRequest {
   method: "GET" | "POST";
   headers: Record<string, string>;
   body?: string;
+  /**
+   * The same call at other hosts of the vendor, tried in order when a host fails the way
+   * {@link ProviderAdapter.tryNextHost} says (Antigravity: the daily host, then production).
+   */
+  fallbackUrls?: readonly string[];
 }
 
 /**
@@ -143,6 +148,11 @@ export interface ProviderAdapter {
   quotaGroup?(model: string): string | null;
   /** The vendor answers only streams (the Codex backend): JSON clients get the stream collected. */
   readonly streamOnly?: boolean;
+  /**
+   * Whether a failure of one host sends the same request to the next of its `fallbackUrls` (a host out of
+   * capacity or unreachable) rather than to the rotator (a spent account). Pure. Absent: never.
+   */
+  tryNextHost?(failure: { kind: string; status: number; body: string }): boolean;
   /** What only this vendor's failure bodies say: a stated reset, or a model busy for everyone. */
   readFailure?(status: number, body: string, nowMs: number): VendorFailure | null;
   /**

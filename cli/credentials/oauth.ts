@@ -9,6 +9,7 @@ import { login, loginOptionsFromConfig, type LoginResult } from "../../lib/crede
 import { OAUTH_CLIENTS } from "../../lib/credentials/oauth_clients.ts";
 import { CommandFailure, UsageFailure } from "../failure.ts";
 import { say } from "../output.ts";
+import { pastedUrlReader } from "./pasted_url.ts";
 import { openWorkspace, type Workspace } from "../workspace.ts";
 
 /** Providers whose accounts sign in with OAuth. */
@@ -28,7 +29,7 @@ function requireOAuthProvider(provider: string): string {
 export async function signIn(
   workspace: Workspace,
   provider: string,
-  options: { noBrowser?: boolean; print: (line: string) => void },
+  options: { noBrowser?: boolean; print: (line: string) => void; pasteFromStdin?: boolean },
 ): Promise<LoginResult> {
   const id = requireOAuthProvider(provider);
   try {
@@ -39,6 +40,9 @@ export async function signIn(
       ),
       noBrowser: options.noBrowser,
       print: options.print,
+      // On a remote machine the user pastes the URL of the localhost page their browser failed to load,
+      // while the callback server still waits (a forwarded port works too): whichever comes first wins.
+      ...(options.pasteFromStdin ? { readPastedUrl: pastedUrlReader() } : {}),
       // No browser to open on a headless machine: the URL printed above is the way in.
       openBrowser: (url) => openBrowserQuietly(url),
     });
@@ -69,7 +73,8 @@ export async function loginCommand(
   requireOAuthProvider(provider);
   const workspace = await openWorkspace(options.dataDir);
   // The flow itself prints the URL or code, then whom it signed in and where the account was saved.
-  await signIn(workspace, provider, { noBrowser: options.browser === false, print: say });
+  const noBrowser = options.browser === false;
+  await signIn(workspace, provider, { noBrowser, print: say, pasteFromStdin: noBrowser });
 }
 
 /** Import vendor CLI files found in the home folder; returns one line per account. */

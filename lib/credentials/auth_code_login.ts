@@ -23,6 +23,8 @@ export interface AuthCodeLoginOptions {
   openBrowser?: (url: string) => Promise<void>;
   /** Resolves with a URL the user pasted (the failed `localhost` page), when the terminal offers it. */
   readPastedUrl?: (signal: AbortSignal) => Promise<string>;
+  /** Tells the user why a pasted line was not taken (the wait goes on). */
+  onPasteRefused?: (reason: string) => void;
   /** Timers for the timeout. @default setTimeout */
   setTimer?: (callback: () => void, delayMs: number) => unknown;
   clearTimer?: (handle: unknown) => void;
@@ -68,6 +70,7 @@ export async function authCodeLogin(
     showUrl,
     openBrowser,
     readPastedUrl,
+    onPasteRefused = () => {},
     setTimer = (callback, delayMs) => setTimeout(callback, delayMs),
     clearTimer = (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
     signal,
@@ -116,7 +119,7 @@ export async function authCodeLogin(
       );
     }
     if (readPastedUrl) {
-      waits.push(readPastedFallback(readPastedUrl, state, stop.signal));
+      waits.push(readPastedFallback(readPastedUrl, { state, signal: stop.signal, onPasteRefused }));
     }
     const callback = await Promise.race(waits);
     const fields: Record<string, string> = {
@@ -139,22 +142,30 @@ export async function authCodeLogin(
 /** Keep reading pasted URLs until one is a valid callback of this login. */
 async function readPastedFallback(
   readPastedUrl: (signal: AbortSignal) => Promise<string>,
-  state: string,
-  signal: AbortSignal,
+  options: { state: string; signal: AbortSignal; onPasteRefused: (reason: string) => void },
 ): Promise<CallbackResult> {
+  const { state, signal, onPasteRefused } = options;
   for (;;) {
     const text = (await readPastedUrl(signal)).trim();
     if (signal.aborted) return new Promise(() => {});
+    if (text === "") continue;
     let url: URL;
     try {
       url = new URL(text);
     } catch {
+      onPasteRefused("that is not a URL; paste the full address of the page your browser was sent to");
+      continue;
+    }
+    if (!url.searchParams.has("code") && !url.searchParams.has("error")) {
+      // E.g. the authorize URL itself: a slip of the user, not the end of the login.
+      onPasteRefused("that URL carries no authorization code; paste the page your browser was sent to");
       continue;
     }
     try {
       return readCallbackUrl(url, state);
     } catch (error) {
       if (!(error as LoginError).retryable) throw error;
+      onPasteRefused((error as LoginError).message);
     }
   }
 }

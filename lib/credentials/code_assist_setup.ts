@@ -4,6 +4,7 @@
  * tier yet. Accounts Google marks ineligible (`UNSUPPORTED_CLIENT` since 2026-06-18 for individuals)
  * are refused with Google's own reason.
  */
+import { arch, platform } from "node:os";
 import { z } from "zod";
 import type { FetchFunction } from "./token_endpoint.ts";
 
@@ -48,10 +49,22 @@ export interface CodeAssistClientKind {
   /** `IDE_UNSPECIFIED` (gemini-cli) or `ANTIGRAVITY`. */
   ideType: "IDE_UNSPECIFIED" | "ANTIGRAVITY";
   userAgent: string;
-  /** Where `loadCodeAssist` and `onboardUser` go. */
+  /** Where `loadCodeAssist` goes (and `onboardUser`, unless {@link onboardApiBase} says otherwise). */
   apiBase: string;
+  /** Where `onboardUser` and its operation go. @default apiBase */
+  onboardApiBase?: string;
   /** A project to use when Google names none (Antigravity business accounts). */
   fallbackProject?: string;
+  /** The User-Agent of `onboardUser`. @default userAgent */
+  onboardUserAgent?: string;
+  /** More headers of `onboardUser`. @default none */
+  onboardHeaders?: Readonly<Record<string, string>>;
+  /** The `metadata` of `onboardUser`. @default the metadata `loadCodeAssist` got */
+  onboardMetadata?: Readonly<Record<string, string>>;
+  /** The tier onboarded when Google names no default. @default "legacy-tier" (gemini-cli) */
+  defaultTier?: string;
+  /** Onboard a paid tier without a project of the user's (Google names one, or the fallback serves). */
+  projectOptional?: boolean;
 }
 
 /** Options of {@link setupCodeAssist}. */
@@ -89,13 +102,20 @@ export async function setupCodeAssist(
     signal,
   } = options;
   const base = options.apiBase.replace(/\/+$/, "");
-  const call = async (method: "GET" | "POST", path: string, body?: unknown): Promise<unknown> => {
-    const response = await fetch(`${base}${path}`, {
+  const onboardBase = (options.onboardApiBase ?? options.apiBase).replace(/\/+$/, "");
+  const call = async (
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+    host = base,
+    headers: Readonly<Record<string, string>> = { "user-agent": options.userAgent },
+  ): Promise<unknown> => {
+    const response = await fetch(`${host}${path}`, {
       method,
       headers: {
         "authorization": `Bearer ${accessToken}`,
         "content-type": "application/json",
-        "user-agent": options.userAgent,
+        ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
@@ -124,7 +144,8 @@ export async function setupCodeAssist(
     if (!project) throw new AccountIneligibleError(ineligibleMessage(ineligible) ?? NEEDS_PROJECT);
     return { projectId: project, tier: loaded.paidTier?.id ?? loaded.currentTier.id ?? "unknown" };
   }
-  const tier = loaded.allowedTiers?.find((allowed) => allowed.isDefault)?.id ?? "legacy-tier";
+  const tier = loaded.allowedTiers?.find((allowed) => allowed.isDefault)?.id ?? options.defaultTier ??
+    "legacy-tier";
   const refused = ineligible.filter((entry) =>
     entry.tierId === tier || entry.reasonCode === "UNSUPPORTED_CLIENT"
   );
@@ -133,20 +154,37 @@ export async function setupCodeAssist(
   }
   // The free tier runs in a project Google manages: sending one fails with "Precondition Failed".
   const onboardProject = tier === "free-tier" ? undefined : projectId;
-  if (tier !== "free-tier" && !onboardProject) throw new AccountIneligibleError(NEEDS_PROJECT);
-  let operation = operationSchema.parse(
-    await call("POST", "/v1internal:onboardUser", {
-      tierId: tier,
-      ...(onboardProject ? { cloudaicompanionProject: onboardProject } : {}),
-      metadata,
-    }),
-  );
+  if (tier !== "free-tier" && !onboardProject && !options.projectOptional) {
+    throw new AccountIneligibleError(NEEDS_PROJECT);
+  }
+  const onboardHeaders = {
+    "user-agent": options.onboardUserAgent ?? options.userAgent,
+    ...options.onboardHeaders,
+  };
+  const onboard = async () =>
+    operationSchema.parse(
+      await call(
+        "POST",
+        "/v1internal:onboardUser",
+        {
+          tierId: tier,
+          ...(onboardProject ? { cloudaicompanionProject: onboardProject } : {}),
+          metadata: options.onboardMetadata ?? metadata,
+        },
+        onboardBase,
+        onboardHeaders,
+      ),
+    );
+  let operation = await onboard();
   for (let poll = 0; !operation.done; poll++) {
-    if (poll >= maxPolls || !operation.name) {
-      throw new Error("Code Assist onboarding did not finish; try again later");
-    }
+    if (poll >= maxPolls) throw new Error("Code Assist onboarding did not finish; try again later");
     await sleep(pollIntervalMs, signal);
-    operation = operationSchema.parse(await call("GET", `/v1internal/${operation.name}`));
+    // A named operation is polled (gemini-cli); an unnamed one is asked again (CLIProxyAPI's Antigravity).
+    operation = operation.name
+      ? operationSchema.parse(
+        await call("GET", `/v1internal/${operation.name}`, undefined, onboardBase, onboardHeaders),
+      )
+      : await onboard();
   }
   const project = projectIdOf(operation.response?.cloudaicompanionProject) ?? onboardProject ??
     options.fallbackProject;
@@ -179,9 +217,9 @@ export const ANTIGRAVITY_VERSION = "2.9.1";
 
 /** The gemini-cli User-Agent for `model` (`GeminiCLI/<version>/<model> (<platform>; <arch>; terminal)`). */
 export function geminiCliUserAgent(model: string): string {
-  const platform = Deno.build.os === "windows" ? "win32" : Deno.build.os;
-  const arch = Deno.build.arch === "x86_64" ? "x64" : "arm64";
-  return `GeminiCLI/${GEMINI_CLI_VERSION}/${model} (${platform}; ${arch}; terminal)`;
+  // `node:os` names them as gemini-cli (a Node program) does, and runs under the library's Node build too.
+  const machine = arch() === "arm64" ? "arm64" : "x64";
+  return `GeminiCLI/${GEMINI_CLI_VERSION}/${model} (${platform()}; ${machine}; terminal)`;
 }
 
 /** Antigravity's User-Agent (CLIProxyAPI `antigravity_version.go`). */
@@ -193,10 +231,18 @@ export function codeAssistClientKind(provider: string, apiBase?: string): CodeAs
     return {
       ideType: "ANTIGRAVITY",
       userAgent: ANTIGRAVITY_USER_AGENT,
-      // CLIProxyAPI sends loadCodeAssist to production; business accounts without a project fall back
-      // to the project the Antigravity proxies share (opencode-antigravity-auth, antigravity-claude-proxy).
+      // CLIProxyAPI sends loadCodeAssist to production and onboardUser to the daily host (vendor facts §7.1);
+      // business accounts without a project fall back to the project the Antigravity proxies share
+      // (opencode-antigravity-auth, antigravity-claude-proxy).
       apiBase: apiBase ?? CODE_ASSIST_PROD,
+      onboardApiBase: apiBase ?? CODE_ASSIST_DAILY,
       fallbackProject: "rising-fact-p41fc",
+      // CLIProxyAPI `internal/auth/antigravity/auth.go`: the onboarding call speaks as the Node client library.
+      onboardUserAgent: `${ANTIGRAVITY_USER_AGENT} google-api-nodejs-client/10.3.0`,
+      onboardHeaders: { "x-goog-api-client": "gl-node/22.21.1" },
+      onboardMetadata: { ide_type: "ANTIGRAVITY", ide_version: ANTIGRAVITY_VERSION, ide_name: "antigravity" },
+      defaultTier: "free-tier",
+      projectOptional: true,
     };
   }
   return {

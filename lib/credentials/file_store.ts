@@ -1,7 +1,9 @@
 /**
  * The credential files: `<data dir>/oauth_creds/<provider>_oauth_<N>.json`, mode 0600, written
- * atomically (a temporary file renamed over the old one), one account per file.
+ * atomically (a temporary file renamed over the old one), one account per file. Written with Node's file API,
+ * so the library (`mod.ts`) keeps a folder of accounts under Node too.
  */
+import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../log/logger.ts";
 import { type StoredCredential, storedCredentialSchema } from "./stored_credential.ts";
@@ -24,24 +26,23 @@ const FILE_NAME = /^([a-z0-9_]+)_oauth_(\d+)\.json$/;
 /** Read every credential file (of `provider`, when given); unreadable files are skipped with a warning. */
 export async function readCredentialFiles(
   dataDir: string,
-  options: { provider?: string; logger?: Logger } = {},
+  options: { provider?: string; logger?: Logger; directory?: string } = {},
 ): Promise<CredentialFile[]> {
-  const { provider, logger } = options;
-  const directory = credentialsDirectory(dataDir);
+  const { provider, logger, directory = credentialsDirectory(dataDir) } = options;
   const files: CredentialFile[] = [];
-  let entries: Deno.DirEntry[];
+  let entries;
   try {
-    entries = await Array.fromAsync(Deno.readDir(directory));
+    entries = await readdir(directory, { withFileTypes: true });
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
+    if ((error as { code?: string }).code === "ENOENT") return [];
     throw error;
   }
   for (const entry of entries) {
     const match = FILE_NAME.exec(entry.name);
-    if (!entry.isFile || !match || (provider && match[1] !== provider)) continue;
+    if (!entry.isFile() || !match || (provider && match[1] !== provider)) continue;
     const path = join(directory, entry.name);
     try {
-      const parsed = storedCredentialSchema.safeParse(JSON.parse(await Deno.readTextFile(path)));
+      const parsed = storedCredentialSchema.safeParse(JSON.parse(await readFile(path, "utf8")));
       if (!parsed.success || parsed.data.provider !== match[1]) {
         logger?.warn(`skipping ${path}: not a credential file of ${match[1]}`);
         continue;
@@ -61,12 +62,12 @@ export async function writeCredentialFile(path: string, credential: StoredCreden
   const temporary = `${path}.${crypto.randomUUID()}.tmp`;
   const text = `${JSON.stringify({ ...credential, updated_at: new Date().toISOString() }, null, 2)}\n`;
   try {
-    await Deno.writeTextFile(temporary, text, { mode: 0o600 });
+    await writeFile(temporary, text, { mode: 0o600 });
     // `mode` applies only when the file is created; chmod also covers a umask that removed bits we keep.
-    await Deno.chmod(temporary, 0o600).catch(() => {});
-    await Deno.rename(temporary, path);
+    await chmod(temporary, 0o600).catch(() => {});
+    await rename(temporary, path);
   } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
+    await rm(temporary, { force: true }).catch(() => {});
     throw error;
   }
 }
@@ -88,7 +89,7 @@ export async function saveCredential(
   options: { logger?: Logger } = {},
 ): Promise<SavedCredential> {
   const directory = credentialsDirectory(dataDir);
-  await Deno.mkdir(directory, { recursive: true, mode: 0o700 });
+  await mkdir(directory, { recursive: true, mode: 0o700 });
   const existing = await readCredentialFiles(dataDir, { provider: credential.provider });
   const same = existing.find((file) => file.credential.account === credential.account);
   if (same) {

@@ -109,6 +109,8 @@ async function runLogin(client: OAuthClient, options: LoginOptions): Promise<Log
       },
       openBrowser: browser,
       readPastedUrl: options.readPastedUrl,
+      onPasteRefused: (reason) =>
+        print(`Not taken: ${reason}. Paste the URL again, or wait for the callback.`),
       setTimer: clock.setTimer,
       clearTimer: clock.clearTimer,
       signal,

@@ -4,6 +4,7 @@
  * per account shared by every caller, and `needs_relogin` when the vendor says the refresh token is
  * dead. Its {@link OAuthAccounts.authorize} is the upstream client's authorize step.
  */
+import { readFile } from "node:fs/promises";
 import type { Logger } from "../log/logger.ts";
 import type { EventHub } from "../rotator/events.ts";
 import {
@@ -49,6 +50,8 @@ export type AccountChange =
 export interface OAuthAccountsOptions {
   /** Data directory holding `oauth_creds/`; null for env-only (stateless) deployments. */
   dataDir: string | null;
+  /** The folder of credential files, when it is not `<dataDir>/oauth_creds` (the library's `oauth` folder). */
+  credentialsDirectory?: string;
   /** Variables with env credentials. @default {} */
   env?: Readonly<Record<string, string>>;
   /** @default globalThis.fetch */
@@ -106,6 +109,7 @@ export class OAuthAccounts {
   readonly #accounts = new Map<string, Account>();
   readonly #listeners = new Set<(change: AccountChange) => void>();
   readonly #dataDir: string | null;
+  readonly #directory: string | undefined;
   readonly #env: Readonly<Record<string, string>>;
   readonly #fetch: FetchFunction;
   readonly #clock: AccountsClock;
@@ -121,6 +125,7 @@ export class OAuthAccounts {
 
   constructor(options: OAuthAccountsOptions) {
     this.#dataDir = options.dataDir;
+    this.#directory = options.credentialsDirectory;
     this.#env = options.env ?? {};
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#clock = options.clock ?? systemClock;
@@ -168,8 +173,11 @@ export class OAuthAccounts {
   async #rescan(): Promise<{ added: OAuthCredential[]; removed: OAuthCredential[] }> {
     const added: OAuthCredential[] = [];
     const removed: OAuthCredential[] = [];
-    if (this.#dataDir === null) return { added, removed };
-    const files = await readCredentialFiles(this.#dataDir, { logger: this.#logger });
+    if (this.#dataDir === null && this.#directory === undefined) return { added, removed };
+    const files = await readCredentialFiles(this.#dataDir ?? "", {
+      logger: this.#logger,
+      ...(this.#directory === undefined ? {} : { directory: this.#directory }),
+    });
     const seen = new Set<string>();
     for (const file of files) {
       const key = accountId(file.credential);
@@ -528,7 +536,7 @@ function accountId(stored: StoredCredential): string {
 
 async function readStored(path: string): Promise<StoredCredential | null> {
   try {
-    const files = JSON.parse(await Deno.readTextFile(path));
+    const files = JSON.parse(await readFile(path, "utf8"));
     return typeof files?.access_token === "string" ? files as StoredCredential : null;
   } catch {
     return null;

@@ -28,10 +28,18 @@ export interface OAuthClient {
   /** The loopback port the vendor's client registered. */
   readonly callbackPort?: number;
   readonly callbackPath?: string;
-  /** Extra authorize parameters, in the vendor's order, after the standard ones. */
+  /**
+   * Extra authorize parameters, in the vendor's order, after the standard ones; an empty `state` among them
+   * marks where the login's `state` goes (else it comes last).
+   */
   readonly authorizeParams?: Readonly<Record<string, string>>;
   /** How the refresh request is encoded. */
   readonly refreshEncoding: "form" | "json";
+  /**
+   * Statuses of a token-endpoint refusal that mean only a new login helps, whatever the error code says
+   * (the vendor's dead-token codes always do). @default [400, 401, 403]
+   */
+  readonly deadTokenStatuses?: readonly number[];
   /** The vendor CLI's own credentials file, relative to `HOME`, for import. */
   readonly homeFile?: string;
 }
@@ -64,10 +72,15 @@ export const OPENAI_CODEX_CLIENT: OAuthClient = {
   authorizeParams: {
     id_token_add_organizations: "true",
     codex_cli_simplified_flow: "true",
+    // A place holder: the login's own `state` takes this position, before `originator`, in the Codex CLI's order.
+    state: "",
     originator: "codex_cli_rs",
   },
   // The Codex CLI sends JSON (newest); the server accepts form too.
   refreshEncoding: "json",
+  // openai/codex `classify_refresh_token_failure`: any 401 or a dead-token code is permanent; other
+  // statuses (a 400 without such a code, 429, 5xx) are transient.
+  deadTokenStatuses: [401],
   homeFile: ".codex/auth.json",
 };
 

@@ -55,8 +55,15 @@ export class OAuthTokenError extends Error {
   }
 }
 
-/** Read `{error, error_description}`, `{error: {code, message}}` or `{code, message}` bodies. */
-export function readTokenError(status: number, text: string): OAuthTokenError {
+/**
+ * Read `{error, error_description}`, `{error: {code, message}}` or `{code, message}` bodies; `deadStatuses`
+ * are the vendor's statuses that end a grant whatever the code. @default deadStatuses [400, 401, 403]
+ */
+export function readTokenError(
+  status: number,
+  text: string,
+  deadStatuses: readonly number[] = [400, 401, 403],
+): OAuthTokenError {
   let code: string | null = null;
   let description: string | null = null;
   try {
@@ -80,7 +87,7 @@ export function readTokenError(status: number, text: string): OAuthTokenError {
   }
   // 400/401/403 are the vendor saying no to this grant (Qwen and OpenAI answer a dead refresh token with
   // 400/401 and no stable code); 429 and 5xx may pass.
-  const permanent = (code !== null && PERMANENT_CODES.has(code)) || [400, 401, 403].includes(status);
+  const permanent = (code !== null && PERMANENT_CODES.has(code)) || deadStatuses.includes(status);
   return new OAuthTokenError(status, code, description, permanent);
 }
 
@@ -111,7 +118,7 @@ export async function postTokenRequest(
     signal,
   });
   const text = await response.text();
-  if (!response.ok) throw readTokenError(response.status, text);
+  if (!response.ok) throw readTokenError(response.status, text, client.deadTokenStatuses);
   let json: unknown;
   try {
     json = JSON.parse(text);

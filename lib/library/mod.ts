@@ -1,6 +1,12 @@
 /** The library's public surface (re-exported by `mod.ts` at the root). */
 export { RotatingClient } from "./rotating_client.ts";
-export type { ClientClock, ClientLogLevel, RotatingClientOptions, UsageStore } from "./options.ts";
+export type {
+  ClientClock,
+  ClientLogLevel,
+  OAuthAccount,
+  RotatingClientOptions,
+  UsageStore,
+} from "./options.ts";
 export { RotatingClientError, type RotatingClientErrorFields } from "./errors.ts";
 export type {
   CallOptions,

@@ -28,12 +28,49 @@ export interface ClientClock {
 }
 
 /**
+ * One OAuth account of a vendor CLI's subscription, as `proxy credentials export` prints it (the variables
+ * `<PROVIDER>_<N>_ACCESS_TOKEN`, …). Either token may be missing: with only a refresh token the first call
+ * refreshes; with only an access token the account serves until that token expires.
+ *
+ * @example
+ * ```ts
+ * const account: OAuthAccount = {
+ *   accessToken: "ya29.…",
+ *   refreshToken: "1//0g…",
+ *   expiryDate: 1_767_225_600_000,
+ *   projectId: "my-code-assist-project",
+ * };
+ * ```
+ */
+export interface OAuthAccount {
+  /** The current access token. */
+  accessToken?: string;
+  /** The refresh token; the client refreshes with it when the access token expires within 5 minutes. */
+  refreshToken?: string;
+  /** When the access token expires, epoch milliseconds. @default read from the token when it is a JWT */
+  expiryDate?: number;
+  /** OpenAI Codex: the id token (the e-mail and ChatGPT workspace are read from it). */
+  idToken?: string;
+  /** OpenAI Codex: the ChatGPT workspace (`chatgpt_account_id`). @default from the id token */
+  accountId?: string;
+  /** The account's e-mail, shown in usage and logs. */
+  email?: string;
+  /** Gemini CLI and Antigravity: the Code Assist project. @default found with `loadCodeAssist` */
+  projectId?: string;
+  /** Code Assist tier or ChatGPT plan; paid accounts serve before free ones. */
+  tier?: string;
+  /** Qwen Code: the API host of the token (`portal.qwen.ai`). */
+  resourceUrl?: string;
+}
+
+/**
  * How a {@link RotatingClient} is configured.
  *
  * @example
  * ```ts
  * const options: RotatingClientOptions = {
  *   apiKeys: { openai: ["sk-1", "sk-2"], mylocal: ["anything"] },
+ *   oauth: { gemini_cli: [{ refreshToken: "1//0g…", projectId: "my-project" }] },
  *   apiBases: { mylocal: "http://127.0.0.1:1234/v1" },
  *   globalTimeout: 60,
  *   maxRetries: 4,
@@ -45,8 +82,18 @@ export interface RotatingClientOptions {
   /**
    * API keys per provider id (`openai`, `anthropic`, `gemini`, `groq`, … or a custom id named in
    * `apiBases`); several keys of one provider form a pool, spent in turn. As `<PROVIDER>_API_KEY_<N>`.
+   * @default none (OAuth accounts only)
    */
-  apiKeys: Readonly<Record<string, string | readonly string[]>>;
+  apiKeys?: Readonly<Record<string, string | readonly string[]>>;
+  /**
+   * OAuth accounts: per provider id (`openai_codex`, `gemini_cli`, `antigravity`, `qwen_code`) a list of
+   * {@link OAuthAccount}s, whose refreshed tokens stay in memory; or a folder of credential files as
+   * `proxy credentials login` writes them (`<provider>_oauth_<N>.json`, the server's `oauth_creds/`), to which
+   * refreshed tokens are written back. OpenAI Codex refresh tokens are single-use: give Codex accounts as a
+   * folder, so that the rotated token outlives the process. Accounts join the provider's pool after its API
+   * keys. `<PROVIDER>_OAUTH_BASE` (in `settings`) moves the vendor's token endpoint. @default none
+   */
+  oauth?: string | Readonly<Record<string, readonly OAuthAccount[]>>;
   /**
    * Base URLs per provider id, the values `<PROVIDER>_API_BASE` takes: with `/v1` for OpenAI-compatible
    * providers, the host root for Anthropic and Gemini. An id that is not built in defines a custom

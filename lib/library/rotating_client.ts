@@ -10,6 +10,7 @@ import { createLogger, type LogSink } from "../log/logger.ts";
 import { errorFromResponse, RotatingClientError } from "./errors.ts";
 import { readEventStream } from "./event_stream.ts";
 import { JsonFileStore } from "../store/state_store.ts";
+import { startOAuth } from "../server/oauth_runtime.ts";
 import type { RotatingClientOptions } from "./options.ts";
 import { optionError, variablesFromOptions } from "./variables.ts";
 import type {
@@ -84,7 +85,20 @@ export class RotatingClient {
     const store = typeof options.store === "string"
       ? new JsonFileStore(options.store, logger)
       : options.store;
-    this.#core = assembleProxy(config, { logger, store, fetch: options.fetch, clock: options.clock });
+    const fetch = options.fetch ?? globalThis.fetch;
+    const { oauth: accounts, clock } = options;
+    this.#core = (async () => {
+      // OAuth accounts: inline ones come through the variables (kept in memory), a folder is read and written
+      // back; either way the server's own accounts, refresh and pools, without its file watch and signals.
+      const oauth = accounts === undefined ? null : await startOAuth(config, {
+        logger,
+        fetch,
+        ...(clock ? { clock } : {}),
+        credentialsDirectory: typeof accounts === "string" ? accounts : null,
+        watch: false,
+      });
+      return await assembleProxy(config, { logger, store, fetch, clock, oauth });
+    })();
     // A failure here reaches the caller with the first call; it must not crash the process before.
     this.#core.catch(() => {});
   }

@@ -258,7 +258,7 @@ export class UpstreamClient {
     };
     // Every response's headers must come within TIMEOUT_CONNECT, and before the call's deadline: a key
     // whose upstream hangs then fails over instead of holding the call for the whole read timeout.
-    const send = (request: UpstreamRequest) =>
+    const sendOnce = (request: UpstreamRequest) =>
       sendUpstream(request, {
         fetch: this.#fetch,
         provider: target.provider.id,
@@ -271,6 +271,20 @@ export class UpstreamClient {
         context.headersReceived();
         return upstream;
       });
+    // A vendor with several hosts (Antigravity): a host that is out of capacity or unreachable hands the same
+    // call to the next one, on the same credential, before the rotator judges the failure.
+    const send = async (request: UpstreamRequest): Promise<UpstreamResponse> => {
+      const urls = [request.url, ...(request.fallbackUrls ?? [])];
+      for (let index = 0;; index++) {
+        try {
+          return await sendOnce({ ...request, url: urls[index] });
+        } catch (error) {
+          const next = index + 1 < urls.length && error instanceof UpstreamError &&
+            this.#clock.now() < deadlineAtMs && adapter.tryNextHost?.(error) === true;
+          if (!next) throw error;
+        }
+      }
+    };
     let built = await build(false);
     try {
       return await send(options.build(built));

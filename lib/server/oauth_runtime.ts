@@ -9,7 +9,7 @@ import { codeAssistPreparer } from "../credentials/code_assist_setup.ts";
 import type { Credential } from "../credentials/credential.ts";
 import { type FolderWatch, watchCredentialsFolder } from "../credentials/folder_watch.ts";
 import { importOnFirstStart } from "../credentials/home_import.ts";
-import { type AccountChange, OAuthAccounts } from "../credentials/oauth_accounts.ts";
+import { type AccountChange, type AccountsClock, OAuthAccounts } from "../credentials/oauth_accounts.ts";
 import { oauthAuthorizer } from "../credentials/authorizer.ts";
 import type { SharedTokens } from "../credentials/refresh_across_instances.ts";
 import type { Logger } from "../log/logger.ts";
@@ -38,12 +38,26 @@ export interface OAuthRuntime {
   close(): void;
 }
 
+/** Options of {@link startOAuth}. */
+export interface StartOAuthOptions {
+  logger: Logger;
+  fetch: FetchFunction;
+  /** Time and timers of refreshes. @default the system clock */
+  clock?: AccountsClock;
+  /**
+   * Where the credential files are: `<dataDir>/oauth_creds` (the server), another folder, or null for accounts
+   * from variables only (the library's inline accounts). @default `<dataDir>/oauth_creds`
+   */
+  credentialsDirectory?: string | null;
+  /** Follow the folder (file watch, `SIGHUP`); the library, which also runs in Node, does not. @default true */
+  watch?: boolean;
+  /** Tokens shared with other instances (Redis), so one refreshes an account at a time. */
+  sharedTokens?: SharedTokens;
+}
+
 /** Load the accounts; call {@link OAuthRuntime.follow} once the pools exist. */
-export async function startOAuth(
-  config: ProxyConfig,
-  options: { logger: Logger; fetch: FetchFunction; sharedTokens?: SharedTokens },
-): Promise<OAuthRuntime> {
-  const { logger, fetch, sharedTokens } = options;
+export async function startOAuth(config: ProxyConfig, options: StartOAuthOptions): Promise<OAuthRuntime> {
+  const { logger, fetch, clock, credentialsDirectory, watch: watching = true, sharedTokens } = options;
   const { oauth } = config;
   const settingOf = (id: string): ProviderSetting | undefined =>
     config.providers.find((provider) => provider.id === id);
@@ -59,7 +73,9 @@ export async function startOAuth(
       projectId: oauth.projectIds[id],
     });
   const accounts = new OAuthAccounts({
-    dataDir: config.dataDir,
+    dataDir: credentialsDirectory === null ? null : config.dataDir,
+    ...(typeof credentialsDirectory === "string" ? { credentialsDirectory } : {}),
+    ...(clock ? { clock } : {}),
     env: oauth.credentialVariables,
     fetch,
     logger,
@@ -120,6 +136,10 @@ export async function startOAuth(
           rotator.pool(credential.provider)?.setNeedsRelogin(credential.id, change.type === "needs_relogin");
         }
       });
+      accounts.start();
+      // Problems show at start, without delaying it (vendors may be slow or unreachable).
+      if (!oauth.skipInitCheck) void accounts.checkAll();
+      if (!watching) return;
       watch = await watchCredentialsFolder(config.dataDir, { onChange: () => accounts.reload(), logger })
         .catch((error) => {
           logger.warn(
@@ -131,9 +151,6 @@ export async function startOAuth(
         Deno.addSignalListener("SIGHUP", reloadOnSignal);
         signalListening = true;
       }
-      accounts.start();
-      // Problems show at start, without delaying it (vendors may be slow or unreachable).
-      if (!oauth.skipInitCheck) void accounts.checkAll();
     },
     async reload() {
       const { added, removed } = await accounts.reload();

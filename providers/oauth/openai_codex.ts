@@ -4,6 +4,7 @@
  * parameters, wants `system` turns as `developer`, and reads the workspace from `ChatGPT-Account-ID`.
  * See `shared/vendor-facts/codex-qwen-iflow.md` §3.
  */
+import { arch, platform } from "node:os";
 import type { AnyCredential } from "../../lib/credentials/credential.ts";
 import { isRecord } from "../../lib/formats/json_values.ts";
 import type { ListedModel } from "../types.ts";
@@ -47,8 +48,12 @@ const UNSUPPORTED = [
 ];
 
 function userAgent(): string {
-  const os = Deno.build.os === "darwin" ? "Mac OS" : Deno.build.os === "windows" ? "Windows" : "Linux";
-  return `${ORIGINATOR}/${CODEX_CLIENT_VERSION} (${os}; ${Deno.build.arch}) terminal`;
+  // `node:os`, not `Deno.build`: the library runs this adapter under Node too.
+  const system = platform();
+  const os = system === "darwin" ? "Mac OS" : system === "win32" ? "Windows" : "Linux";
+  const machine = arch() === "arm64" ? "aarch64" : "x86_64";
+  // The Codex CLI adds the OS version (`Linux 6.1.0`); reading it needs `sys`, which the sandbox withholds.
+  return `${ORIGINATOR}/${CODEX_CLIENT_VERSION} (${os}; ${machine}) terminal`;
 }
 
 /** A Responses body the Codex backend takes. */

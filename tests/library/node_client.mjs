@@ -97,5 +97,19 @@ try {
 }
 await capped.close();
 
+// OAuth: an inline Gemini CLI account whose token expires within 5 minutes refreshes before the call
+// (argv: the fake token server, the fake Code Assist backend, the account's tokens).
+const [oauthBase, codeAssistBase, accessToken, refreshToken] = process.argv.slice(3);
+const oauthClient = new RotatingClient({
+  oauth: {
+    gemini_cli: [{ accessToken, refreshToken, expiryDate: Date.now() + 60_000, projectId: "proj-node" }],
+  },
+  apiBases: { gemini_cli: codeAssistBase },
+  settings: { GEMINI_CLI_OAUTH_BASE: oauthBase, SKIP_OAUTH_INIT_CHECK: "true" },
+});
+const oauthReply = await oauthClient.chat({ model: "gemini_cli/gemini-2.5-flash", messages: hello });
+findings.oauth = oauthReply.choices[0].message.content;
+await oauthClient.close();
+
 console.log(JSON.stringify(findings));
 // No process.exit(): the process must end by itself, with no timer or socket left open.

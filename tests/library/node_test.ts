@@ -15,6 +15,8 @@ import {
   type RecordedRequest,
   startFakeUpstream,
 } from "../helpers/fake_upstream.ts";
+import { startFakeOAuth } from "../helpers/fake_oauth.ts";
+import { startFakeCodeAssist } from "../helpers/fake_oauth_code_assist.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -77,13 +79,23 @@ export { content, RotatingClientError, wrong };
 async function runInNode() {
   const project = await mkdtemp(join(tmpdir(), "rotating-client-node-"));
   const upstream = startFakeUpstream(byKey);
+  const oauth = startFakeOAuth({ vendor: "google" });
+  const codeAssist = startFakeCodeAssist({ isValidToken: (token) => oauth.validAccessTokens.has(token) });
+  const expiring = oauth.issue();
   try {
     await mkdir(join(project, "node_modules"), { recursive: true });
     await cp(join(ROOT, "dist", "npm"), join(project, "node_modules", "llm-proxy"), { recursive: true });
     await cp(join(ROOT, "tests", "library", "node_client.mjs"), join(project, "client.mjs"));
 
     const started = Date.now();
-    const node = await run("node", ["client.mjs", upstream.baseUrl], { cwd: project });
+    const node = await run("node", [
+      "client.mjs",
+      upstream.baseUrl,
+      oauth.base,
+      codeAssist.base,
+      expiring.access_token,
+      expiring.refresh_token,
+    ], { cwd: project });
     assert.equal(node.code, 0, node.stderr);
     // close() left nothing running: the process ended by itself, well before any timeout.
     assert.ok(Date.now() - started < 20_000, `node ran ${Date.now() - started} ms`);
@@ -107,7 +119,13 @@ async function runInNode() {
       ],
       saved: true,
       capped: { status: 502, code: "upstream_error" },
+      oauth: "Hello",
     });
+    // The expiring OAuth token was refreshed once, before the call, which used the new token.
+    assert.equal(oauth.refreshCount(), 1);
+    const generate = codeAssist.requests.filter((request) => request.path.includes("generateContent"));
+    assert.equal(generate.length, 1);
+    assert.notEqual(generate[0].headers.get("authorization"), `Bearer ${expiring.access_token}`);
 
     // Which keys served: the pool's two take turns (five calls), the refused and the limited key were each
     // tried once, then their partners served.
@@ -124,6 +142,8 @@ async function runInNode() {
     assert.equal(keys.filter((key) => ["7777", "8888", "9999"].includes(key)).length, 2);
   } finally {
     await upstream.close();
+    await codeAssist.close();
+    await oauth.close();
     await rm(project, { recursive: true, force: true });
   }
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { oauthCredential } from "../../../lib/credentials/credential.ts";
 import { CODECS, providerCodec } from "../../../lib/formats/mod.ts";
 import { SKIP_SIGNATURE } from "../../../lib/formats/gemini/request.ts";
-import { createAntigravity, sessionIdOf } from "../../../providers/oauth/antigravity.ts";
+import { createAntigravity, requestKind, sessionIdOf } from "../../../providers/oauth/antigravity.ts";
 import { CODE_ASSIST_TOOL_STREAM } from "../../fixtures/oauth/code_assist_streams.ts";
 import { readStream } from "./stream_helpers.ts";
 
@@ -144,4 +144,13 @@ Deno.test("antigravity.parseModels() reads fetchAvailableModels and hides intern
     ["gemini-3-flash", "google"],
     ["gpt-oss-120b-medium", "openai"],
   ]);
+});
+
+Deno.test("antigravity requestKind(): image models are image_gen calls, the rest agent calls", () => {
+  const image = requestKind("gemini-3.1-flash-image", 1_767_225_600_000);
+  assert.equal(image.requestType, "image_gen");
+  assert.match(image.requestId, /^image_gen\/1767225600000\/[0-9a-f-]{36}\/12$/);
+  const agent = requestKind("claude-sonnet-4-6");
+  assert.equal(agent.requestType, "agent");
+  assert.match(agent.requestId, /^agent-[0-9a-f-]{36}$/);
 });

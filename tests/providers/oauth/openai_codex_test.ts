@@ -32,7 +32,11 @@ Deno.test("openaiCodex.chatRequest() always streams, never stores, sends instruc
   assert.equal(request.headers.authorization, "Bearer eyJ.access.token");
   assert.equal(request.headers["chatgpt-account-id"], "ws-1");
   assert.equal(request.headers.originator, "codex_cli_rs");
-  assert.match(request.headers["user-agent"], /^codex_cli_rs\/\d+\.\d+\.\d+ \(/);
+  // `<originator>/<version> (<os>; <arch>) <terminal>`, the Codex CLI's shape without the OS version.
+  assert.match(
+    request.headers["user-agent"],
+    /^codex_cli_rs\/\d+\.\d+\.\d+ \((Linux|Mac OS|Windows); (x86_64|aarch64)\) terminal$/,
+  );
   assert.equal(request.headers.accept, "text/event-stream");
   const body = JSON.parse(request.body!);
   assert.equal(body.model, "gpt-5.5");
