@@ -44,6 +44,8 @@ export interface StartProxyOptions {
   envFile?: string;
   /** A command that runs Deno with its arguments appended, e.g. `["prlimit", "--nofile=256:256"]`. */
   launcher?: string[];
+  /** Runtime flags after `run`, on top of {@link PROXY_RUNTIME_FLAGS} (e.g. `--cpu-prof` in the benchmark). */
+  runtimeFlags?: string[];
 }
 
 /** The environment every spawned Deno needs (its cache), without the developer's own variables. */
@@ -67,6 +69,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Proxy
       ...launcherArgs,
       "run",
       ...PROXY_RUNTIME_FLAGS,
+      ...(options.runtimeFlags ?? []),
       "--allow-net",
       "--allow-env",
       "--allow-read",
