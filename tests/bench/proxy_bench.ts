@@ -94,7 +94,7 @@ const FULL_VARIANT: Settings = {
   throughputWarmupMs: 200,
 };
 
-const ALL_MODES = [
+export const ALL_MODES = [
   "json",
   "stream",
   "messages",
@@ -103,12 +103,12 @@ const ALL_MODES = [
   "gemini-json",
   "gemini-stream",
 ] as const;
-type Mode = (typeof ALL_MODES)[number];
+export type Mode = (typeof ALL_MODES)[number];
 /** The modes measured (`--modes=json,stream` narrows them, e.g. for a profile of one path). */
 let MODES: readonly Mode[] = ALL_MODES;
 
 /** One endpoint and the exact request sent to it. */
-interface Target {
+export interface Target {
   label: string;
   url: string;
   init: RequestInit;
@@ -138,7 +138,7 @@ interface RoundResult {
 }
 
 /** The fake upstream child process. */
-interface BenchUpstream {
+export interface BenchUpstream {
   origin: string;
   pid: number;
   stop(): Promise<void>;
@@ -165,7 +165,7 @@ const STREAM_WITH_USAGE_BYTES = new Uint8Array(
 );
 
 /** The upstream called directly; for `messages`, with the request the proxy sends it (usage asked). */
-function directTarget(origin: string, mode: Mode): Target {
+export function directTarget(origin: string, mode: Mode): Target {
   const streamed = mode === "stream" || mode.endsWith("stream") || mode === "messages";
   // A translated stream asks the upstream for usage, as the proxy does.
   const usage = streamed && mode !== "stream";
@@ -194,7 +194,7 @@ function endsWith(marker: string): (body: Uint8Array) => void {
   };
 }
 
-function proxyTarget(proxyUrl: string, mode: Mode): Target {
+export function proxyTarget(proxyUrl: string, mode: Mode): Target {
   if (mode === "responses-json" || mode === "responses-stream") {
     const streamed = mode === "responses-stream";
     return {
@@ -289,7 +289,7 @@ async function exchange(target: Target): Promise<number> {
 }
 
 /** Sequential requests in alternating batches (direct, proxy, proxy, direct, …) so drift cancels out. */
-async function sequential(
+export async function sequential(
   direct: Target,
   proxy: Target,
   options: { requests: number; batchSize: number },
@@ -307,7 +307,10 @@ async function sequential(
 }
 
 /** `concurrency` workers sending back to back for `durationMs`. */
-async function load(target: Target, durationMs: number): Promise<{ requests: number; elapsedMs: number }> {
+export async function load(
+  target: Target,
+  durationMs: number,
+): Promise<{ requests: number; elapsedMs: number }> {
   let requests = 0;
   const started = performance.now();
   const deadline = started + durationMs;
@@ -351,12 +354,12 @@ function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)];
 }
 
-function percentiles(values: number[]): Percentiles {
+export function percentiles(values: number[]): Percentiles {
   const sorted = values.toSorted((a, b) => a - b);
   return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = values.toSorted((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
@@ -397,7 +400,7 @@ async function ps(args: string[]): Promise<string[]> {
 }
 
 /** The pid of the proxy process: the one whose command line names its (unique) data directory. */
-async function proxyPid(dataDir: string): Promise<number | null> {
+export async function proxyPid(dataDir: string): Promise<number | null> {
   const line = (await ps(["-eo", "pid=,args="])).find((line) =>
     line.includes(dataDir) && line.includes("serve")
   );
@@ -405,7 +408,7 @@ async function proxyPid(dataDir: string): Promise<number | null> {
 }
 
 /** CPU seconds (user + system) `pid` has used, from `/proc/<pid>/stat` (read by `cat`: Deno allows `/proc` only to all-powerful code). */
-async function cpuSeconds(pid: number | null): Promise<number> {
+export async function cpuSeconds(pid: number | null): Promise<number> {
   if (pid === null) return NaN;
   const output = await new Deno.Command("cat", {
     args: [`/proc/${pid}/stat`],
@@ -498,7 +501,7 @@ async function runRound(
 }
 
 /** Spawn the fake upstream (or another script that prints `listening <port>`) and wait for its port. */
-async function startBenchUpstream(
+export async function startBenchUpstream(
   script = UPSTREAM_SCRIPT,
   args: string[] = [],
   cwd = PROJECT_ROOT,
@@ -547,7 +550,7 @@ async function startBenchUpstream(
 }
 
 /** `promise`, or a rejection with `message` after `ms` (or nothing when `message` is null). */
-async function within<T>(ms: number, promise: Promise<T>, message: string | null): Promise<T> {
+export async function within<T>(ms: number, promise: Promise<T>, message: string | null): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(message ?? "timeout")), ms);
