@@ -8,6 +8,7 @@
  */
 import type { Logger } from "../log/logger.ts";
 import { isDescriptorExhaustion } from "./open_files.ts";
+import { endOf } from "./stream_end.ts";
 import {
   type ConnectionState,
   connectionVerdict,
@@ -341,6 +342,12 @@ async function serveTracked(
     if (!ended) responseEnded(state, now());
     ended = true;
   };
+  // The proxy's relayed streams say when they end: no wrapping, no cost per chunk.
+  const reported = endOf(response.body);
+  if (reported !== undefined) {
+    reported.then(end);
+    return response;
+  }
   const body = response.body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({ flush: end, cancel: end }),
   );

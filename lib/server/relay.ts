@@ -5,6 +5,7 @@
  */
 import { type Clock, systemClock } from "../rotator/clock.ts";
 import type { StreamTranslator } from "./stream_translation.ts";
+import { reportEnd } from "./stream_end.ts";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) plus those that no longer describe the relayed body. */
 const DROPPED_HEADERS = new Set([
@@ -95,6 +96,8 @@ export function relayStream(
     (translate ? translate(body.pipeThrough(activityMeter(clock, (at) => lastChunkAt = at))) : body)
       .getReader();
   let ended = false;
+  let reportEnded = () => {};
+  const endReported = new Promise<void>((resolve) => reportEnded = resolve);
   // The last few chunks, kept by reference (no copying on the hot path) for reading usage at the end.
   const recent: Uint8Array[] = [];
   const tail = () => {
@@ -118,10 +121,11 @@ export function relayStream(
     if (ended) return;
     ended = true;
     clock.clearTimer(watchdog);
+    reportEnded();
     onEnd(result, tail);
   };
   const encoder = new TextEncoder();
-  return new ReadableStream<Uint8Array>({
+  const relayed = new ReadableStream<Uint8Array>({
     async pull(stream) {
       try {
         // A translator may hold a chunk's output back (a tool call's arguments until whole): read on
@@ -162,6 +166,8 @@ export function relayStream(
       reader.cancel().catch(() => {});
     },
   }, { highWaterMark: 0 });
+  reportEnd(relayed, endReported);
+  return relayed;
 }
 
 /** Passes chunks on untouched, telling `onChunk` when each one came. */

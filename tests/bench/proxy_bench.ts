@@ -20,6 +20,14 @@
 import { COMPLETION_BYTES, STREAM_BYTES, STREAM_EVENTS_WITH_USAGE } from "./fake_upstream_server.ts";
 import { baseEnv, PROJECT_ROOT, startProxy, TEST_PROXY_KEY } from "../helpers/proxy_process.ts";
 import { type FetchLike, HttpClient } from "../../lib/http/mod.ts";
+import {
+  prepareVariants,
+  reportVariants,
+  type Variant,
+  VARIANT_NAMES,
+  type VariantFigures,
+  type VariantName,
+} from "./variants.ts";
 
 const UPSTREAM_SCRIPT = new URL("./fake_upstream_server.ts", import.meta.url).pathname;
 const BARE_RELAY_SCRIPT = new URL("./bare_relay.ts", import.meta.url).pathname;
@@ -77,8 +85,16 @@ const QUICK: Settings = {
   throughputWarmupMs: 100,
   rounds: 1,
 };
+/** A variant's run (`--compare`): fewer requests than the main one, so the whole bench stays ~3 minutes. */
+const FULL_VARIANT: Settings = {
+  ...FULL,
+  warmupRequests: 100,
+  latencyRequests: 500,
+  throughputMs: 2000,
+  throughputWarmupMs: 200,
+};
 
-const ALL_MODES = [
+export const ALL_MODES = [
   "json",
   "stream",
   "messages",
@@ -87,12 +103,12 @@ const ALL_MODES = [
   "gemini-json",
   "gemini-stream",
 ] as const;
-type Mode = (typeof ALL_MODES)[number];
+export type Mode = (typeof ALL_MODES)[number];
 /** The modes measured (`--modes=json,stream` narrows them, e.g. for a profile of one path). */
 let MODES: readonly Mode[] = ALL_MODES;
 
 /** One endpoint and the exact request sent to it. */
-interface Target {
+export interface Target {
   label: string;
   url: string;
   init: RequestInit;
@@ -122,7 +138,7 @@ interface RoundResult {
 }
 
 /** The fake upstream child process. */
-interface BenchUpstream {
+export interface BenchUpstream {
   origin: string;
   pid: number;
   stop(): Promise<void>;
@@ -149,7 +165,7 @@ const STREAM_WITH_USAGE_BYTES = new Uint8Array(
 );
 
 /** The upstream called directly; for `messages`, with the request the proxy sends it (usage asked). */
-function directTarget(origin: string, mode: Mode): Target {
+export function directTarget(origin: string, mode: Mode): Target {
   const streamed = mode === "stream" || mode.endsWith("stream") || mode === "messages";
   // A translated stream asks the upstream for usage, as the proxy does.
   const usage = streamed && mode !== "stream";
@@ -178,7 +194,7 @@ function endsWith(marker: string): (body: Uint8Array) => void {
   };
 }
 
-function proxyTarget(proxyUrl: string, mode: Mode): Target {
+export function proxyTarget(proxyUrl: string, mode: Mode): Target {
   if (mode === "responses-json" || mode === "responses-stream") {
     const streamed = mode === "responses-stream";
     return {
@@ -273,7 +289,7 @@ async function exchange(target: Target): Promise<number> {
 }
 
 /** Sequential requests in alternating batches (direct, proxy, proxy, direct, …) so drift cancels out. */
-async function sequential(
+export async function sequential(
   direct: Target,
   proxy: Target,
   options: { requests: number; batchSize: number },
@@ -291,7 +307,10 @@ async function sequential(
 }
 
 /** `concurrency` workers sending back to back for `durationMs`. */
-async function load(target: Target, durationMs: number): Promise<{ requests: number; elapsedMs: number }> {
+export async function load(
+  target: Target,
+  durationMs: number,
+): Promise<{ requests: number; elapsedMs: number }> {
   let requests = 0;
   const started = performance.now();
   const deadline = started + durationMs;
@@ -335,12 +354,12 @@ function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)];
 }
 
-function percentiles(values: number[]): Percentiles {
+export function percentiles(values: number[]): Percentiles {
   const sorted = values.toSorted((a, b) => a - b);
   return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = values.toSorted((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
@@ -381,7 +400,7 @@ async function ps(args: string[]): Promise<string[]> {
 }
 
 /** The pid of the proxy process: the one whose command line names its (unique) data directory. */
-async function proxyPid(dataDir: string): Promise<number | null> {
+export async function proxyPid(dataDir: string): Promise<number | null> {
   const line = (await ps(["-eo", "pid=,args="])).find((line) =>
     line.includes(dataDir) && line.includes("serve")
   );
@@ -389,7 +408,7 @@ async function proxyPid(dataDir: string): Promise<number | null> {
 }
 
 /** CPU seconds (user + system) `pid` has used, from `/proc/<pid>/stat` (read by `cat`: Deno allows `/proc` only to all-powerful code). */
-async function cpuSeconds(pid: number | null): Promise<number> {
+export async function cpuSeconds(pid: number | null): Promise<number> {
   if (pid === null) return NaN;
   const output = await new Deno.Command("cat", {
     args: [`/proc/${pid}/stat`],
@@ -417,8 +436,17 @@ async function runRound(
     env: Record<string, string>;
     profileFile: string | null;
     bare: string | null;
+    /** Arguments after `serve` (e.g. `--sandbox=off`). */
+    args?: string[];
+    /** Runtime flags of the proxy process (e.g. `--cpu-prof`). */
+    runtimeFlags?: string[];
+    /** @default MODES */
+    modes?: readonly Mode[];
+    /** Measure the resident memory after 2 s of rest. @default true */
+    rest?: boolean;
   },
 ): Promise<RoundResult> {
+  const measured = options.modes ?? MODES;
   if (options.bare !== null) {
     // A calibration: the bare relay stands where the proxy would.
     // `--bare-script`: another relay (e.g. on a client under evaluation), run from its own folder.
@@ -432,7 +460,7 @@ async function runRound(
     try {
       const modes = {} as Record<Mode, ModeResult>;
       const subject = { url: relay.origin, cpu: () => cpuSeconds(relay.pid) };
-      for (const mode of MODES) modes[mode] = await measureMode(upstream, subject, mode, options.settings);
+      for (const mode of measured) modes[mode] = await measureMode(upstream, subject, mode, options.settings);
       return { modes, rssMb: { during: NaN, after: NaN } };
     } finally {
       await relay.stop();
@@ -450,7 +478,7 @@ async function runRound(
     const flags = `--prof,--no-logfile-per-isolate,--logfile=${options.profileFile}`;
     env.DENO_V8_FLAGS = env.DENO_V8_FLAGS ? `${env.DENO_V8_FLAGS},${flags}` : flags;
   }
-  const proxy = await startProxy({ env });
+  const proxy = await startProxy({ env, args: options.args, runtimeFlags: options.runtimeFlags });
   const pid = await proxyPid(proxy.dataDir);
   let during = 0;
   const sampler = setInterval(async () => {
@@ -460,8 +488,9 @@ async function runRound(
   try {
     const modes = {} as Record<Mode, ModeResult>;
     const subject = { url: proxy.url, cpu: () => cpuSeconds(pid) };
-    for (const mode of MODES) modes[mode] = await measureMode(upstream, subject, mode, options.settings);
+    for (const mode of measured) modes[mode] = await measureMode(upstream, subject, mode, options.settings);
     clearInterval(sampler);
+    if (options.rest === false) return { modes, rssMb: { during, after: NaN } };
     await new Promise((resolve) => setTimeout(resolve, 2000));
     return { modes, rssMb: { during, after: await rssMb(pid) } };
   } finally {
@@ -472,7 +501,7 @@ async function runRound(
 }
 
 /** Spawn the fake upstream (or another script that prints `listening <port>`) and wait for its port. */
-async function startBenchUpstream(
+export async function startBenchUpstream(
   script = UPSTREAM_SCRIPT,
   args: string[] = [],
   cwd = PROJECT_ROOT,
@@ -521,7 +550,7 @@ async function startBenchUpstream(
 }
 
 /** `promise`, or a rejection with `message` after `ms` (or nothing when `message` is null). */
-async function within<T>(ms: number, promise: Promise<T>, message: string | null): Promise<T> {
+export async function within<T>(ms: number, promise: Promise<T>, message: string | null): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(message ?? "timeout")), ms);
@@ -570,10 +599,10 @@ function report(title: string, round: RoundResult, settings: Settings): void {
 }
 
 /** The round made of each figure's median over `rounds`. */
-function medianRound(rounds: RoundResult[]): RoundResult {
+function medianRound(rounds: RoundResult[], measured: readonly Mode[] = MODES): RoundResult {
   const pick = (read: (round: RoundResult) => number) => median(rounds.map(read));
   const modes = {} as Record<Mode, ModeResult>;
-  for (const mode of MODES) {
+  for (const mode of measured) {
     const percentilesOf = (read: (result: ModeResult) => Percentiles): Percentiles => ({
       p50: pick((round) => read(round.modes[mode]).p50),
       p99: pick((round) => read(round.modes[mode]).p99),
@@ -620,7 +649,7 @@ function goals(result: RoundResult): Record<string, boolean> {
   return verdicts;
 }
 
-function summarize(result: RoundResult): Record<string, unknown> {
+function summarize(result: RoundResult, measured: readonly Mode[] = MODES): Record<string, unknown> {
   const mode = (entry: ModeResult) => ({
     addedMs: { p50: round3(entry.latencyMs.added.p50), p99: round3(entry.latencyMs.added.p99) },
     rps: { direct: Math.round(entry.throughput.direct), proxy: Math.round(entry.throughput.proxy) },
@@ -631,7 +660,7 @@ function summarize(result: RoundResult): Record<string, unknown> {
     ...(result.modes.json ? { json: mode(result.modes.json) } : {}),
     ...(result.modes.stream ? { stream: mode(result.modes.stream) } : {}),
     ...Object.fromEntries(
-      MODES.filter((name) => !["json", "stream"].includes(name)).map((
+      measured.filter((name) => !["json", "stream"].includes(name)).map((
         name,
       ) => [name, mode(result.modes[name])]),
     ),
@@ -647,12 +676,26 @@ function parseArguments(args: string[]) {
     env: {} as Record<string, string>,
     bare: null as string | null,
     loadClient: "native",
+    args: [] as string[],
+    cpuProf: false,
+    compare: [...VARIANT_NAMES] as VariantName[],
   };
   for (const arg of args) {
     const [name, value] = arg.split("=", 2);
     if (name === "--quick") options.quick = true;
     else if (name === "--prof") options.prof = true;
-    else if (name === "--rounds" && Number(value) >= 1) options.rounds = Math.floor(Number(value));
+    else if (name === "--cpu-prof") options.cpuProf = true;
+    else if (name === "--compare" && value !== undefined) {
+      const names = value === "none" ? [] : value.split(",");
+      const unknown = names.filter((name) => !(VARIANT_NAMES as readonly string[]).includes(name));
+      if (unknown.length > 0) throw new Error(`unknown variants: ${unknown.join(", ")}`);
+      options.compare = names as VariantName[];
+    } else if (name === "--env" && arg.slice(6).includes("=")) {
+      const setting = arg.slice(6);
+      options.env[setting.slice(0, setting.indexOf("="))] = setting.slice(setting.indexOf("=") + 1);
+    } else if (name === "--sandbox" && (value === "on" || value === "off")) {
+      options.args.push(`--sandbox=${value}`);
+    } else if (name === "--rounds" && Number(value) >= 1) options.rounds = Math.floor(Number(value));
     else if (name === "--level" && value) options.env.PROXY_LOG_LEVEL = value;
     else if (name === "--client" && value) options.env.UPSTREAM_HTTP_CLIENT = value;
     else if (name === "--load-client" && (value === "native" || value === "fetch")) {
@@ -672,7 +715,7 @@ function parseArguments(args: string[]) {
       MODES = modes as Mode[];
     } else {
       throw new Error(
-        `unknown argument: ${arg} (accepted: --quick, --prof, --rounds=N, --level=LEVEL, --client=native|fetch, --modes=json,stream,messages,responses-json,responses-stream,gemini-json,gemini-stream, --bare=native|fetch|fetch-pool, --bare-script=PATH, --malloc-arenas=N, --load-client=native|fetch)`,
+        `unknown argument: ${arg} (accepted: --quick, --prof, --rounds=N, --level=LEVEL, --client=native|fetch, --modes=json,stream,messages,responses-json,responses-stream,gemini-json,gemini-stream, --bare=native|fetch|fetch-pool, --bare-script=PATH, --malloc-arenas=N, --load-client=native|fetch, --compare=sandbox,redis|none, --sandbox=on|off, --env=NAME=VALUE, --cpu-prof)`,
       );
     }
   }
@@ -686,7 +729,9 @@ async function main(): Promise<void> {
   if (options.rounds !== null) settings.rounds = options.rounds;
   // As the `serve` task runs it (its V8 flags come with the runtime flags `startProxy` passes).
   const env = { PROXY_LOG_LEVEL: "info", MALLOC_ARENA_MAX: "2", ...options.env };
-  const profileDir = options.prof ? await Deno.makeTempDir({ prefix: "proxy-bench-prof-" }) : null;
+  const profileDir = options.prof || options.cpuProf
+    ? await Deno.makeTempDir({ prefix: "proxy-bench-prof-" })
+    : null;
   const cpus = navigator.hardwareConcurrency;
   const subject = options.bare === null ? "proxy" : `bare relay on ${options.bare}`;
   console.log(
@@ -698,19 +743,65 @@ async function main(): Promise<void> {
   const started = performance.now();
   const upstream = await startBenchUpstream();
   const rounds: RoundResult[] = [];
+  const { variants, stop: stopVariants } = await prepareVariants(
+    options.bare === null ? options.compare : [],
+  );
+  const variantSettings = options.quick ? QUICK : FULL_VARIANT;
+  const variantModes: Mode[] = MODES.filter((mode) => mode === "json" || mode === "stream");
+  if (variantModes.length === 0) variantModes.push(MODES[0]);
+  const variantRounds = new Map<string, RoundResult[]>(variants.map((variant) => [variant.name, []]));
   try {
     for (let index = 0; index < settings.rounds; index++) {
       const profileFile = profileDir === null ? null : `${profileDir}/proxy-${index + 1}.v8.log`;
-      const round = await runRound(upstream, { settings, env, profileFile, bare: options.bare });
+      const runtimeFlags = options.cpuProf && profileDir !== null
+        ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}/round-${index + 1}`]
+        : [];
+      const round = await runRound(upstream, {
+        settings,
+        env,
+        profileFile: options.prof ? profileFile : null,
+        bare: options.bare,
+        args: options.args,
+        runtimeFlags,
+      });
       rounds.push(round);
       report(`round ${index + 1} of ${settings.rounds}`, round, settings);
+      for (const variant of variants) {
+        variantRounds.get(variant.name)!.push(
+          await runVariant(upstream, variant, {
+            round: index + 1,
+            env,
+            settings: variantSettings,
+            args: options.args,
+            modes: variantModes,
+          }),
+        );
+      }
+      if (variants.length > 0) {
+        reportVariants(
+          `round ${index + 1}: variants (${variantSettings.latencyRequests} requests at c=1, ${
+            variantSettings.throughputMs / 1000
+          } s at c=32)`,
+          variantFigures(round, variants, variantModes, (name) => variantRounds.get(name)!.at(-1)!),
+        );
+      }
     }
   } finally {
+    await stopVariants();
     await upstream.stop();
   }
   const result = medianRound(rounds);
   if (rounds.length > 1) report(`medians of ${rounds.length} rounds`, result, settings);
   const verdicts = goals(result);
+  const variantMedians = new Map(
+    [...variantRounds].map(([name, results]) => [name, medianRound(results, variantModes)]),
+  );
+  if (variants.length > 0 && rounds.length > 1) {
+    reportVariants(
+      `variants, medians of ${rounds.length} rounds`,
+      variantFigures(result, variants, variantModes, (name) => variantMedians.get(name)!),
+    );
+  }
   if (profileDir !== null) {
     console.log(
       `\nV8 profiles of the proxy: ${profileDir}/proxy-<round>.v8.log (node --prof-process <file>)`,
@@ -727,10 +818,50 @@ async function main(): Promise<void> {
     concurrency: CONCURRENCY,
     latencyRequests: settings.latencyRequests,
     throughputSeconds: settings.throughputMs / 1000,
-    rounds: rounds.map(summarize),
+    rounds: rounds.map((round) => summarize(round)),
     median: summarize(result),
+    variants: Object.fromEntries(
+      [...variantMedians].map(([name, median]) => [name, summarize(median, variantModes)]),
+    ),
     pass: verdicts,
   }));
+}
+
+/** One round of a variant: the proxy run its way, on the variant's modes, without the rest for memory. */
+function runVariant(
+  upstream: BenchUpstream,
+  variant: Variant,
+  options: { round: number; env: Record<string, string>; settings: Settings; args: string[]; modes: Mode[] },
+): Promise<RoundResult> {
+  return runRound(upstream, {
+    settings: options.settings,
+    env: { ...options.env, ...variant.env(options.round) },
+    profileFile: null,
+    bare: null,
+    // The variant's own arguments come last: `--sandbox=off` wins over the bench's `--sandbox`.
+    args: [...options.args, ...variant.args],
+    modes: options.modes,
+    rest: false,
+  });
+}
+
+/** The default proxy's figures and each variant's, for {@link reportVariants}. */
+function variantFigures(
+  base: RoundResult,
+  variants: Variant[],
+  modes: Mode[],
+  resultOf: (name: string) => RoundResult,
+): { name: string; modes: Record<string, VariantFigures> }[] {
+  const figures = (round: RoundResult) =>
+    Object.fromEntries(modes.map((mode) => [mode, {
+      addedP50Ms: round.modes[mode].latencyMs.added.p50,
+      ratio: round.modes[mode].throughput.ratio,
+      cpuMicrosPerRequest: round.modes[mode].cpuMicrosPerRequest,
+    }]));
+  return [
+    { name: "default (sandbox on, files)", modes: figures(base) },
+    ...variants.map((variant) => ({ name: variant.name, modes: figures(resultOf(variant.name)) })),
+  ];
 }
 
 if (import.meta.main) await main();

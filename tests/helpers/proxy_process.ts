@@ -44,6 +44,10 @@ export interface StartProxyOptions {
   envFile?: string;
   /** A command that runs Deno with its arguments appended, e.g. `["prlimit", "--nofile=256:256"]`. */
   launcher?: string[];
+  /** Runtime flags after `run`, on top of {@link PROXY_RUNTIME_FLAGS} (e.g. `--cpu-prof` in the benchmark). */
+  runtimeFlags?: string[];
+  /** The checkout whose `main.ts` runs (the A/B benchmark runs two). @default PROJECT_ROOT */
+  root?: string;
 }
 
 /** The environment every spawned Deno needs (its cache), without the developer's own variables. */
@@ -67,6 +71,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Proxy
       ...launcherArgs,
       "run",
       ...PROXY_RUNTIME_FLAGS,
+      ...(options.runtimeFlags ?? []),
       "--allow-net",
       "--allow-env",
       "--allow-read",
@@ -81,7 +86,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Proxy
       dataDir,
       ...(options.args ?? []),
     ],
-    cwd: PROJECT_ROOT,
+    cwd: options.root ?? PROJECT_ROOT,
     env,
     clearEnv: true,
     stdin: "null",

@@ -14,6 +14,8 @@ import type { FromWorker, ToWorker } from "./messages.ts";
 (process as { env: Record<string, string | undefined> }).env = {};
 
 let server: RunningServer | null = null;
+/** Writes the log lines still buffered (the Worker ends without an unload event). */
+let flushLog = () => {};
 
 function send(message: FromWorker): void {
   self.postMessage(message);
@@ -24,10 +26,11 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
   try {
     if (message.type === "start") {
       const { config, innerPort } = message;
-      const [{ startServer }, { consoleSink, createLogger }] = await Promise.all([
+      const [{ startServer }, { consoleSink, createLogger, flushConsole }] = await Promise.all([
         import("../serve.ts"),
         import("../../log/logger.ts"),
       ]);
+      flushLog = flushConsole;
       server = await startServer(config, {
         logger: createLogger(config.logLevel, consoleSink, { format: config.observability.logFormat }),
         onListen: (url) => send({ type: "listening", url }),
@@ -35,12 +38,14 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       });
     } else if (message.type === "shutdown") {
       if (server) await server.shutdown(message.graceMs);
+      flushLog();
       send({ type: "stopped" });
     } else if (message.type === "probe") {
       send({ type: "probed", ...await probe(message) });
     }
   } catch (error) {
     const { name, message: text } = error instanceof Error ? error : new Error(String(error));
+    flushLog();
     send({ type: "failed", name, message: text });
   }
 };
