@@ -69,7 +69,7 @@ Deno.test("a CR/LF model id cannot forge an access-log line", async () => {
     const crlf = await chat(proxy.url, "mylocal/x\r\n2026-01-01T00:00:00.000Z INFO  GET / 200 forged");
     await crlf.body?.cancel();
     assert.equal(crlf.status, 400);
-    const lines = proxy.output().split("\n");
+    const lines = (await proxy.waitForOutput(/mylocal\/x\\r\\n2026-01-01/)).split("\n");
     assert.ok(!lines.some((line) => line.startsWith("2026-01-01T00:00:00.000Z")), proxy.output());
     assert.ok(lines.some((line) => line.includes("mylocal/x\\r\\n2026-01-01")), proxy.output());
     assert.ok(!proxy.output().includes("\u001b[31m"));
@@ -225,8 +225,9 @@ Deno.test("an upstream error body with line breaks stays on one log line", async
     const response = await chat(proxy.url, "mylocal/gpt-test");
     await response.body?.cancel();
     assert.equal(response.status, 400);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const lines = proxy.output().split("\n");
+    const lines = (await proxy.waitForOutput(/POST \/v1\/chat\/completions mylocal\/gpt-test 400/)).split(
+      "\n",
+    );
     assert.ok(!lines.some((line) => line.startsWith("2026-01-01T00:00:00.000Z")), proxy.output());
   } finally {
     await proxy.stop();

@@ -40,7 +40,7 @@ Deno.test("filters hide models from /v1/models and requests; an alias falls back
     assert.equal(reply.choices[0].message.content, "Hello, world");
     assert.equal(primary.requests.filter((request) => request.path.endsWith("/chat/completions")).length, 1);
     assert.equal(backup.requests.at(-1)?.json?.model, "gpt-test");
-    assert.match(proxy.output(), /served by backup\/gpt-test/);
+    await proxy.waitForOutput(/served by backup\/gpt-test/);
   } finally {
     await proxy.stop();
     await primary.close();

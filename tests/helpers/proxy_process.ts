@@ -28,6 +28,12 @@ export interface ProxyProcess {
   dataDir: string;
   /** Everything the process printed so far (stdout and stderr). */
   output(): string;
+  /**
+   * The output once it matches `pattern`: info lines reach stdout in batches (the logger writes them
+   * together every few milliseconds), so a line about a request may follow its answer. Rejects after
+   * `timeoutMs` with the output so far.
+   */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Send SIGTERM (or `signal`, e.g. SIGKILL for a crash) and wait for the exit. */
   stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
 }
@@ -119,6 +125,14 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Proxy
     apiKey: env.PROXY_API_KEY,
     dataDir,
     output: () => output,
+    async waitForOutput(pattern, timeoutMs = 5_000) {
+      const until = Date.now() + timeoutMs;
+      while (!pattern.test(output)) {
+        if (exited || Date.now() > until) throw new Error(`output never matched ${pattern}:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return output;
+    },
     async stop(signal: Deno.Signal = "SIGTERM") {
       if (!exited) child.kill(signal);
       const result = await status;
