@@ -6,6 +6,7 @@
 /// <reference lib="deno.worker" />
 import process from "node:process";
 import type { RunningServer } from "../serve.ts";
+import type { ReloadResult } from "../provider_reload.ts";
 import type { FromWorker, ToWorker } from "./messages.ts";
 
 // The Worker may not read the environment, yet some npm packages read `process.env` as they load (the
@@ -14,6 +15,18 @@ import type { FromWorker, ToWorker } from "./messages.ts";
 (process as { env: Record<string, string | undefined> }).env = {};
 
 let server: RunningServer | null = null;
+/** Reloads asked of the main thread, by id, waiting for its `reloaded`. */
+const reloads = new Map<number, { resolve(result: ReloadResult): void; reject(error: Error): void }>();
+let lastReloadId = 0;
+
+/** `POST /v1/admin/reload`: the main thread re-reads the configuration (this Worker cannot). */
+function requestReload(): Promise<ReloadResult> {
+  const id = ++lastReloadId;
+  return new Promise((resolve, reject) => {
+    reloads.set(id, { resolve, reject });
+    send({ type: "reload-requested", id });
+  });
+}
 
 function send(message: FromWorker): void {
   self.postMessage(message);
@@ -23,7 +36,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   try {
     if (message.type === "start") {
-      const { config, innerPort } = message;
+      const { config, innerPort, reusePort } = message;
       const [{ startServer }, { consoleSink, createLogger }] = await Promise.all([
         import("../serve.ts"),
         import("../../log/logger.ts"),
@@ -32,18 +45,40 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
         logger: createLogger(config.logLevel, consoleSink, { format: config.observability.logFormat }),
         onListen: (url) => send({ type: "listening", url }),
         innerPort,
+        reusePort,
+        reload: requestReload,
       });
     } else if (message.type === "shutdown") {
       if (server) await server.shutdown(message.graceMs);
       send({ type: "stopped" });
     } else if (message.type === "probe") {
       send({ type: "probed", ...await probe(message) });
+    } else if (message.type === "reconfigure") {
+      if (!server) throw new Error("the server has not started");
+      send({ type: "reconfigured", result: await server.reconfigure(message.config) });
+    } else if (message.type === "flush") {
+      await server?.flush();
+      send({ type: "flushed" });
+    } else if (message.type === "reloaded") {
+      settleReload(message);
     }
   } catch (error) {
     const { name, message: text } = error instanceof Error ? error : new Error(String(error));
     send({ type: "failed", name, message: text });
   }
 };
+
+/** Settle the reload the main thread answered; a configuration problem keeps its name. */
+function settleReload(message: Extract<ToWorker, { type: "reloaded" }>): void {
+  const waiting = reloads.get(message.id);
+  reloads.delete(message.id);
+  if (!waiting) return;
+  if (message.result) waiting.resolve(message.result);
+  else {
+    const { name = "Error", message: text = "reload failed" } = message.error ?? {};
+    waiting.reject(Object.assign(new Error(text), { name }));
+  }
+}
 
 /** What the sandbox lets through: "ok" or the error's name (`NotCapable` when it is refused). */
 async function probe(request: { url?: string; path?: string }): Promise<{ fetch?: string; read?: string }> {
