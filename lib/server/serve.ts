@@ -17,6 +17,7 @@ import { TokenWorker } from "../formats/token_worker.ts";
 import { descriptorBudget, fittedMaxConnections } from "./open_files.ts";
 import { type Observability, startObservability } from "./observability.ts";
 import type { ReloadResult } from "./provider_reload.ts";
+import type { KeyPool } from "../rotator/key_pool.ts";
 
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
@@ -49,6 +50,10 @@ export interface RunningServer {
   flush(): Promise<void>;
   /** Apply a re-read configuration's providers and rescan the OAuth accounts (a reload in place). */
   reconfigure(config: ProxyConfig): Promise<ReloadResult>;
+  /** The credential pools by provider id (a reload hands their counts over). */
+  pools(): ReadonlyMap<string, KeyPool>;
+  /** Have a provider's pool written soon (after a change that told no one, like a restore). */
+  markDirty(providerId: string): void;
   finished: Promise<void>;
 }
 
@@ -149,6 +154,8 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
       const accounts = await oauth.reload();
       return { ...accounts, providers, restarted: false, pending: [] };
     },
+    pools: () => core.rotator.pools,
+    markDirty: (providerId) => core.persistence?.markDirty(providerId),
   };
 }
 

@@ -8,6 +8,7 @@ import type { ProxyConfig } from "../../config/schema.ts";
 import { ConfigError } from "../../errors.ts";
 import type { ReloadResult } from "../provider_reload.ts";
 import type { FromWorker, ToWorker } from "./messages.ts";
+import type { UsageDelta } from "./usage_handover.ts";
 import type { SandboxPermissions } from "./permissions.ts";
 import { fileURLToPath } from "node:url";
 
@@ -17,16 +18,21 @@ const TOKEN_WORKER_MODULE = fileURLToPath(new URL("../../formats/token_worker_ma
 /** A server running in its Worker. */
 export interface SandboxedServer {
   url: string;
-  /** Stop: streams get `graceMs` to finish, then the state is saved and the Worker ends. */
-  shutdown(graceMs: number): Promise<void>;
+  /**
+   * Stop: streams get `graceMs` to finish, then the state is saved and the Worker ends. After
+   * {@link handOver}, resolves with what was counted since.
+   */
+  shutdown(graceMs: number): Promise<UsageDelta[]>;
   /** Ask the Worker to try a fetch and a read (tests): "ok" or the error's name. */
   probe(request: { url?: string; path?: string }): Promise<{ fetch?: string; read?: string }>;
   /** End the Worker at once (a second signal). */
   terminate(): void;
   /** Apply a re-read configuration that fits this Worker's permissions (a reload in place). */
   reconfigure(config: ProxyConfig): Promise<ReloadResult>;
-  /** Save the pools' state now. */
-  flush(): Promise<void>;
+  /** Save the pools' state for a new Worker to load, and remember it (see {@link shutdown}). */
+  handOver(): Promise<void>;
+  /** Add what a Worker handed over counted while draining. */
+  mergeUsage(usage: UsageDelta[]): void;
   /** Rejects if the Worker dies on its own (an error nothing caught); never resolves otherwise. */
   died: Promise<never>;
 }
@@ -105,8 +111,9 @@ export async function startSandboxedServer(
     async shutdown(graceMs) {
       const stopped = next("stopped");
       post({ type: "shutdown", graceMs });
-      await stopped;
+      const { usage = [] } = await stopped;
       worker.terminate();
+      return usage;
     },
     async probe(request) {
       const probed = next("probed");
@@ -120,11 +127,12 @@ export async function startSandboxedServer(
       post({ type: "reconfigure", config: reloaded });
       return (await reconfigured).result;
     },
-    async flush() {
-      const flushed = next("flushed");
-      post({ type: "flush" });
-      await flushed;
+    async handOver() {
+      const handedOver = next("handed-over");
+      post({ type: "hand-over" });
+      await handedOver;
     },
+    mergeUsage: (usage) => post({ type: "merge-usage", usage }),
     died,
   };
 }

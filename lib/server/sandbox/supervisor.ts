@@ -59,6 +59,7 @@ export async function superviseSandbox(
   died.catch(() => {});
   /** Workers handed over and still draining. */
   const draining = new Set<{ server: SandboxedServer; stopped: Promise<void> }>();
+  let stopping = false;
   let reloading: Promise<unknown> = Promise.resolve();
 
   const start = async (next: SandboxState, onListen?: (url: string) => void): Promise<SandboxedServer> => {
@@ -80,7 +81,11 @@ export async function superviseSandbox(
     const entry = {
       server,
       stopped: server.shutdown(graceMs).then(
-        () => logger.info("reload: the previous server Worker finished its requests and stopped"),
+        (usage) => {
+          logger.info("reload: the previous server Worker finished its requests and stopped");
+          // What it counted while draining joins the pools of the Worker serving now.
+          if (usage.length > 0 && !stopping) current.mergeUsage(usage);
+        },
         (error) =>
           logger.warn(`reload: the previous server Worker failed to stop: ${(error as Error).message}`),
       ),
@@ -97,7 +102,7 @@ export async function superviseSandbox(
     const samePlace = next.config.host === state.config.host && next.config.port === state.config.port;
     const pinned = samePlace && port !== "" ? { ...next.config, port: Number(port) } : next.config;
     // What the old Worker counted is saved before the new one loads it.
-    await current.flush();
+    await current.handOver();
     const previous = current;
     if (reusePort) {
       current = await start({ config: pinned, permissions: next.permissions });
@@ -166,6 +171,7 @@ export async function superviseSandbox(
     },
     async shutdown(graceMs) {
       await reloading;
+      stopping = true;
       await Promise.all([current.shutdown(graceMs), ...[...draining].map((entry) => entry.stopped)]);
     },
     probe: (request) => current.probe(request),

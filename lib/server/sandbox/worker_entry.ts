@@ -8,6 +8,8 @@ import process from "node:process";
 import type { RunningServer } from "../serve.ts";
 import type { ReloadResult } from "../provider_reload.ts";
 import type { FromWorker, ToWorker } from "./messages.ts";
+import type { PoolSnapshot } from "../../rotator/pool_snapshot.ts";
+import { type UsageDelta, usageSince, withUsage } from "./usage_handover.ts";
 
 // The Worker may not read the environment, yet some npm packages read `process.env` as they load (the
 // `debug` package under ioredis lists every variable). They get an empty environment of their own,
@@ -15,6 +17,8 @@ import type { FromWorker, ToWorker } from "./messages.ts";
 (process as { env: Record<string, string | undefined> }).env = {};
 
 let server: RunningServer | null = null;
+/** The pools as saved when a new Worker took over (absent until then). */
+let handedOver: Map<string, PoolSnapshot> | null = null;
 /** Reloads asked of the main thread, by id, waiting for its `reloaded`. */
 const reloads = new Map<number, { resolve(result: ReloadResult): void; reject(error: Error): void }>();
 let lastReloadId = 0;
@@ -50,15 +54,19 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       });
     } else if (message.type === "shutdown") {
       if (server) await server.shutdown(message.graceMs);
-      send({ type: "stopped" });
+      send({ type: "stopped", ...(server && handedOver ? { usage: countedSince(server, handedOver) } : {}) });
     } else if (message.type === "probe") {
       send({ type: "probed", ...await probe(message) });
     } else if (message.type === "reconfigure") {
       if (!server) throw new Error("the server has not started");
       send({ type: "reconfigured", result: await server.reconfigure(message.config) });
-    } else if (message.type === "flush") {
-      await server?.flush();
-      send({ type: "flushed" });
+    } else if (message.type === "hand-over") {
+      if (!server) throw new Error("the server has not started");
+      await server.flush();
+      handedOver = new Map([...server.pools()].map(([id, pool]) => [id, pool.snapshot()]));
+      send({ type: "handed-over" });
+    } else if (message.type === "merge-usage") {
+      if (server) mergeUsage(server, message.usage);
     } else if (message.type === "reloaded") {
       settleReload(message);
     }
@@ -67,6 +75,21 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     send({ type: "failed", name, message: text });
   }
 };
+
+/** What the pools counted since they were handed over. */
+function countedSince(running: RunningServer, baseline: Map<string, PoolSnapshot>): UsageDelta[] {
+  return [...running.pools()].flatMap(([id, pool]) => usageSince(baseline.get(id), pool.snapshot()) ?? []);
+}
+
+/** Add the counts of a Worker that drained after handing over; they are saved with the next write. */
+function mergeUsage(running: RunningServer, usage: readonly UsageDelta[]): void {
+  for (const delta of usage) {
+    const pool = running.pools().get(delta.provider);
+    if (!pool) continue;
+    pool.restore(withUsage(pool.snapshot(), delta));
+    running.markDirty(delta.provider);
+  }
+}
 
 /** Settle the reload the main thread answered; a configuration problem keeps its name. */
 function settleReload(message: Extract<ToWorker, { type: "reloaded" }>): void {

@@ -19,6 +19,7 @@ import {
   startFakeUpstream,
 } from "../../../helpers/fake_upstream.ts";
 import { freePort } from "../../../helpers/redis_server.ts";
+import { eventually } from "../../../helpers/wait.ts";
 
 const PROXY_KEY = "sk-proxy-reload-0123456789";
 const KEY_A = "sk-upstream-a-0123456789abcdef";
@@ -134,12 +135,28 @@ Deno.test("superviseSandbox().reload(): a provider on a new host gets a new Work
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += chunk.value;
     assert.match(rest, /after/);
     assert.match(rest, /\[DONE\]/);
+    // The new Worker loaded the pools before that stream ended; what the old one counted while draining
+    // is handed over and joins its pools.
+    await eventually(async () => (await openaiRequests(supervisor.url)) === 1 || undefined, {
+      what: "the drained stream's usage in the new Worker",
+      timeoutMs: 10_000,
+    });
   } finally {
     gate.release();
     await supervisor.shutdown(5_000);
     await Promise.all([upstreamA.close(), upstreamB.close(), never.close()]);
   }
 });
+
+/** Requests counted on the openai pool's credentials, as `/v1/quota-stats` shows them. */
+async function openaiRequests(url: string): Promise<number> {
+  const response = await fetch(`${url}/v1/quota-stats?provider=openai`, {
+    headers: { authorization: `Bearer ${PROXY_KEY}` },
+  });
+  const stats = await response.json();
+  return (stats.providers.openai.credentials as Array<{ totals: { requests: number } }>)
+    .reduce((total, credential) => total + credential.totals.requests, 0);
+}
 
 Deno.test("superviseSandbox().reload(): new keys on granted hosts are applied in place, nothing restarts", async () => {
   const upstream = startFakeUpstream();
