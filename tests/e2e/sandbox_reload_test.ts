@@ -147,3 +147,35 @@ Deno.test("serve: providers added to .env on new hosts work after SIGHUP and /v1
     await Promise.all([upstreamA.close(), upstreamB.close(), upstreamC.close()]);
   }
 });
+
+Deno.test("serve --sandbox=off: a reload applies providers in place and names the settings left for a restart", async () => {
+  const upstreamA = startFakeUpstream();
+  const upstreamB = startFakeUpstream();
+  const providerA = [`OPENAI_API_KEY=${KEY_A}`, `OPENAI_API_BASE=${upstreamA.baseUrl}`];
+  const proxy = await startProxy({ envFile: providerA.join("\n") + "\n", args: ["--sandbox", "off"] });
+  const headers = { authorization: `Bearer ${proxy.apiKey}` };
+  try {
+    await Deno.writeTextFile(
+      `${proxy.dataDir}/.env`,
+      [
+        ...providerA,
+        "MYLOCAL_API_KEY=sk-mylocal-0123456789",
+        `MYLOCAL_API_BASE=${viaLocalhost(upstreamB)}`,
+        "GLOBAL_TIMEOUT=45",
+      ].join("\n") + "\n",
+    );
+    const reloaded = await (await fetch(`${proxy.url}/v1/admin/reload`, { method: "POST", headers })).json();
+    assert.equal(reloaded.restarted, false);
+    assert.deepEqual(reloaded.providers.added, ["mylocal"]);
+    assert.deepEqual(reloaded.pending, ["globalTimeoutMs"]);
+    const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: proxy.apiKey, maxRetries: 0 });
+    const answer = await client.chat.completions.create({
+      model: "mylocal/some-model",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    assert.equal(answer.choices[0].message.content, "Hello, world");
+  } finally {
+    await proxy.stop();
+    await Promise.all([upstreamA.close(), upstreamB.close()]);
+  }
+});
