@@ -54,7 +54,16 @@ Deno.test("serve: providers added to .env on new hosts work after SIGHUP and /v1
   const proxy = await startProxy({ envFile: providerA.join("\n") + "\n" });
   const writeEnv = (lines: string[]) => Deno.writeTextFile(`${proxy.dataDir}/.env`, lines.join("\n") + "\n");
   const headers = { authorization: `Bearer ${proxy.apiKey}` };
-  const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: proxy.apiKey, maxRetries: 0 });
+  // One retry, as the SDK's default does more: a connection racing a handover's close is reset.
+  const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: proxy.apiKey, maxRetries: 1 });
+  const ownConnection = Deno.createHttpClient({});
+  const streamingClient = new OpenAI({
+    baseURL: `${proxy.url}/v1`,
+    apiKey: proxy.apiKey,
+    maxRetries: 0,
+    fetch: (input: string | URL | Request, init?: RequestInit) =>
+      fetch(input, { ...init, client: ownConnection }),
+  });
   try {
     const before = await client.chat.completions.create({
       model: "mylocal/some-model",
@@ -62,8 +71,10 @@ Deno.test("serve: providers added to .env on new hosts work after SIGHUP and /v1
     }).catch((error: InstanceType<typeof OpenAI.APIError>) => error);
     assert.ok(before instanceof OpenAI.APIError && before.status === 404, String(before));
 
-    // A stream through provider A is in flight while the configuration gains provider B (SIGHUP).
-    const stream = await client.chat.completions.create({
+    // A stream through provider A is in flight while the configuration gains provider B (SIGHUP). It has a
+    // connection of its own: the old Worker closes it once the stream ends, and a request racing that close
+    // would need the client's usual retry.
+    const stream = await streamingClient.chat.completions.create({
       model: "openai/gpt-4o-mini",
       stream: true,
       messages: [{ role: "user", content: "count" }],
@@ -144,6 +155,7 @@ Deno.test("serve: providers added to .env on new hosts work after SIGHUP and /v1
   } finally {
     gate.release();
     await proxy.stop();
+    ownConnection.close();
     await Promise.all([upstreamA.close(), upstreamB.close(), upstreamC.close()]);
   }
 });
