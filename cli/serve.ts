@@ -8,10 +8,13 @@ import { type ConfigOverrides, loadConfig, type ProxyConfig } from "../lib/confi
 import { processEnvironment } from "../lib/config/variables.ts";
 import { importOnFirstStart, readCredentialFiles, readEnvCredentials } from "../lib/credentials/mod.ts";
 import { consoleSink, createLogger, type Logger } from "../lib/log/logger.ts";
-import { startSandboxedServer } from "../lib/server/sandbox/host.ts";
+import { reusePortAvailable } from "../lib/server/sandbox/host.ts";
 import { sandboxNeeds } from "../lib/server/sandbox/needs.ts";
 import { sandboxPermissions } from "../lib/server/sandbox/permissions.ts";
-import { startServer } from "../lib/server/serve.ts";
+import { changedSettings } from "../lib/server/sandbox/reload_plan.ts";
+import { superviseSandbox } from "../lib/server/sandbox/supervisor.ts";
+import { type RunningServer, startServer } from "../lib/server/serve.ts";
+import type { ReloadResult } from "../lib/server/provider_reload.ts";
 import { resolveProviders } from "../providers/mod.ts";
 import { UsageFailure } from "./failure.ts";
 import { say } from "./output.ts";
@@ -30,6 +33,8 @@ export interface ServeOptions extends ConfigOverrides {
 interface Serving {
   /** Stop accepting, let requests finish for `graceMs`, save state. */
   shutdown(graceMs: number): Promise<void>;
+  /** Re-read the configuration and apply it (`SIGHUP`, `POST /v1/admin/reload`). */
+  reload(): Promise<ReloadResult>;
   /** Rejects when the server dies on its own. */
   died: Promise<never>;
 }
@@ -62,16 +67,18 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
         : `No providers configured yet: add e.g. OPENAI_API_KEY=... to ${config.dataDir}/.env`,
     );
   };
+  // A reload re-reads `.env` here, with the same command line and environment as the start.
+  const reloadConfig = async () => (await loadConfig(overrides, { env, ensureApiKey: false })).config;
   const serving = sandbox === "on"
-    ? await serveSandboxed(config, { logger, onListen })
-    : await serveInProcess(config, { logger, onListen });
+    ? await serveSandboxed(config, { logger, onListen, reloadConfig })
+    : await serveInProcess(config, { logger, onListen, reloadConfig });
   await untilStopped(serving, { graceMs: config.shutdownGraceMs, logger });
 }
 
 /** The server in its Worker, with the permissions its configuration needs and nothing more. */
 async function serveSandboxed(
   config: ProxyConfig,
-  options: { logger: Logger; onListen: (url: string) => void },
+  options: { logger: Logger; onListen: (url: string) => void; reloadConfig: () => Promise<ProxyConfig> },
 ): Promise<Serving> {
   const { logger } = options;
   // Vendor CLI folders (~/.codex, ~/.gemini, ~/.qwen) are read here, once, so the server itself never
@@ -81,26 +88,46 @@ async function serveSandboxed(
       logger.warn(`importing vendor CLI credentials failed: ${(error as Error).message}`)
     );
   }
-  const permissions = sandboxPermissions(sandboxNeeds(config, resolveProviders(config.providers)));
-  const server = await startSandboxedServer({ ...config, oauth: { ...config.oauth, home: null } }, {
-    permissions,
-    onListen: options.onListen,
+  // The Worker never imports from the CLI home folders: that happened above, on this thread.
+  const forWorker = (loaded: ProxyConfig): ProxyConfig => ({
+    ...loaded,
+    oauth: { ...loaded.oauth, home: null },
   });
-  return { shutdown: (graceMs) => server.shutdown(graceMs), died: server.died };
+  const server = await superviseSandbox(forWorker(config), {
+    loadConfig: async () => forWorker(await options.reloadConfig()),
+    permissionsOf: (loaded) => sandboxPermissions(sandboxNeeds(loaded, resolveProviders(loaded.providers))),
+    logger,
+    onListen: options.onListen,
+    reusePort: reusePortAvailable(),
+  });
+  return {
+    shutdown: (graceMs) => server.shutdown(graceMs),
+    reload: () => server.reload(),
+    died: server.died,
+  };
 }
 
 /** `--sandbox=off`: the server in this process, with the process's permissions. */
 async function serveInProcess(
   config: ProxyConfig,
-  options: { logger: Logger; onListen: (url: string) => void },
+  options: { logger: Logger; onListen: (url: string) => void; reloadConfig: () => Promise<ProxyConfig> },
 ): Promise<Serving> {
-  options.logger.warn(
+  const { logger, onListen } = options;
+  logger.warn(
     "SANDBOX OFF: the server runs with this process's own permissions (every host, every file it may " +
       "reach); use it for debugging only",
   );
-  const server = await startServer(config, options);
-  const died = server.finished.then(() => new Promise<never>(() => {}));
-  return { shutdown: (graceMs) => server.shutdown(graceMs), died };
+  let server: RunningServer | null = null;
+  // Without a Worker there is nothing to restart: providers apply in place, other settings at the next start.
+  const reload = async (): Promise<ReloadResult> => {
+    const next = await options.reloadConfig();
+    const result = await server!.reconfigure(next);
+    return { ...result, pending: changedSettings(config, next) };
+  };
+  server = await startServer(config, { logger, onListen, reload });
+  const running = server;
+  const died = running.finished.then(() => new Promise<never>(() => {}));
+  return { shutdown: (graceMs) => running.shutdown(graceMs), reload, died };
 }
 
 /**
@@ -129,10 +156,35 @@ async function untilStopped(serving: Serving, options: { graceMs: number; logger
   };
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+  const onHangUp = () => void reloadAndReport(serving, logger);
+  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGHUP", onHangUp);
   try {
     await Promise.race([stopping, serving.died]);
   } finally {
     for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+    if (Deno.build.os !== "windows") Deno.removeSignalListener("SIGHUP", onHangUp);
+  }
+}
+
+/** `SIGHUP`: re-read the configuration and say what changed (a broken `.env` leaves the server as it was). */
+async function reloadAndReport(serving: Serving, logger: Logger): Promise<void> {
+  try {
+    const { providers, added, removed, restarted, pending } = await serving.reload();
+    const parts = [
+      ...(providers.added.length > 0 ? [`providers added: ${providers.added.join(", ")}`] : []),
+      ...(providers.removed.length > 0 ? [`providers removed: ${providers.removed.join(", ")}`] : []),
+      ...(providers.changed.length > 0 ? [`providers changed: ${providers.changed.join(", ")}`] : []),
+      ...(added.length > 0 ? [`accounts added: ${added.join(", ")}`] : []),
+      ...(removed.length > 0 ? [`accounts removed: ${removed.join(", ")}`] : []),
+      ...(pending.length > 0 ? [`take effect at the next start: ${pending.join(", ")}`] : []),
+    ];
+    logger.info(
+      `reloaded the configuration${restarted ? " (new server Worker)" : ""}: ${
+        parts.join("; ") || "no change"
+      }`,
+    );
+  } catch (error) {
+    logger.error(`reload failed, the server keeps its configuration: ${(error as Error).message}`);
   }
 }
 

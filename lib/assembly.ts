@@ -23,6 +23,8 @@ import { type ConfiguredProvider, resolveProviders } from "../providers/mod.ts";
 import { createApp } from "./server/app.ts";
 import { ModelCatalog } from "./server/model_catalog.ts";
 import { OutputLimits } from "./server/output_limits.ts";
+import { applyProviderSettings, type ProviderChanges, type ReloadResult } from "./server/provider_reload.ts";
+import type { ProviderSetting } from "./config/schema.ts";
 
 /**
  * The shared state a `STATE_STORE=redis://…` server opened (`openSharedState`), as the assembly uses it;
@@ -69,6 +71,11 @@ export interface AssembleProxyOptions {
    * its `wrapFetch`, costs by its price book; the core flushes it on close. @default none
    */
   observe?: (events: EventHub, pools: () => ReadonlyMap<string, KeyPool>) => Observability;
+  /**
+   * What `POST /v1/admin/reload` runs: the server re-reads the configuration (through the sandbox's host
+   * when sandboxed). @default a rescan of the OAuth accounts, when there are any
+   */
+  reload?: () => Promise<ReloadResult>;
 }
 
 /** The proxy without its socket. */
@@ -86,6 +93,8 @@ export interface ProxyCore {
   app: ReturnType<typeof createApp>;
   /** Save the pools' state and the queued logs now. */
   flush(): Promise<void>;
+  /** Apply re-read provider settings (keys, base URLs, models) to the running core. */
+  reconfigure(settings: readonly ProviderSetting[]): ProviderChanges;
   /** Stop following OAuth accounts, save the pools' state, stop listening for changes, close the shared state. */
   close(): Promise<void>;
 }
@@ -110,6 +119,7 @@ export async function assembleProxy(config: ProxyConfig, options: AssembleProxyO
     responseStore,
     oauth = null,
     observe,
+    reload,
   } = options;
   logger.addSecrets([config.proxyApiKey]);
   const providers = resolveProviders(config.providers, {
@@ -188,6 +198,7 @@ export async function assembleProxy(config: ProxyConfig, options: AssembleProxyO
     ...(observability ? { observability } : {}),
     ...(responseStore ? { responseStore } : {}),
     ...(oauth ? { reloadCredentials: () => oauth.reload() } : {}),
+    ...(reload ? { reload } : {}),
     now,
   });
   const flush = () => Promise.all([persistence?.flush(), observability?.flush()]).then(() => {});
@@ -201,6 +212,12 @@ export async function assembleProxy(config: ProxyConfig, options: AssembleProxyO
     catalog,
     app,
     flush,
+    reconfigure: (settings) =>
+      applyProviderSettings(providers, settings, {
+        rotator,
+        logger,
+        ...(oauth ? { oauthCredentials: oauth.credentialsOf } : {}),
+      }),
     async close() {
       oauth?.close();
       // Events still queued (a cooldown that was just decided) reach persistence before the last write.

@@ -11,6 +11,7 @@ import type { Observability } from "./observability.ts";
 import type { OutputLimits } from "./output_limits.ts";
 import type { ResponseStore } from "../store/response_store.ts";
 import type { SharedUsageReader } from "../rotator/stats.ts";
+import type { ReloadResult } from "./provider_reload.ts";
 
 /** Everything the app needs, injected (no I/O at import). */
 export interface AppDeps {
@@ -35,6 +36,8 @@ export interface AppDeps {
   observability?: Observability;
   /** Rescan the OAuth credential files (`POST /v1/admin/reload`); absent when nothing can be reloaded. */
   reloadCredentials?: () => Promise<{ added: string[]; removed: string[] }>;
+  /** Re-read the whole configuration (`POST /v1/admin/reload`); wins over {@link reloadCredentials}. */
+  reload?: () => Promise<ReloadResult>;
 }
 
 /** Per-request facts the access log prints. */

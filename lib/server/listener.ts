@@ -47,6 +47,11 @@ export interface ListenOptions {
   innerPort?: number;
   /** Renders a handler's uncaught error. */
   onError?: (error: unknown) => Response | Promise<Response>;
+  /**
+   * Share the port with the next server (SO_REUSEPORT, Linux, `--unstable-net`): a sandboxed server hands
+   * its port to a new Worker on reload without refusing a connection. @default false
+   */
+  reusePort?: boolean;
   /** @default Date.now */
   now?: () => number;
 }
@@ -210,7 +215,11 @@ export function listen(handler: FetchHandler, options: ListenOptions): Listening
     }
   };
 
-  const listener = Deno.listen({ hostname: options.hostname, port: options.port });
+  const listener = Deno.listen({
+    hostname: options.hostname,
+    port: options.port,
+    ...(options.reusePort ? { reusePort: true } : {}),
+  });
   const address = listener.addr;
   options.onListen?.(address);
 

@@ -16,6 +16,8 @@ import { setPieceCounter } from "../formats/token_count.ts";
 import { TokenWorker } from "../formats/token_worker.ts";
 import { descriptorBudget, fittedMaxConnections } from "./open_files.ts";
 import { type Observability, startObservability } from "./observability.ts";
+import type { ReloadResult } from "./provider_reload.ts";
+import type { KeyPool } from "../rotator/key_pool.ts";
 
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
@@ -26,6 +28,13 @@ export interface StartServerOptions {
   onListen?: (url: string) => void;
   /** The 127.0.0.1 port of the connection guard's inner server (a sandbox allows exactly it). @default any */
   innerPort?: number;
+  /**
+   * Bind the client-facing ports with SO_REUSEPORT, so that a new server can take them over while this one
+   * drains (a sandboxed reload; Linux with `--unstable-net`). @default false
+   */
+  reusePort?: boolean;
+  /** What `POST /v1/admin/reload` runs. @default a rescan of the OAuth accounts */
+  reload?: () => Promise<ReloadResult>;
 }
 
 /** A running proxy. */
@@ -39,6 +48,12 @@ export interface RunningServer {
   shutdown(graceMs?: number): Promise<void>;
   /** Save the pools' state now. */
   flush(): Promise<void>;
+  /** Apply a re-read configuration's providers and rescan the OAuth accounts (a reload in place). */
+  reconfigure(config: ProxyConfig): Promise<ReloadResult>;
+  /** The credential pools by provider id (a reload hands their counts over). */
+  pools(): ReadonlyMap<string, KeyPool>;
+  /** Have a provider's pool written soon (after a change that told no one, like a restore). */
+  markDirty(providerId: string): void;
   finished: Promise<void>;
 }
 
@@ -67,12 +82,16 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
       ? { responseStore: new RedisResponseStore(sharedState.link, { ttlMs: config.responsesStoreTtlMs }) }
       : {}),
     observe: (events, pools) => startObservability(config, { logger, events, pools }),
+    ...(options.reload ? { reload: options.reload } : {}),
   });
   const { app } = core;
   const observability = core.observability!;
-  const metricsServer = config.observability.metricsPort === null
-    ? null
-    : serveMetrics(observability, { hostname: config.host, port: config.observability.metricsPort, logger });
+  const metricsServer = config.observability.metricsPort === null ? null : serveMetrics(observability, {
+    hostname: config.host,
+    port: config.observability.metricsPort,
+    logger,
+    reusePort: options.reusePort ?? false,
+  });
 
   // Token counts (count_tokens, usage estimates) run off the event loop.
   const tokenWorker = new TokenWorker();
@@ -98,11 +117,17 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
           (wanted) => descriptorBudget(wanted, { open: () => Deno.openSync(config.dataDir) }),
         ),
       innerPort: options.innerPort,
+      reusePort: options.reusePort ?? false,
       headersTimeoutMs: config.headersTimeoutMs,
       keepAliveTimeoutMs: config.keepAliveTimeoutMs,
       onError,
     })
-    : serveUnguarded(app.fetch, { hostname: config.host, port: config.port, onError });
+    : serveUnguarded(app.fetch, {
+      hostname: config.host,
+      port: config.port,
+      onError,
+      ...(options.reusePort ? { reusePort: true } : {}),
+    });
   const host = server.address.hostname.includes(":")
     ? `[${server.address.hostname}]`
     : server.address.hostname;
@@ -128,18 +153,26 @@ export async function startServer(config: ProxyConfig, options: StartServerOptio
     },
     finished: server.finished,
     flush: () => core.flush(),
+    async reconfigure(next) {
+      const providers = core.reconfigure(next.providers);
+      const accounts = await oauth.reload();
+      return { ...accounts, providers, restarted: false, pending: [] };
+    },
+    pools: () => core.rotator.pools,
+    markDirty: (providerId) => core.persistence?.markDirty(providerId),
   };
 }
 
 /** `METRICS_PORT`: a second listener that serves only `GET /metrics`, without authentication. */
 function serveMetrics(
   observability: Observability,
-  options: { hostname: string; port: number; logger: Logger },
+  options: { hostname: string; port: number; logger: Logger; reusePort: boolean },
 ): Deno.HttpServer {
   const { metrics } = observability;
   return Deno.serve({
     hostname: options.hostname,
     port: options.port,
+    ...(options.reusePort ? { reusePort: true } : {}),
     onListen: (address) =>
       options.logger.info(`metrics on http://${address.hostname}:${address.port}/metrics`),
   }, async (request) => {
@@ -157,7 +190,7 @@ function serveMetrics(
  */
 function serveUnguarded(
   handler: (request: Request) => Response | Promise<Response>,
-  options: { hostname: string; port: number; onError: (error: unknown) => Response },
+  options: { hostname: string; port: number; onError: (error: unknown) => Response; reusePort?: boolean },
 ): { address: Deno.NetAddr; shutdown(): Promise<void>; finished: Promise<void> } {
   const server = Deno.serve({ ...options, onListen: () => {} }, handler);
   return { address: server.addr, shutdown: () => server.shutdown(), finished: server.finished };

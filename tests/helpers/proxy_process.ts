@@ -36,6 +36,8 @@ export interface ProxyProcess {
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Send SIGTERM (or `signal`, e.g. SIGKILL for a crash) and wait for the exit. */
   stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
+  /** Send `signal` (e.g. SIGHUP for a reload) without waiting for anything. */
+  signal(signal: Deno.Signal): void;
 }
 
 /** Options of {@link startProxy}. */
@@ -138,6 +140,9 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Proxy
       const result = await status;
       await pumps;
       return result;
+    },
+    signal(signal) {
+      if (!exited) child.kill(signal);
     },
   };
 }

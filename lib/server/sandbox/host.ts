@@ -6,7 +6,9 @@
  */
 import type { ProxyConfig } from "../../config/schema.ts";
 import { ConfigError } from "../../errors.ts";
+import type { ReloadResult } from "../provider_reload.ts";
 import type { FromWorker, ToWorker } from "./messages.ts";
+import type { UsageDelta } from "./usage_handover.ts";
 import type { SandboxPermissions } from "./permissions.ts";
 import { fileURLToPath } from "node:url";
 
@@ -16,12 +18,21 @@ const TOKEN_WORKER_MODULE = fileURLToPath(new URL("../../formats/token_worker_ma
 /** A server running in its Worker. */
 export interface SandboxedServer {
   url: string;
-  /** Stop: streams get `graceMs` to finish, then the state is saved and the Worker ends. */
-  shutdown(graceMs: number): Promise<void>;
+  /**
+   * Stop: streams get `graceMs` to finish, then the state is saved and the Worker ends. After
+   * {@link handOver}, resolves with what was counted since.
+   */
+  shutdown(graceMs: number): Promise<UsageDelta[]>;
   /** Ask the Worker to try a fetch and a read (tests): "ok" or the error's name. */
   probe(request: { url?: string; path?: string }): Promise<{ fetch?: string; read?: string }>;
   /** End the Worker at once (a second signal). */
   terminate(): void;
+  /** Apply a re-read configuration that fits this Worker's permissions (a reload in place). */
+  reconfigure(config: ProxyConfig): Promise<ReloadResult>;
+  /** Save the pools' state for a new Worker to load, and remember it (see {@link shutdown}). */
+  handOver(): Promise<void>;
+  /** Add what a Worker handed over counted while draining. */
+  mergeUsage(usage: UsageDelta[]): void;
   /** Rejects if the Worker dies on its own (an error nothing caught); never resolves otherwise. */
   died: Promise<never>;
 }
@@ -29,7 +40,14 @@ export interface SandboxedServer {
 /** Start the server in a Worker limited to `permissions`; resolves once it listens. */
 export async function startSandboxedServer(
   config: ProxyConfig,
-  options: { permissions: SandboxPermissions; onListen?: (url: string) => void },
+  options: {
+    permissions: SandboxPermissions;
+    onListen?: (url: string) => void;
+    /** Bind with SO_REUSEPORT, so that a reload can hand the port to a new Worker. @default false */
+    reusePort?: boolean;
+    /** Answers the Worker's `POST /v1/admin/reload` (the configuration is re-read on this thread). */
+    onReloadRequest?: () => Promise<ReloadResult>;
+  },
 ): Promise<SandboxedServer> {
   // The connection guard relays to an HTTP server on 127.0.0.1: the Worker gets exactly that one port.
   const innerPort = config.connectionGuard ? freeLoopbackPort() : undefined;
@@ -50,6 +68,9 @@ export async function startSandboxedServer(
   const died = new Promise<never>((_resolve, reject) => die = reject);
   died.catch(() => {});
   worker.onmessage = (event: MessageEvent<FromWorker>) => {
+    if (event.data.type === "reload-requested") {
+      return answerReload(event.data.id, { post: (message) => worker.postMessage(message), ...options });
+    }
     for (const waiter of [...waiters]) if (waiter(event.data)) waiters.delete(waiter);
   };
   worker.onerror = (event) => {
@@ -76,7 +97,7 @@ export async function startSandboxedServer(
   const post = (message: ToWorker) => worker.postMessage(message);
 
   const listening = next("listening");
-  post({ type: "start", config, innerPort });
+  post({ type: "start", config, innerPort, reusePort: options.reusePort ?? false });
   let url: string;
   try {
     ({ url } = await listening);
@@ -90,8 +111,9 @@ export async function startSandboxedServer(
     async shutdown(graceMs) {
       const stopped = next("stopped");
       post({ type: "shutdown", graceMs });
-      await stopped;
+      const { usage = [] } = await stopped;
       worker.terminate();
+      return usage;
     },
     async probe(request) {
       const probed = next("probed");
@@ -100,8 +122,49 @@ export async function startSandboxedServer(
       return { fetch, read };
     },
     terminate: () => worker.terminate(),
+    async reconfigure(reloaded) {
+      const reconfigured = next("reconfigured");
+      post({ type: "reconfigure", config: reloaded });
+      return (await reconfigured).result;
+    },
+    async handOver() {
+      const handedOver = next("handed-over");
+      post({ type: "hand-over" });
+      await handedOver;
+    },
+    mergeUsage: (usage) => post({ type: "merge-usage", usage }),
     died,
   };
+}
+
+/** Run the reload the Worker asked for and post its outcome back under the same id. */
+function answerReload(
+  id: number,
+  options: { post: (message: ToWorker) => void; onReloadRequest?: () => Promise<ReloadResult> },
+): void {
+  const { post, onReloadRequest } = options;
+  const reloading = onReloadRequest?.() ?? Promise.reject(new Error("this server cannot reload"));
+  reloading.then(
+    (result) => post({ type: "reloaded", id, result }),
+    (error) => {
+      const { name, message } = error instanceof Error ? error : new Error(String(error));
+      post({ type: "reloaded", id, error: { name, message } });
+    },
+  );
+}
+
+/**
+ * Whether this platform lets two Workers share a port (SO_REUSEPORT: Linux, with `--unstable-net` or
+ * `"unstable": ["net"]`), so that a reload can start the new Worker before the old one stops accepting.
+ */
+export function reusePortAvailable(): boolean {
+  if (Deno.build.os !== "linux") return false;
+  try {
+    Deno.listen({ hostname: "127.0.0.1", port: 0, reusePort: true }).close();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A 127.0.0.1 port free right now (the system's choice, released at once for the Worker to take). */
